@@ -1,0 +1,105 @@
+// swift-tools-version:6.0
+//
+// ChartCLIP: a Swift ML research framework that learns to read candlestick charts.
+//
+// Dependencies run one way (see README.md, "Module map"):
+//   C bridges → ChartCLIPTensor → ChartCLIPNN → ChartCLIPModels → training / evaluation /
+//   prediction → chartclip (command line).
+// Market data, charts and labels never import the tensor core; the decision engine and the
+// feedback loop see plain prediction records, never tensors.
+import PackageDescription
+
+let package = Package(
+    name: "ChartCLIP",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chartclip", targets: ["chartclip"]),
+        .library(name: "ChartCLIPTensor", targets: ["ChartCLIPTensor"]),
+        .library(name: "ChartCLIPNN", targets: ["ChartCLIPNN"]),
+        .library(name: "ChartCLIPModels", targets: ["ChartCLIPModels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: C bridges
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBridges/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/CBridges/CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CHDF5", path: "Sources/CBridges/CHDF5", pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]),
+        // libhdf5 exposes its type and property ids through macros that call functions;
+        // Swift cannot import those, so a tiny C shim turns them into functions.
+        .target(name: "HDF5Shim", dependencies: ["CHDF5"], path: "Sources/CBridges/HDF5Shim"),
+
+        // MARK: Foundations shared by every layer (no tensors)
+        .target(name: "ChartCLIPSupport"),
+        .target(name: "ChartCLIPImage", dependencies: ["CPNG", "ChartCLIPSupport"]),
+        .target(name: "ChartCLIPFiles", dependencies: ["HDF5Shim", "ChartCLIPSupport"]),
+        .target(name: "ChartCLIPText", dependencies: ["ChartCLIPSupport"]),
+
+        // MARK: Tensor core, layers, models
+        .target(
+            name: "ChartCLIPTensor", dependencies: ["CBLAS", "ChartCLIPSupport"],
+            swiftSettings: [.unsafeFlags(["-O", "-wmo"])]),
+        .target(name: "ChartCLIPNN", dependencies: ["ChartCLIPTensor"]),
+        .target(
+            name: "ChartCLIPModels",
+            dependencies: ["ChartCLIPNN", "ChartCLIPFiles", "ChartCLIPImage", "ChartCLIPText"]),
+
+        // MARK: Market data, charts, labels (never import the tensor core)
+        .target(
+            name: "ChartCLIPMarket",
+            dependencies: [
+                "ChartCLIPSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
+        .target(name: "ChartCLIPCharts", dependencies: ["ChartCLIPMarket", "ChartCLIPImage"]),
+        .target(
+            name: "ChartCLIPLabels",
+            dependencies: [
+                "ChartCLIPMarket", "ChartCLIPCharts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
+
+        // MARK: Training, evaluation, prediction, decisions
+        .target(
+            name: "ChartCLIPTraining",
+            dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "Yams"]),
+        .target(name: "ChartCLIPPredictor", dependencies: ["ChartCLIPModels", "ChartCLIPLabels"]),
+        .target(name: "ChartCLIPDecision", dependencies: ["ChartCLIPMarket", "ChartCLIPLabels"]),
+        .target(
+            name: "ChartCLIPPipeline",
+            dependencies: ["ChartCLIPTraining", "ChartCLIPPredictor", "ChartCLIPDecision"]),
+        .target(
+            name: "ChartCLIPBench",
+            dependencies: ["ChartCLIPModels", "ChartCLIPCharts", "ChartCLIPTraining"]),
+
+        // MARK: Command line (thin: parse, call the library, print)
+        .executableTarget(
+            name: "chartclip",
+            dependencies: [
+                "ChartCLIPPipeline", "ChartCLIPBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Tests
+        .target(
+            name: "ChartCLIPTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/ChartCLIPTestSupport"),
+        .testTarget(name: "ChartCLIPTensorTests", dependencies: ["ChartCLIPTensor", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPNNTests", dependencies: ["ChartCLIPNN", "ChartCLIPTestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// ChartCLIPBench: module under construction; see README.md module map.

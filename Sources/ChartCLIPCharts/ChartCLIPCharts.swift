@@ -1,0 +1,1 @@
+// ChartCLIPCharts: module under construction; see README.md module map.

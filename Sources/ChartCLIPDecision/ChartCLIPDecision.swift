@@ -1,0 +1,1 @@
+// ChartCLIPDecision: module under construction; see README.md module map.

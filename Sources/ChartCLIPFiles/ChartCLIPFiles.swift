@@ -1,0 +1,1 @@
+// ChartCLIPFiles: module under construction; see README.md module map.

@@ -1,0 +1,1 @@
+// ChartCLIPImage: module under construction; see README.md module map.

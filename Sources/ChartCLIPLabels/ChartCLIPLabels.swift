@@ -1,0 +1,1 @@
+// ChartCLIPLabels: module under construction; see README.md module map.

@@ -1,0 +1,1 @@
+// ChartCLIPMarket: module under construction; see README.md module map.

@@ -1,0 +1,1 @@
+// ChartCLIPModels: module under construction; see README.md module map.

@@ -1,0 +1,1 @@
+// ChartCLIPNN: module under construction; see README.md module map.

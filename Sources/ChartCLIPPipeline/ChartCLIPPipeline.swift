@@ -1,0 +1,1 @@
+// ChartCLIPPipeline: module under construction; see README.md module map.

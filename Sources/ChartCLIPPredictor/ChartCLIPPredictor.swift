@@ -1,0 +1,1 @@
+// ChartCLIPPredictor: module under construction; see README.md module map.

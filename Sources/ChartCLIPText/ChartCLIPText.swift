@@ -1,0 +1,1 @@
+// ChartCLIPText: module under construction; see README.md module map.

@@ -1,0 +1,1 @@
+// ChartCLIPTraining: module under construction; see README.md module map.

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `chartclip` command line: a thin layer that parses arguments, calls the library and
+/// prints. Every subcommand lives in its own file in this folder.
+@main
+struct ChartCLIPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chartclip",
+        abstract: "ChartCLIP: learn to read candlestick charts with CLIP, in Swift.",
+        subcommands: [
+            // Keep one subcommand per line; each is defined in its own file.
+            BenchCommand.self,
+        ])
+}
