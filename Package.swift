@@ -7,16 +7,27 @@
 //   prediction → chartclip (command line).
 // Market data, charts and labels never import the tensor core; the decision engine and the
 // feedback loop see plain prediction records, never tensors.
+import Foundation
 import PackageDescription
+
+// Numeric kernels are compiled for the CPU that builds them (AVX-512 where present), the way
+// llama.cpp's native builds are: users build from source on the machine that trains.
+// `CHARTCLIP_PORTABLE=1 swift build …` targets any x86-64 CPU with AVX2 and FMA instead.
+#if arch(x86_64)
+let cpuFlags = ["-target-cpu", ProcessInfo.processInfo.environment["CHARTCLIP_PORTABLE"] == "1" ? "haswell" : "native"]
+#else
+let cpuFlags: [String] = []
+#endif
+// The tensor core is optimised even in debug builds (release builds add whole-module
+// optimisation): debug numeric Swift is 10-100x slower,
+// and every test of the layers above runs through these kernels.
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-O"] + cpuFlags)]
 
 let package = Package(
     name: "ChartCLIP",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "chartclip", targets: ["chartclip"]),
-        .library(name: "ChartCLIPTensor", targets: ["ChartCLIPTensor"]),
-        .library(name: "ChartCLIPNN", targets: ["ChartCLIPNN"]),
-        .library(name: "ChartCLIPModels", targets: ["ChartCLIPModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,7 +59,7 @@ let package = Package(
         // MARK: Tensor core, layers, models
         .target(
             name: "ChartCLIPTensor", dependencies: ["CBLAS", "ChartCLIPSupport"],
-            swiftSettings: [.unsafeFlags(["-O", "-wmo"])]),
+            swiftSettings: kernelSettings),
         .target(name: "ChartCLIPNN", dependencies: ["ChartCLIPTensor"]),
         .target(
             name: "ChartCLIPModels",
@@ -99,7 +110,19 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/ChartCLIPTestSupport"),
+        .testTarget(name: "ChartCLIPSupportTests", dependencies: ["ChartCLIPSupport", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPImageTests", dependencies: ["ChartCLIPImage", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPFilesTests", dependencies: ["ChartCLIPFiles", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPTextTests", dependencies: ["ChartCLIPText", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPTensorTests", dependencies: ["ChartCLIPTensor", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPNNTests", dependencies: ["ChartCLIPNN", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPModelsTests", dependencies: ["ChartCLIPModels", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPMarketTests", dependencies: ["ChartCLIPMarket", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPChartsTests", dependencies: ["ChartCLIPCharts", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPLabelsTests", dependencies: ["ChartCLIPLabels", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPTrainingTests", dependencies: ["ChartCLIPTraining", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPPredictorTests", dependencies: ["ChartCLIPPredictor", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPDecisionTests", dependencies: ["ChartCLIPDecision", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPPipelineTests", dependencies: ["ChartCLIPPipeline", "ChartCLIPTestSupport"]),
     ]
 )

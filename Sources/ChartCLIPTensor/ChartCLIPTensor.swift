@@ -1,0 +1,1 @@
+// ChartCLIPTensor: under construction.
