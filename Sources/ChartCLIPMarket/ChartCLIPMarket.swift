@@ -1,1 +1,0 @@
-// ChartCLIPMarket: module under construction; see README.md module map.
