@@ -46,6 +46,9 @@ let package = Package(
         .systemLibrary(
             name: "CHDF5", path: "Sources/CBridges/CHDF5", pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CBridges/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         // libhdf5 exposes its type and property ids through macros that call functions;
         // Swift cannot import those, so a tiny C shim turns them into functions.
         .target(name: "HDF5Shim", dependencies: ["CHDF5"], path: "Sources/CBridges/HDF5Shim"),
@@ -54,7 +57,10 @@ let package = Package(
         .target(name: "ChartCLIPSupport"),
         .target(name: "ChartCLIPImage", dependencies: ["CPNG", "ChartCLIPSupport"]),
         .target(name: "ChartCLIPFiles", dependencies: ["HDF5Shim", "ChartCLIPSupport"]),
-        .target(name: "ChartCLIPText", dependencies: ["ChartCLIPSupport"]),
+        // Resources: the CLIP BPE merges (bpe_simple_vocab_16e6.txt.gz, MIT) and its notice.
+        .target(
+            name: "ChartCLIPText", dependencies: ["CZlib", "ChartCLIPSupport"],
+            resources: [.copy("Resources")]),
 
         // MARK: Tensor core, layers, models
         .target(

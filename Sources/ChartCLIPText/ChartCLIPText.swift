@@ -1,1 +1,0 @@
-// ChartCLIPText: module under construction; see README.md module map.
