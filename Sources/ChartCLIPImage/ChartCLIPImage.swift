@@ -1,1 +1,0 @@
-// ChartCLIPImage: module under construction; see README.md module map.

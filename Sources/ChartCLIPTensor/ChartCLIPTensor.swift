@@ -1,1 +1,0 @@
-// ChartCLIPTensor: under construction.

@@ -1,0 +1,117 @@
+import CBLAS
+import Foundation
+
+/// `C = alpha · op(A) · op(B) + beta · C` on OpenBLAS's `cblas_sgemm`, row-major.
+///
+/// OpenBLAS runs single-threaded; large products are split here along M or N into one
+/// block per compute thread (`ComputeThreads`). Splitting M or N never changes the order
+/// of the K-sums, so results are identical for any thread count.
+public enum Gemm {
+    /// Products smaller than this many multiply-adds run on one thread.
+    public static let parallelThreshold = 1 << 18
+
+    /// Row-major single-precision GEMM. `op(A)` is `M×K`, `op(B)` is `K×N`, `C` is `M×N`
+    /// with leading dimensions `lda`, `ldb`, `ldc` (elements between rows).
+    @inline(__always)
+    public static func run(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        threads: Int = ComputeThreads.count
+    ) {
+        if m == 0 || n == 0 { return }
+        let chunks = min(threads, m * n * k / parallelThreshold)
+        if chunks <= 1 {
+            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        // Split the larger output side; keep blocks multiples of 16 for the micro-kernels.
+        if m >= n {
+            let parts = min(chunks, max(1, m / 16))
+            ComputeThreads.run(chunks: parts) { part in
+                let r = blockRange(m, parts: parts, index: part)
+                if r.isEmpty { return }
+                let aOffset = transposeA ? r.lowerBound : r.lowerBound * lda
+                single(
+                    transposeA, transposeB, r.count, n, k, alpha, a + aOffset, lda, b, ldb, beta,
+                    c + r.lowerBound * ldc, ldc)
+            }
+        } else {
+            let parts = min(chunks, max(1, n / 16))
+            ComputeThreads.run(chunks: parts) { part in
+                let r = blockRange(n, parts: parts, index: part)
+                if r.isEmpty { return }
+                let bOffset = transposeB ? r.lowerBound * ldb : r.lowerBound
+                single(
+                    transposeA, transposeB, m, r.count, k, alpha, a, lda, b + bOffset, ldb, beta,
+                    c + r.lowerBound, ldc)
+            }
+        }
+    }
+
+    /// One single-threaded `cblas_sgemm` call.
+    @inline(__always)
+    public static func single(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        _ = singleThreadedBLAS
+        if k == 0 {
+            // BLAS leaves C untouched when K is 0 only if beta is 1; make it explicit.
+            for i in 0..<m {
+                let row = c + i * ldc
+                for j in 0..<n { row[j] = beta == 0 ? 0 : row[j] * beta }
+            }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a,
+            Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// OpenBLAS is told once, before its first use, to keep to the calling thread.
+    private static let singleThreadedBLAS: Void = { openblas_set_num_threads(1) }()
+
+    /// Splits `0..<count` into `parts` blocks whose boundaries are multiples of 16.
+    static func blockRange(_ count: Int, parts: Int, index: Int) -> Range<Int> {
+        let blocks = (count + 15) / 16
+        let r = ComputeThreads.splitRange(blocks, chunks: parts, index: index)
+        return min(r.lowerBound * 16, count)..<min(r.upperBound * 16, count)
+    }
+}
+
+/// What OpenBLAS reports about itself, and whether the environment slowed it down.
+public enum BLASInfo {
+    /// The CPU core OpenBLAS's dynamic dispatch picked, e.g. `Cooperlake` or `Haswell`.
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS's build configuration string.
+    public static var config: String { String(cString: openblas_get_config()) }
+
+    /// A warning when `OPENBLAS_CORETYPE` forces a core slower than this CPU supports
+    /// (e.g. `Haswell`'s AVX2 kernels on an AVX-512 CPU, which halves GEMM speed); `nil` if
+    /// nothing is forced or the forced core matches the hardware.
+    public static var forcedCoreWarning: String? {
+        guard let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] else { return nil }
+        let cpuHasAVX512 = cpuFlags.contains("avx512f")
+        let avx512Cores: Set<String> = [
+            "skylakex", "cooperlake", "sapphirerapids", "zen4", "zen5",
+        ]
+        let forcedHasAVX512 = avx512Cores.contains(forced.lowercased())
+        guard cpuHasAVX512 && !forcedHasAVX512 else { return nil }
+        return "OPENBLAS_CORETYPE=\(forced) forces OpenBLAS onto \(coreName) kernels, but this CPU "
+            + "supports AVX-512: matrix products run at about half speed. "
+            + "Unset it (env -u OPENBLAS_CORETYPE …) for real measurements."
+    }
+
+    /// The `flags` line of /proc/cpuinfo (empty where there is none).
+    static var cpuFlags: Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return [] }
+        return Set(line.split(separator: " ").map(String.init))
+    }
+}
