@@ -1,1 +1,0 @@
-// ChartCLIPCharts: module under construction; see README.md module map.

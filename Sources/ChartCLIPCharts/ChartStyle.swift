@@ -1,0 +1,55 @@
+import ChartCLIPImage
+
+/// Colours of a candlestick chart.
+///
+/// The default, `charles`, is mplfinance's `charles` style (`_styledata/charles.py`):
+/// dark green up candles `#006340`, dark red down candles `#a02128`, wicks and edges in the
+/// candle's colour, volume bars `#007a00` / `#d50d18` coloured by the change from the
+/// previous close (`vcdopcod: True`), moving averages `#ef5714` and `#9f4878`, dashed grey
+/// `#a0a0a0` grid on the price axis, white background, price axis on the right.
+public struct ChartStyle: Equatable, Sendable {
+    /// Background of the whole image.
+    public var background: RGBColor
+    /// Body, edge and wick of a candle that closed at or above its open.
+    public var upCandle: RGBColor
+    /// Body, edge and wick of a candle that closed below its open.
+    public var downCandle: RGBColor
+    /// Volume bar of a candle that closed at or above the previous close.
+    public var upVolume: RGBColor
+    /// Volume bar of a candle that closed below the previous close.
+    public var downVolume: RGBColor
+    /// Colours of the moving-average lines, cycled in order of the periods.
+    public var movingAverages: [RGBColor]
+    /// Grid lines (human mode).
+    public var grid: RGBColor
+    /// Axis lines, tick labels and the title (human mode).
+    public var text: RGBColor
+
+    /// Creates a style from its colours.
+    public init(
+        background: RGBColor, upCandle: RGBColor, downCandle: RGBColor, upVolume: RGBColor,
+        downVolume: RGBColor, movingAverages: [RGBColor], grid: RGBColor, text: RGBColor
+    ) {
+        self.background = background
+        self.upCandle = upCandle
+        self.downCandle = downCandle
+        self.upVolume = upVolume
+        self.downVolume = downVolume
+        self.movingAverages = movingAverages
+        self.grid = grid
+        self.text = text
+    }
+
+    /// mplfinance's `charles` style, the users' reference look.
+    public static let charles = ChartStyle(
+        background: .white,
+        upCandle: RGBColor(hex: 0x006340), downCandle: RGBColor(hex: 0xA02128),
+        upVolume: RGBColor(hex: 0x007A00), downVolume: RGBColor(hex: 0xD50D18),
+        movingAverages: [RGBColor(hex: 0xEF5714), RGBColor(hex: 0x9F4878)],
+        grid: RGBColor(hex: 0xA0A0A0), text: RGBColor(hex: 0x202020))
+
+    /// Colour of moving-average line number `index` (0-based).
+    public func movingAverageColor(_ index: Int) -> RGBColor {
+        movingAverages.isEmpty ? text : movingAverages[index % movingAverages.count]
+    }
+}

@@ -1,0 +1,156 @@
+import ChartCLIPCharts
+import ChartCLIPImage
+import ChartCLIPMarket
+import Testing
+
+/// Five hand-made 15m candles whose prices land on exact rows of a 50×104 training chart.
+///
+/// Layout of that chart: volume panel = round(0.2·104) = 21 rows at the bottom (rows
+/// 83…103), a gap of round(0.02·104) = 2 rows, price panel rows 0…80 (81 rows). The window
+/// spans prices 0…20, so `row(p) = (20 − p) · 4`. Each candle has a 10-column slot; bodies are
+/// round(0.7·10) = 7 columns wide starting at column 10·i + 1, wicks in column 10·i + 4.
+/// The largest volume (21) fills the 21-row volume panel, so bar height = volume.
+func handMadeSeries() -> CandleSeries {
+    let t0: Int64 = 1_750_680_000_000  // 2025-06-23T12:00:00Z
+    let step = CandleInterval.m15.milliseconds
+    let rows: [(Double, Double, Double, Double, Double)] = [
+        (10, 16, 8, 14, 14),  // up: body rows 24…40, wick 16…48, volume up (close ≥ open)
+        (14, 15, 10, 11, 21),  // down: body 24…36, wick 20…40, volume down (11 < 14)
+        (11, 20, 11, 12, 7),  // up: body 32…36, wick 0…36 (the window's high)
+        (12, 12.5, 0, 9, 3),  // down: body 32…44, wick 30…80 (the window's low)
+        (10, 10, 9, 9.5, 7),  // down body, but close 9.5 ≥ previous close 9: volume up
+    ]
+    let candles = rows.enumerated().map { i, r in
+        Candle(startTime: t0 + Int64(i) * step, open: r.0, high: r.1, low: r.2, close: r.3, volume: r.4)
+    }
+    return CandleSeries(symbol: "TESTUSDT", interval: .m15, candles: candles)
+}
+
+@Suite("Candlestick renderer")
+struct CandlestickRendererTests {
+    let style = ChartStyle.charles
+    let series = handMadeSeries()
+
+    func render() throws -> RasterImage {
+        let options = ChartOptions(mode: .train, width: 50, height: 104)
+        return try CandlestickRenderer(options: options).render(series, window: 0..<5)
+    }
+
+    @Test("the layout puts panels, bodies and wicks where the test series expects them")
+    func layout() throws {
+        let renderer = try CandlestickRenderer(options: ChartOptions(mode: .train, width: 50, height: 104))
+        let layout = renderer.layout(series, window: 0..<5)
+        #expect(layout.priceTop == 0 && layout.priceHeight == 81)
+        #expect(layout.volumeTop == 83 && layout.volumeHeight == 21)
+        #expect(layout.bodyWidth == 7)
+        #expect((0..<5).map(layout.bodyLeft) == [1, 11, 21, 31, 41])
+        #expect((0..<5).map(layout.wickColumn) == [4, 14, 24, 34, 44])
+        #expect(layout.row(price: 20) == 0 && layout.row(price: 0) == 80 && layout.row(price: 12.5) == 30)
+    }
+
+    @Test("up bodies are green and down bodies red at the expected columns and rows")
+    func bodies() throws {
+        let image = try render()
+        // Candle 0 (up): body rows 24…40 over columns 1…7; the slot's edges stay white.
+        for x in 1...7 {
+            #expect(image[x, 24] == style.upCandle)
+            #expect(image[x, 40] == style.upCandle)
+        }
+        #expect(image[0, 30] == style.background && image[8, 30] == style.background)
+        #expect(image[1, 23] == style.background && image[1, 41] == style.background)
+        // Candle 1 (down): body rows 24…36 over columns 11…17.
+        for x in 11...17 { #expect(image[x, 30] == style.downCandle) }
+        #expect(image[11, 37] == style.background)
+        // Candle 4: a down candle is red even when its volume bar is green.
+        #expect(image[41, 41] == style.downCandle)  // body rows 40…42
+    }
+
+    @Test("wicks run from the high's row to the low's row in the middle column")
+    func wicks() throws {
+        let image = try render()
+        let expected: [(column: Int, top: Int, bottom: Int, color: RGBColor)] = [
+            (4, 16, 48, style.upCandle), (14, 20, 40, style.downCandle), (24, 0, 36, style.upCandle),
+            (34, 30, 80, style.downCandle),
+        ]
+        for wick in expected {
+            #expect(image[wick.column, wick.top] == wick.color)
+            #expect(image[wick.column, wick.bottom] == wick.color)
+            if wick.top > 0 { #expect(image[wick.column, wick.top - 1] == style.background) }
+            #expect(image[wick.column, wick.bottom + 1] == style.background)
+            // Outside the body the wick is one column wide.
+            #expect(image[wick.column - 1, wick.top] == style.background)
+        }
+    }
+
+    @Test("volume bars are proportional to volume and coloured by the change from the previous close")
+    func volume() throws {
+        let image = try render()
+        let bottom = 103
+        let expected: [(left: Int, height: Int, color: RGBColor)] = [
+            (1, 14, style.upVolume), (11, 21, style.downVolume), (21, 7, style.upVolume),
+            (31, 3, style.downVolume), (41, 7, style.upVolume),
+        ]
+        for bar in expected {
+            // Measure the bar in its middle column: rows counted up from the bottom.
+            var height = 0
+            while height < 21 && image[bar.left + 3, bottom - height] == bar.color { height += 1 }
+            #expect(height == bar.height)
+            #expect(image[bar.left, bottom] == bar.color && image[bar.left + 6, bottom] == bar.color)
+            #expect(image[bar.left + 7, bottom] == style.background)
+        }
+        // The gap rows between the panels stay empty.
+        #expect(image.countPixels(notEqualTo: style.background, x: 0, y: 81, width: 50, height: 2) == 0)
+    }
+
+    @Test("charts have exactly the requested size in both modes", arguments: [(224, 224), (64, 48), (300, 120)])
+    func sizes(size: (Int, Int)) throws {
+        let series = RenderBenchmark.randomWalk(count: 200)
+        let train = try CandlestickRenderer(options: ChartOptions(mode: .train, width: size.0, height: size.1))
+            .render(series, window: 10..<106)
+        #expect(train.width == size.0 && train.height == size.1)
+        let human = try CandlestickRenderer(options: .human(width: size.0 + 500, height: size.1 + 400))
+            .render(series, window: 10..<106)
+        #expect(human.width == size.0 + 500 && human.height == size.1 + 400)
+    }
+
+    @Test("a training chart has no text: nothing outside the candle, volume and average colours")
+    func trainingChartHasOnlyChartColours() throws {
+        let series = RenderBenchmark.randomWalk(count: 200)
+        let options = ChartOptions.training(size: 224, movingAverages: [20])
+        let image = try CandlestickRenderer(options: options).render(series, window: 50..<146)
+        let allowed: Set<RGBColor> = [
+            style.background, style.upCandle, style.downCandle, style.upVolume, style.downVolume,
+            style.movingAverageColor(0),
+        ]
+        var seen = Set<RGBColor>()
+        for y in 0..<224 { for x in 0..<224 { seen.insert(image[x, y]) } }
+        #expect(seen.isSubset(of: allowed))
+        #expect(seen.contains(style.movingAverageColor(0)))
+    }
+
+    @Test("a human chart has a title, price labels on the right and time labels below")
+    func humanChart() throws {
+        let series = RenderBenchmark.randomWalk(count: 200)
+        let image = try CandlestickRenderer(options: .human()).render(series, window: 0..<96)
+        let background = style.background
+        #expect(image.countPixels(notEqualTo: background, x: 0, y: 0, width: 600, height: 30) > 100)
+        #expect(image.countPixels(notEqualTo: background, x: 1060, y: 60, width: 140, height: 500) > 100)
+        #expect(image.countPixels(notEqualTo: background, x: 0, y: 770, width: 1200, height: 30) > 100)
+    }
+
+    @Test("bad windows and options are errors, not crashes")
+    func errors() throws {
+        let renderer = try CandlestickRenderer(options: .training())
+        #expect(throws: (any Error).self) { try renderer.render(series, window: 3..<9) }
+        #expect(throws: (any Error).self) { try renderer.render(series, window: 2..<2) }
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(size: 4)) }
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(movingAverages: [1])) }
+    }
+
+    @Test("simple moving averages reach back before the window and are nil without enough history")
+    func movingAverage() {
+        let values = MovingAverage.simple(series.candles, period: 2, over: 0..<5)
+        #expect(values == [nil, 12.5, 11.5, 10.5, 9.25])
+        #expect(MovingAverage.simple(series.candles, period: 3, over: 3..<5) == [32.0 / 3, 30.5 / 3])
+    }
+}
