@@ -140,7 +140,7 @@ public enum CandleCSV {
     // MARK: Parsing helpers
 
     static func detectFormat(_ fields: [String], source: String) throws -> CandleFileFormat {
-        let names = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let names = fields.map { $0.lowercased() }
         if names == CandleFileFormat.recorded.columns { return .recorded }
         let generic = CandleFileFormat.generic.columns
         if names == generic || names == Array(generic.dropLast()) { return .generic }
@@ -159,7 +159,7 @@ public enum CandleCSV {
         }
         let names = format.columns
         func number(_ i: Int) throws -> Double {
-            let text = fields[i].trimmingCharacters(in: .whitespaces)
+            let text = fields[i]
             guard let value = Double(text), value.isFinite else {
                 throw ChartCLIPError(
                     "field \(names[i]) is \"\(text)\", not a number", at: location, hint: "fix or remove this row")
@@ -174,8 +174,7 @@ public enum CandleCSV {
 
     /// UTC milliseconds from all-digit text, or ISO 8601. Digits below 10¹¹ are refused rather
     /// than guessed: they are almost surely seconds, and a silent ×1000 would hide a mistake.
-    static func timestamp(_ raw: String, field: String, location: String) throws -> Int64 {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+    static func timestamp(_ text: String, field: String, location: String) throws -> Int64 {
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             guard let ms = Int64(text), ms >= 100_000_000_000 else {
                 throw ChartCLIPError(
@@ -208,7 +207,9 @@ public enum CandleCSV {
 }
 
 /// Splits CSV bytes into numbered lines of comma-separated fields (no quoting: candle files
-/// hold only numbers and times). Skips blank lines, strips `\r` and a UTF-8 byte-order mark.
+/// hold only numbers and times). Skips blank lines, strips `\r`, spaces around fields and a
+/// UTF-8 byte-order mark. Works on bytes: Foundation's string trimming made loading the
+/// recorded files ten times slower.
 struct CSVLines {
     private let bytes: [UInt8]
     private var position = 0
@@ -230,8 +231,12 @@ struct CSVLines {
             let line = bytes[position..<lineEnd]
             position = end + 1
             if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
-            let fields = line.split(separator: 44, omittingEmptySubsequences: false)
-                .map { String(decoding: $0, as: UTF8.self) }
+            let fields = line.split(separator: 44, omittingEmptySubsequences: false).map { field in
+                var f = field[...]
+                while let b = f.first, b == 32 || b == 9 { f.removeFirst() }
+                while let b = f.last, b == 32 || b == 9 { f.removeLast() }
+                return String(decoding: f, as: UTF8.self)
+            }
             return (lineNumber, fields)
         }
         return nil

@@ -35,8 +35,11 @@ extension Candle {
     /// positive and finite, `high` at or above open and close, `low` at or below them,
     /// volume and turnover non-negative.
     public var inconsistency: String? {
-        for (name, value) in [("open", open), ("high", high), ("low", low), ("close", close)] {
-            guard value.isFinite, value > 0 else { return "\(name) is \(value); prices must be positive" }
+        let lowest = min(open, high, low, close)
+        if !(lowest > 0) || !(open + high + low + close).isFinite {
+            for (name, value) in [("open", open), ("high", high), ("low", low), ("close", close)] {
+                guard value.isFinite, value > 0 else { return "\(name) is \(value); prices must be positive" }
+            }
         }
         if high < max(open, close) {
             return "high \(high) is below max(open \(open), close \(close))"
@@ -71,7 +74,8 @@ extension CandleSeries {
         }
         var gaps: [CandleGap] = []
         for (index, candle) in candles.enumerated() {
-            let location = "\(source): \(rowName(index)) (\(UTCTime.iso(milliseconds: candle.startTime)))"
+            // Built only on failure: formatting a location per row would dominate loading.
+            var location: String { "\(source): \(rowName(index)) (\(UTCTime.iso(milliseconds: candle.startTime)))" }
             if let problem = candle.inconsistency {
                 throw ChartCLIPError(problem, at: location, hint: "fix or remove this row")
             }

@@ -1,1 +1,0 @@
-// ChartCLIPFiles: module under construction; see README.md module map.
