@@ -10,5 +10,7 @@ struct ChartCLIPCommand: AsyncParsableCommand {
         subcommands: [
             // Keep one subcommand per line; each is defined in its own file.
             BenchCommand.self,
+            FetchCommand.self,
+            SynthCommand.self,
         ])
 }
