@@ -55,7 +55,7 @@ let package = Package(
 
         // MARK: Foundations shared by every layer (no tensors)
         .target(name: "ChartCLIPSupport"),
-        .target(name: "ChartCLIPImage", dependencies: ["CPNG", "ChartCLIPSupport"]),
+        .target(name: "ChartCLIPImage", dependencies: ["CPNG", "ChartCLIPSupport"], swiftSettings: kernelSettings),
         .target(name: "ChartCLIPFiles", dependencies: ["HDF5Shim", "ChartCLIPSupport"]),
         // Resources: the CLIP BPE merges (bpe_simple_vocab_16e6.txt.gz, MIT) and its notice.
         .target(
@@ -78,7 +78,9 @@ let package = Package(
                 "ChartCLIPSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
-        .target(name: "ChartCLIPCharts", dependencies: ["ChartCLIPMarket", "ChartCLIPImage"]),
+        .target(
+            name: "ChartCLIPCharts", dependencies: ["ChartCLIPMarket", "ChartCLIPImage"],
+            swiftSettings: kernelSettings),
         .target(
             name: "ChartCLIPLabels",
             dependencies: [
