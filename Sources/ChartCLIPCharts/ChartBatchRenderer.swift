@@ -7,9 +7,11 @@ import Foundation
 /// Renders every window of a series (a fixed number of candles, advancing by `stride`)
 /// to PNG files named by `ChartFileName`, in parallel, skipping files that already exist.
 ///
-/// Windows start at 0, `stride`, `2·stride`, … while they fit, so the charts of one run are
-/// reproducible; files are written atomically, so an interrupted run leaves only complete
-/// charts and a rerun continues where it stopped.
+/// By default windows are anchored at the end: the last window ends with the newest candle
+/// and earlier ones step back by `stride`, so the current chart is always rendered (with
+/// `anchoredAtEnd: false` they start at 0, `stride`, … instead). Files are written
+/// atomically, so an interrupted run leaves only complete charts and a rerun continues
+/// where it stopped.
 public struct ChartBatchRenderer: Sendable {
     /// The chart drawn for each window.
     public var renderer: CandlestickRenderer
@@ -23,11 +25,13 @@ public struct ChartBatchRenderer: Sendable {
     public var compression: PNGCodec.Compression
     /// Leave existing files alone (and count them as skipped).
     public var skipExisting: Bool
+    /// Whether the last window ends at the newest candle (else the first starts at 0).
+    public var anchoredAtEnd: Bool
 
     /// Creates a batch renderer; throws when `window` or `stride` is not positive.
     public init(
         renderer: CandlestickRenderer, window: Int, stride: Int = 1, threads: Int = 0,
-        compression: PNGCodec.Compression = .fast, skipExisting: Bool = true
+        compression: PNGCodec.Compression = .fast, skipExisting: Bool = true, anchoredAtEnd: Bool = true
     ) throws {
         guard window >= 1, stride >= 1 else {
             throw ChartCLIPError(
@@ -39,6 +43,7 @@ public struct ChartBatchRenderer: Sendable {
         self.threads = threads
         self.compression = compression
         self.skipExisting = skipExisting
+        self.anchoredAtEnd = anchoredAtEnd
     }
 
     /// What a batch run did.
@@ -53,10 +58,12 @@ public struct ChartBatchRenderer: Sendable {
         public var seconds: Double
     }
 
-    /// The windows of a series of `count` candles.
+    /// The windows of a series of `count` candles, oldest first.
     public func windows(count: Int) -> [Range<Int>] {
         guard count >= window else { return [] }
-        return Swift.stride(from: 0, through: count - window, by: stride).map { $0..<($0 + window) }
+        let last = count - window
+        let first = anchoredAtEnd ? last % stride : 0
+        return Swift.stride(from: first, through: last, by: stride).map { $0..<($0 + window) }
     }
 
     /// Number of worker threads a run uses.

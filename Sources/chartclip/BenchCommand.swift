@@ -5,5 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure kernels, encoders, training and rendering speed.",
-        subcommands: [])
+        subcommands: [
+            RenderBenchCommand.self,
+        ])
 }

@@ -10,6 +10,7 @@ struct ChartCLIPCommand: AsyncParsableCommand {
         subcommands: [
             // Keep one subcommand per line; each is defined in its own file.
             BenchCommand.self,
+            RenderCommand.self,
             FetchCommand.self,
             SynthCommand.self,
         ])

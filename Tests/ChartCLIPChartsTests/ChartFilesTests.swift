@@ -43,16 +43,20 @@ struct ChartFilesTests {
         let s = series(startingAt: "2025-06-23T00:00:00Z", interval: .m15, count: 20)
         let renderer = try CandlestickRenderer(options: .training(size: 32))
         let batch = try ChartBatchRenderer(renderer: renderer, window: 5, stride: 4, threads: 2)
-        #expect(batch.windows(count: 20) == [0..<5, 4..<9, 8..<13, 12..<17])
+        // Anchored at the end: the last window holds the newest candle.
+        #expect(batch.windows(count: 20) == [3..<8, 7..<12, 11..<16, 15..<20])
+        var fromStart = batch
+        fromStart.anchoredAtEnd = false
+        #expect(fromStart.windows(count: 20) == [0..<5, 4..<9, 8..<13, 12..<17])
         let first = try batch.renderAll(s, to: folder, progress: false)
         #expect(first.written == 4 && first.skipped == 0)
         #expect(first.files.map(\.lastPathComponent) == [
-            "JSTUSDT_20250623_0115.png", "JSTUSDT_20250623_0215.png", "JSTUSDT_20250623_0315.png",
-            "JSTUSDT_20250623_0415.png",
+            "JSTUSDT_20250623_0200.png", "JSTUSDT_20250623_0300.png", "JSTUSDT_20250623_0400.png",
+            "JSTUSDT_20250623_0500.png",
         ])
         // Each file decodes to the chart of its window.
         let decoded = try PNGCodec.read(from: first.files[1])
-        #expect(decoded == (try renderer.render(s, window: 4..<9)))
+        #expect(decoded == (try renderer.render(s, window: 7..<12)))
         let second = try batch.renderAll(s, to: folder, progress: false)
         #expect(second.written == 0 && second.skipped == 4)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
