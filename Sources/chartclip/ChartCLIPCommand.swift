@@ -13,5 +13,6 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             RenderCommand.self,
             FetchCommand.self,
             SynthCommand.self,
+            TokenizeCommand.self,
         ])
 }
