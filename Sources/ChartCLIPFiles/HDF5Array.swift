@@ -24,6 +24,7 @@ public struct HDF5DatasetInfo: Equatable, Sendable {
     /// The stored value type.
     public var valueType: HDF5ValueType
 
-    /// Number of values (the product of `shape`; 1 for a scalar).
-    public var count: Int { shape.reduce(1, *) }
+    /// Number of values (the product of `shape`; 1 for a scalar; `Int.max` if a damaged
+    /// file claims more than `Int` can count).
+    public var count: Int { ShapeProduct.saturatingCount(shape) }
 }

@@ -146,7 +146,8 @@ extension HDF5File {
         let type = try HDF5Library.check(H5Aget_type(attribute.id), "cannot read the attribute's type", at: place)
         let space = try HDF5Library.check(H5Aget_space(attribute.id), "cannot read the attribute's shape", at: place)
         let shape = try shapeOf(space: space, location: place)
-        let count = shape.reduce(1, *)
+        try checkAllocation(shape, bytesPerValue: 8, path: place)
+        let count = ShapeProduct.saturatingCount(shape)
         let isScalar = shape.isEmpty
         switch HDF5ValueType(typeID: type.id) {
         case .string:

@@ -38,6 +38,7 @@ extension HDF5File {
                     at: location(normalized),
                     hint: info.valueType == .string ? "read it with readStrings(_:)" : "read it with a matching type")
             }
+            try checkAllocation(info.shape, bytesPerValue: MemoryLayout<Element>.stride, path: normalized)
             var values = [Element](repeating: Element.hdf5Zero, count: info.count)
             if !values.isEmpty {
                 let status = values.withUnsafeMutableBytes { buffer in
@@ -135,10 +136,19 @@ extension HDF5File {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw ChartCLIPError("shape \(shape) has a negative dimension", at: location(path))
         }
-        let expected = shape.reduce(1, *)
-        guard expected == count else {
+        guard let expected = ShapeProduct.count(shape), expected == count else {
             throw ChartCLIPError(
-                "shape \(shape) holds \(expected) values but \(count) were given", at: location(path))
+                "shape \(shape) holds \(ShapeProduct.saturatingCount(shape)) values but \(count) were given",
+                at: location(path))
+        }
+    }
+
+    /// Refuses shapes too large to hold in memory (a damaged file can claim any size).
+    func checkAllocation(_ shape: [Int], bytesPerValue: Int, path: String) throws {
+        guard let count = ShapeProduct.count(shape), count <= ShapeProduct.maximumBytes / max(bytesPerValue, 1) else {
+            throw ChartCLIPError(
+                "the dataset claims shape \(shape), too large to read (damaged file?)", at: location(path),
+                hint: "write the file again")
         }
     }
 

@@ -113,6 +113,7 @@ extension HDF5File {
         return try HDF5Library.locked {
             let dataset = try openDataset(normalized)
             let info = try datasetInfo(dataset, path: normalized)
+            try checkAllocation(info.shape, bytesPerValue: 8, path: normalized)
             guard info.valueType == .string else {
                 throw ChartCLIPError(
                     "the dataset holds \(info.valueType) values, not strings", at: location(normalized),

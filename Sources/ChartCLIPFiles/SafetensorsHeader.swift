@@ -13,7 +13,7 @@ public struct SafetensorsTensorInfo: Equatable, Sendable {
     public var dataOffsets: Range<Int>
 
     /// Number of elements (1 for a scalar).
-    public var count: Int { shape.reduce(1, *) }
+    public var count: Int { ShapeProduct.saturatingCount(shape) }
 }
 
 /// The header of a safetensors file: validated tensor entries and free-form metadata.
@@ -76,13 +76,12 @@ public struct SafetensorsHeader: Equatable, Sendable {
             throw invalid("data_offsets [\(begin), \(end)] are not an increasing byte range", place)
         }
         let dtype = SafetensorsDType(entry.dtype)
+        guard let count = ShapeProduct.count(entry.shape) else {
+            throw invalid("shape \(entry.shape) is too large", place)
+        }
         if let size = dtype.byteSize {
-            var bytes = size
-            for dimension in entry.shape {
-                let (product, overflow) = bytes.multipliedReportingOverflow(by: dimension)
-                guard !overflow else { throw invalid("shape \(entry.shape) is too large", place) }
-                bytes = product
-            }
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow else { throw invalid("shape \(entry.shape) is too large", place) }
             guard bytes == end - begin else {
                 throw invalid(
                     "\(dtype) tensor of shape \(entry.shape) needs \(bytes) bytes but data_offsets "

@@ -47,7 +47,14 @@ public struct BPEVocabulary: Sendable {
     /// Builds a vocabulary from an id table and ranked merges, checking that every byte
     /// symbol, merge part and merge result is a known token.
     init(ids: [String: Int32], mergePairs: [(String, String)], source: String) throws {
-        var tokens = [String](repeating: "", count: (ids.values.max().map { Int($0) + 1 }) ?? 0)
+        let tableSize = (ids.values.max().map { Int($0) + 1 }) ?? 0
+        // Ids are dense in real vocabularies; a huge id would only allocate a huge table.
+        guard tableSize <= max(4 * ids.count, 1024) else {
+            throw ChartCLIPError(
+                "token ids go up to \(tableSize - 1) for \(ids.count) tokens", at: source,
+                hint: "use the vocab.json of a Hugging Face CLIP model")
+        }
+        var tokens = [String](repeating: "", count: tableSize)
         for (token, id) in ids {
             guard id >= 0 else {
                 throw ChartCLIPError("token \(token) has a negative id \(id)", at: source)

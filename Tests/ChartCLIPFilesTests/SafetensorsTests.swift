@@ -134,6 +134,13 @@ struct SafetensorsValidationTests {
         expectInvalid(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8,9]}}"#, dataBytes: 8, mentions: "[begin, end]")
         expectInvalid(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, dataBytes: 8, mentions: "increasing")
         expectInvalid(#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, dataBytes: 8, mentions: "needs 12 bytes")
+        // Shapes whose element count overflows are errors for every dtype, not traps.
+        expectInvalid(
+            #"{"q":{"dtype":"F8_E4M3","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#, dataBytes: 4,
+            mentions: "too large")
+        expectInvalid(
+            #"{"a":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,8]}}"#, dataBytes: 8,
+            mentions: "too large")
     }
 
     @Test("tensors must tile the data section: no gap, no overlap, no truncation, no excess")
