@@ -58,9 +58,7 @@ struct SyntheticBuilder {
     /// volatility, `σ²ₜ = ω + a·ε²ₜ₋₁ + b·σ²ₜ₋₁` with a = 0.08, b = 0.90 (typical of crypto
     /// returns), so calm and wild stretches cluster; 3% of shocks are 2.5× larger for fat
     /// tails. Volume grows with volatility and with the size of the bar's own move.
-    /// - Parameter bias: a drift in σ per bar forcing a direction (follow-through after a
-    ///   setup); `nil` lets the regime decide.
-    mutating func backgroundBar(bias: Double? = nil) {
+    mutating func backgroundBar() {
         if rng.chance(1.0 / 45) {
             regime = Regime.allCases[rng.integer(0...2)]
             anchor = lastClose
@@ -75,7 +73,6 @@ struct SyntheticBuilder {
         case .down: drift -= 0.15 * sigma
         case .range: drift -= 0.15 * log(open / anchor)
         }
-        if let bias { drift = bias * sigma }
         var z = rng.normal()
         if rng.chance(0.03) { z *= 2.5 }
         let shock = sigma * z

@@ -162,8 +162,7 @@ public enum SyntheticMarket {
             }
             guard let planted else { continue }
             if planted.barIndex < total { setups.append(planted) }
-            let bias = planted.setupDirection == .up ? 0.6 : planted.setupDirection == .down ? -0.6 : nil
-            for _ in 0..<builder.rng.integer(4...8) { builder.backgroundBar(bias: bias) }
+            builder.followThrough(planted.setupDirection)
         }
         let candles = Array(builder.features.candles.prefix(total))
         let series = CandleSeries(symbol: configuration.symbol, interval: configuration.interval, candles: candles)

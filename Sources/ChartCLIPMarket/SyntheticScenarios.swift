@@ -65,6 +65,20 @@ extension SyntheticBuilder {
             setupDirection: kind.direction, phaseType: phase)
     }
 
+    /// What follows a setup: in three cases out of four, 4–8 bars moving the way the setup
+    /// implies (a range goes on ranging); otherwise the market ignores it. Setups that fail
+    /// are part of a realistic market: the feedback loop must measure hit rates, not assume them.
+    mutating func followThrough(_ direction: SetupDirection) {
+        guard rng.chance(0.75) else { return }
+        let frame = ScenarioFrame(anchor: lastClose, unit: atr, side: direction == .down ? -1 : 1)
+        let bars = rng.integer(4...8)
+        if direction == .none {
+            range(frame, bars: bars, volume: typicalVolume)
+        } else {
+            trend(frame, bars: bars, volume: typicalVolume)
+        }
+    }
+
     // MARK: Building blocks (upward case)
 
     /// A sideways range around the current price: closes swing on a sine of period 8–12 bars
