@@ -31,6 +31,9 @@ public final class BybitClient: Sendable {
         public var requestTimeout: Duration = .seconds(20)
         /// Show a progress bar on standard error for fetches of more than one page.
         public var showProgress = true
+        /// Called before each retry with the attempt that failed, its error and the wait, so a
+        /// command line can say why it is waiting. `nil` stays silent.
+        public var onRetry: (@Sendable (_ attempt: Int, _ error: BybitError, _ wait: Duration) -> Void)?
 
         /// The defaults: the public API, 6 attempts from 1 s backoff, 500 requests per 5 s.
         public init() {}
@@ -152,7 +155,9 @@ public final class BybitClient: Sendable {
                 guard attempt < configuration.maxAttempts else {
                     throw BybitError.retriesExhausted(attempts: attempt, last: error)
                 }
-                try await Task.sleep(for: backoff(afterAttempt: attempt, error: error))
+                let wait = backoff(afterAttempt: attempt, error: error)
+                configuration.onRetry?(attempt, error, wait)
+                try await Task.sleep(for: wait)
             }
         }
     }

@@ -49,6 +49,11 @@ struct FetchCommand: AsyncParsableCommand {
         var configuration = BybitClient.Configuration()
         configuration.baseURL = baseURL
         configuration.showProgress = !quiet
+        configuration.onRetry = { attempt, error, wait in
+            let first = String(describing: error).split(separator: "\n").first ?? ""
+            let note = "attempt \(attempt) failed (\(first)); retrying in \(wait.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))\n"
+            FileHandle.standardError.write(Data(note.utf8))
+        }
         let fetched = try await BybitClient.with(configuration) { client in
             try await client.candles(
                 symbol: symbol, interval: candleInterval, category: category, from: from, to: to)
