@@ -40,6 +40,19 @@ struct PNGCodecTests {
         #expect(names == ["round_trip.png"])
     }
 
+    @Test("images with at most 256 colours are written colour-mapped and still round-trip exactly")
+    func paletteRoundTrip() throws {
+        // 256 colours: the largest palette; 257: falls back to RGB.
+        for colours in [2, 5, 256, 257] {
+            var image = RasterImage(width: 40, height: 10)
+            for i in 0..<400 { image[i % 40, i / 40] = RGBColor(UInt8(i % colours % 256), UInt8(i % colours / 256), 7) }
+            let data = try image.pngData(compression: .fast)
+            #expect(try PNGCodec.decode(data) == image, "\(colours) colours")
+            // PNG colour type (byte 25 of the IHDR): 3 = palette, 2 = RGB.
+            #expect(data[25] == (colours <= 256 ? 3 : 2))
+        }
+    }
+
     @Test("PNGs written by Pillow decode to the pixels Pillow was given")
     func decodesOtherEncoders() throws {
         let rgb = try PNGCodec.read(from: Fixtures.url("images/pil_rgb_7x5.png"))

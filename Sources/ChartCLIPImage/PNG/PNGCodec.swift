@@ -23,55 +23,64 @@ public enum PNGCodec {
 
     /// Decodes PNG bytes. `source` names the file in error messages.
     public static func decode(_ data: Data, source: String = "<memory>") throws -> RasterImage {
+        guard !data.isEmpty else {
+            throw ChartCLIPError(
+                "not a readable PNG (the file is empty)", at: source,
+                hint: "the file is corrupt or not a PNG; re-render or re-download it")
+        }
+        // libpng keeps a pointer to the bytes from begin_read to finish_read, so both calls
+        // run inside one withUnsafeBytes.
+        let decoded = data.withUnsafeBytes { raw in decode(raw, source: source) }
+        return try decoded.get()
+    }
+
+    /// The two-step simplified read over `raw`: header, then pixels as RGB or RGBA.
+    private static func decode(_ raw: UnsafeRawBufferPointer, source: String) -> Result<RasterImage, ChartCLIPError> {
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
-        let began = data.withUnsafeBytes { raw -> Int32 in
-            guard let base = raw.baseAddress, raw.count > 0 else { return 0 }
-            return png_image_begin_read_from_memory(&image, base, raw.count)
-        }
-        guard began != 0 else {
-            let reason = data.isEmpty ? "the file is empty" : message(of: &image)
-            png_image_free(&image)
-            throw ChartCLIPError(
-                "not a readable PNG (\(reason))", at: source,
-                hint: "the file is corrupt or not a PNG; re-render or re-download it")
+        defer { png_image_free(&image) }
+        guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
+            return .failure(ChartCLIPError(
+                "not a readable PNG (\(message(of: &image)))", at: source,
+                hint: "the file is corrupt or not a PNG; re-render or re-download it"))
         }
         let width = Int(image.width), height = Int(image.height)
         guard width > 0, height > 0, width * height <= maximumPixels else {
-            png_image_free(&image)
-            throw ChartCLIPError(
+            return .failure(ChartCLIPError(
                 "PNG header says \(width)x\(height) pixels, which is empty or too large", at: source,
-                hint: "the file is corrupt or not a chart image")
+                hint: "the file is corrupt or not a chart image"))
         }
         let hasAlpha = image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) != 0
         let channels = hasAlpha ? 4 : 3
         image.format = png_uint_32(hasAlpha ? PNG_FORMAT_RGB | PNG_FORMAT_FLAG_ALPHA : PNG_FORMAT_RGB)
         // 16-bit files without gamma information are read as sRGB, as PIL reads them.
         image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
-        var decoded = [UInt8](repeating: 0, count: width * height * channels)
-        let finished = data.withUnsafeBytes { _ in
-            decoded.withUnsafeMutableBytes { out in
-                png_image_finish_read(&image, nil, out.baseAddress, png_int_32(width * channels), nil)
-            }
+        var pixels = [UInt8](repeating: 0, count: width * height * channels)
+        let finished = pixels.withUnsafeMutableBytes { out in
+            png_image_finish_read(&image, nil, out.baseAddress, png_int_32(width * channels), nil)
         }
         guard finished != 0 else {
-            let reason = message(of: &image)
-            png_image_free(&image)
-            throw ChartCLIPError(
-                "PNG data is corrupt or truncated (\(reason))", at: source,
-                hint: "re-render or re-download the file")
+            return .failure(ChartCLIPError(
+                "PNG data is corrupt or truncated (\(message(of: &image)))", at: source,
+                hint: "re-render or re-download the file"))
         }
-        png_image_free(&image)
         if hasAlpha {
+            // Drop alpha without compositing, as PIL's convert("RGB") does.
             var rgb = [UInt8](repeating: 0, count: width * height * 3)
             for i in 0..<(width * height) {
-                rgb[3 * i] = decoded[4 * i]
-                rgb[3 * i + 1] = decoded[4 * i + 1]
-                rgb[3 * i + 2] = decoded[4 * i + 2]
+                rgb[3 * i] = pixels[4 * i]
+                rgb[3 * i + 1] = pixels[4 * i + 1]
+                rgb[3 * i + 2] = pixels[4 * i + 2]
             }
-            decoded = rgb
+            pixels = rgb
         }
-        return try RasterImage(width: width, height: height, pixels: decoded)
+        do {
+            return .success(try RasterImage(width: width, height: height, pixels: pixels))
+        } catch let error as ChartCLIPError {
+            return .failure(error)
+        } catch {
+            return .failure(ChartCLIPError("\(error)", at: source))
+        }
     }
 
     /// Reads and decodes the PNG file at `url`.
@@ -87,7 +96,8 @@ public enum PNGCodec {
         return try decode(data, source: url.path)
     }
 
-    /// Encodes `image` as an 8-bit RGB PNG.
+    /// Encodes `image` as a PNG: colour-mapped when it has at most 256 colours (charts,
+    /// most plots; see `PNGPalette`), 8-bit RGB otherwise. Both are lossless.
     public static func encode(_ image: RasterImage, compression: Compression = .standard) throws
         -> Data
     {
@@ -98,16 +108,26 @@ public enum PNGCodec {
         png.version = png_uint_32(PNG_IMAGE_VERSION)
         png.width = png_uint_32(image.width)
         png.height = png_uint_32(image.height)
-        png.format = png_uint_32(PNG_FORMAT_RGB)
         if compression == .fast { png.flags = png_uint_32(PNG_IMAGE_FLAG_FAST) }
         // Room for the worst case: raw bytes, one filter byte per row, zlib and chunk overhead.
         var capacity = image.width * image.height * 3 + image.height + 4096
             + image.width * image.height * 3 / 100
         var output = Data(count: capacity)
-        let ok = image.withUnsafePixels { pixels in
-            output.withUnsafeMutableBytes { raw in
+        let ok: Int32
+        if let mapped = PNGPalette.extract(image) {
+            png.format = png_uint_32(PNG_FORMAT_RGB | PNG_FORMAT_FLAG_COLORMAP)
+            png.colormap_entries = png_uint_32(mapped.palette.count / 3)
+            ok = output.withUnsafeMutableBytes { raw in
                 png_image_write_to_memory(
-                    &png, raw.baseAddress, &capacity, 0, pixels, png_int_32(image.width * 3), nil)
+                    &png, raw.baseAddress, &capacity, 0, mapped.indices, png_int_32(image.width), mapped.palette)
+            }
+        } else {
+            png.format = png_uint_32(PNG_FORMAT_RGB)
+            ok = image.withUnsafePixels { pixels in
+                output.withUnsafeMutableBytes { raw in
+                    png_image_write_to_memory(
+                        &png, raw.baseAddress, &capacity, 0, pixels, png_int_32(image.width * 3), nil)
+                }
             }
         }
         guard ok != 0 else {
