@@ -6,8 +6,8 @@ import Foundation
 /// and no outside files.
 ///
 /// The candles come from a background process (regime switching between trends and ranges,
-/// GARCH volatility clustering, volume that reacts to moves; see `SyntheticBuilder`)
-/// interrupted every 30–55 ordinary bars by a scripted scenario (see `SyntheticScenarios`)
+/// GARCH volatility clustering, volume that reacts to moves; see SyntheticBuilder.swift)
+/// interrupted every 30–55 ordinary bars by a scripted scenario (see SyntheticScenarios.swift)
 /// that builds one setup: range accumulation, breakout, breakout with pullback, fakeout,
 /// exhaustion or trend continuation, in both directions, cycling through all eleven kinds in
 /// a shuffled order so they are balanced. A scenario is kept only if `SetupRules` reads
