@@ -115,13 +115,13 @@ public enum SIMDMath {
 extension SIMD16 where Scalar == Float {
     /// Loads 16 floats from `pointer` (no alignment needed).
     @inline(__always)
-    static func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    public static func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
     }
 
     /// Loads the first `count` (< 16) floats; other lanes get `fill`.
     @inline(__always)
-    static func load(_ pointer: UnsafePointer<Float>, count: Int, fill: Float = 0) -> SIMD16<Float> {
+    public static func load(_ pointer: UnsafePointer<Float>, count: Int, fill: Float = 0) -> SIMD16<Float> {
         var v = SIMD16<Float>(repeating: fill)
         for i in 0..<count { v[i] = pointer[i] }
         return v
@@ -129,13 +129,13 @@ extension SIMD16 where Scalar == Float {
 
     /// Stores 16 floats at `pointer`.
     @inline(__always)
-    func store(_ pointer: UnsafeMutablePointer<Float>) {
+    public func store(_ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: SIMD16<Float>.self)
     }
 
     /// Stores the first `count` lanes at `pointer`.
     @inline(__always)
-    func store(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+    public func store(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { pointer[i] = self[i] }
     }
 }

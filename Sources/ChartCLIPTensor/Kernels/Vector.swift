@@ -89,7 +89,38 @@ public enum Vector {
 extension SIMD16 where Scalar == Float {
     /// Stores `lanes` floats (16 = a full block).
     @inline(__always)
-    func store(_ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
+    public func store(_ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
         if lanes == 16 { store(p) } else { store(p, count: lanes) }
+    }
+}
+
+extension Vector {
+    /// Σ a², accumulated like `sum` (deterministic for a given thread count).
+    public static func sumOfSquares(_ a: UnsafePointer<Float>, count: Int) -> Double {
+        let chunks = max(1, min(ComputeThreads.count, count / grain))
+        var partial = [Double](repeating: 0, count: chunks)
+        partial.withUnsafeMutableBufferPointer { parts in
+            ComputeThreads.run(chunks: chunks) { c in
+                let r = ComputeThreads.splitRange(count, chunks: chunks, index: c)
+                var total = 0.0
+                var i = r.lowerBound
+                while i < r.upperBound {
+                    let end = min(i + 4096, r.upperBound)
+                    var acc = Float16x()
+                    while i + 16 <= end {
+                        let v = Float16x.load(a + i)
+                        acc = acc.addingProduct(v, v)
+                        i += 16
+                    }
+                    total += Double(acc.sum())
+                    while i < end {
+                        total += Double(a[i] * a[i])
+                        i += 1
+                    }
+                }
+                parts[c] = total
+            }
+        }
+        return partial.reduce(0, +)
     }
 }

@@ -47,6 +47,7 @@ extension Tensor {
         }
         let input = self
         return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
+            let m = full.pointer  // the closure keeps `full` alive
             input.withGradient { dx, acc in
                 Vector.blocks(g.count) { i, n in
                     var d = Vector.load(g.pointer + i, n).replacing(with: 0, where: Vector.load(m + i, n) .!= 0)

@@ -1,1 +1,0 @@
-// ChartCLIPNN: module under construction; see README.md module map.

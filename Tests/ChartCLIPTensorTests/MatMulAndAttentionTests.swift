@@ -1,0 +1,82 @@
+import ChartCLIPTensor
+import ChartCLIPTestSupport
+import Testing
+
+/// Matrix products with every transpose flag, linear layers, batched products, and the
+/// fused attention kernel against its composite of primitive operations.
+@Suite struct MatMulAndAttentionTests {
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func matmulGradients(flags: (Bool, Bool)) {
+        let a = random(flags.0 ? [4, 3] : [3, 4], seed: 1)
+        let b = random(flags.1 ? [5, 4] : [4, 5], seed: 2)
+        checkGradients([a, b]) { Tensor.matmul($0[0], $0[1], transposeA: flags.0, transposeB: flags.1) }
+    }
+
+    @Test func matmulValuesAndFoldedBatch() {
+        let a = Tensor([1, 2, 3, 4], shape: [2, 2]), b = Tensor([5, 6, 7, 8], shape: [2, 2])
+        #expect(Tensor.matmul(a, b).scalars == [19, 22, 43, 50])
+        #expect(Tensor.matmul(a, b, transposeA: true).scalars == [26, 30, 38, 44])
+        #expect(Tensor.matmul(a, b, transposeB: true).scalars == [17, 23, 39, 53])
+        let x = random([2, 3, 4]), w = random([4, 5], seed: 3)
+        checkGradients([x, w]) { Tensor.matmul($0[0], $0[1]) }
+        #expect(Tensor.matmul(x, w).shape == [2, 3, 5])
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func batchedMatmulGradients(flags: (Bool, Bool)) {
+        let a = random(flags.0 ? [3, 4, 2] : [3, 2, 4], seed: 4)
+        let b = random(flags.1 ? [3, 5, 4] : [3, 4, 5], seed: 5)
+        checkGradients([a, b]) { Tensor.batchedMatmul($0[0], $0[1], transposeA: flags.0, transposeB: flags.1) }
+    }
+
+    @Test func linearWithAndWithoutBias() {
+        let x = random([2, 3, 4]), w = random([5, 4], seed: 6), b = random([5], seed: 7)
+        checkGradients([x, w, b]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
+        checkGradients([x, w]) { Tensor.linear($0[0], weight: $0[1], bias: nil) }
+    }
+
+    /// Large products are split across threads. OpenBLAS may pick a different micro-kernel
+    /// for a split's size, so the split result is close to (not bit-identical with) one
+    /// call; repeated runs with the same thread count are bit-identical.
+    @Test func largeProductsSplitAcrossThreadsAgreeAndRepeatExactly() {
+        let a = random([300, 200], seed: 8), b = random([200, 260], seed: 9)
+        let split = Tensor.matmul(a, b).scalars
+        #expect(Tensor.matmul(a, b).scalars == split)
+        let single = Tensor.zeros([300, 260])
+        Gemm.run(
+            transposeA: false, transposeB: false, m: 300, n: 260, k: 200, a: a.storage.pointer, lda: 200,
+            b: b.storage.pointer, ldb: 260, beta: 0, c: single.storage.pointer, ldc: 260, threads: 1)
+        let check = allClose(split, single.scalars, relative: 1e-5, absolute: 1e-5)
+        #expect(check.ok, "\(check.message)")
+    }
+
+    @Test(arguments: [true, false])
+    func fusedAttentionGradients(causal: Bool) {
+        let qkv = random([2, 5, 12], seed: 10, low: -2, high: 2)
+        checkGradients([qkv]) { Tensor.attention(qkv: $0[0], heads: 2, causal: causal) }
+    }
+
+    @Test(arguments: [true, false])
+    func fusedAttentionEqualsComposite(causal: Bool) {
+        let qkv = random([3, 7, 24], seed: 11, low: -2, high: 2)
+        qkv.requiresGrad = true
+        let upstream = random([3, 7, 8], seed: 12)
+        let fused = Tensor.attention(qkv: qkv, heads: 2, causal: causal)
+        fused.backward(seed: upstream)
+        let fusedGrad = qkv.grad!.scalars
+        qkv.zeroGradient()
+        let composite = Tensor.attentionComposite(qkv: qkv, heads: 2, causal: causal)
+        composite.backward(seed: upstream)
+        for (x, y) in zip(fused.scalars, composite.scalars) { #expect(abs(x - y) < 1e-5) }
+        for (x, y) in zip(fusedGrad, qkv.grad!.scalars) { #expect(abs(x - y) < 1e-5) }
+    }
+
+    @Test func causalAttentionIgnoresTheFuture() {
+        let qkv = random([1, 4, 6], seed: 13)
+        let before = Tensor.attention(qkv: qkv, heads: 1, causal: true).scalars
+        qkv.storage.pointer[3 * 6 + 5] += 10  // change the last token's value vector
+        let after = Tensor.attention(qkv: qkv, heads: 1, causal: true).scalars
+        #expect(Array(before[0..<6]) == Array(after[0..<6]))
+        #expect(before[6..<8] != after[6..<8])
+    }
+}
