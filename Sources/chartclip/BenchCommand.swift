@@ -4,8 +4,10 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure kernels, encoders, training and rendering speed.",
+        abstract: "Measure kernels, encoders, training and rendering speed (use a release build).",
         subcommands: [
+            // One benchmark per line; each is defined in its own file.
+            BenchCoreCommand.self,
             RenderBenchCommand.self,
         ])
 }

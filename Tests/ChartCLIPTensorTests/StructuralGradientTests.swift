@@ -107,3 +107,11 @@ extension Float {
 }
 
 import Foundation
+
+@Suite struct BroadcastToTests {
+    @Test func broadcastRepeatsAndSumsBack() {
+        let x = random([1, 3])
+        checkGradients([x]) { $0[0].broadcast(to: [4, 2, 3]) }
+        #expect(Tensor([1, 2], shape: [2]).broadcast(to: [2, 2]).scalars == [1, 2, 1, 2])
+    }
+}

@@ -188,3 +188,20 @@ extension Vector {
         }
     }
 }
+
+extension Tensor {
+    /// The tensor repeated along broadcast dimensions to `newShape` (NumPy rules); the
+    /// gradient sums back over them.
+    public func broadcast(to newShape: [Int]) -> Tensor {
+        let resolved = Broadcast.shape(shape, newShape, op: "broadcast(to:)")
+        if resolved != newShape {
+            shapeFailure("broadcast(to: \(newShape)): shape \(shape) does not broadcast to it")
+        }
+        let out = TensorStorage(count: newShape.reduce(1, *))
+        Broadcast.expand(storage.pointer, shape, into: out.pointer, newShape, accumulate: false)
+        let input = self
+        return Tensor.result(shape: newShape, storage: out, inputs: [input]) { g in
+            input.accumulateGradient(Broadcast.sum(g, from: newShape, to: input.shape), owned: true)
+        }
+    }
+}

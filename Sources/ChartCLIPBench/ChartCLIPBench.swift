@@ -1,1 +1,0 @@
-// ChartCLIPBench: module under construction; see README.md module map.

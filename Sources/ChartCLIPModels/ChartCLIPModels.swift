@@ -1,1 +1,0 @@
-// ChartCLIPModels: module under construction; see README.md module map.

@@ -1,0 +1,146 @@
+import ChartCLIPFiles
+import ChartCLIPNN
+import ChartCLIPSupport
+import Foundation
+
+/// Converts a Hugging Face `CLIPModel` folder (`config.json`, `model.safetensors`,
+/// optionally `vocab.json` + `merges.txt`) into a ChartCLIP checkpoint.
+///
+/// Names follow transformers' CLIP exactly, including its spelling `pre_layrnorm`; the
+/// separate `q_proj`/`k_proj`/`v_proj` are stacked into the fused `attn.qkv`, the
+/// convolution kernel `[D, 3, p, p]` is flattened to the patch embedding `[D, 3·p·p]`, and
+/// integer buffers such as `position_ids` are skipped.
+public enum HuggingFaceImport {
+    /// The result: the checkpoint and the tokenizer files found next to the weights.
+    public struct Result {
+        /// The converted weights and config.
+        public var checkpoint: Checkpoint
+        /// `vocab.json` and `merges.txt`, when the folder has them.
+        public var tokenizerFiles: [URL]
+    }
+
+    /// Reads `directory` and converts it.
+    public static func convert(directory: URL) throws -> Result {
+        let configURL = directory.appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: configURL.path) else {
+            throw ChartCLIPError("no config.json", at: directory.path, hint: "pass the folder written by save_pretrained")
+        }
+        let config = try clipConfig(fromHuggingFace: data, source: configURL.path)
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
+            throw ChartCLIPError(
+                "no model.safetensors", at: directory.path,
+                hint: "only safetensors weights are read; convert pytorch_model.bin with transformers' save_pretrained(safe_serialization=True)")
+        }
+        let weights = try SafetensorsFile(weightsURL)
+        let parameters = try mapParameters(weights, config: config, source: weightsURL.path)
+        let tokenizer = ["vocab.json", "merges.txt"].map { directory.appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+        return Result(checkpoint: Checkpoint(config: config, parameters: parameters, step: 0), tokenizerFiles: tokenizer)
+    }
+
+    /// Translates transformers' `CLIPConfig` JSON (missing fields take transformers'
+    /// defaults) into a `CLIPConfig`.
+    public static func clipConfig(fromHuggingFace data: Data, source: String) throws -> CLIPConfig {
+        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ChartCLIPError("config.json is not a JSON object", at: source)
+        }
+        let text = root["text_config"] as? [String: Any] ?? [:]
+        let vision = root["vision_config"] as? [String: Any] ?? [:]
+        func int(_ d: [String: Any], _ key: String, _ fallback: Int) -> Int { (d[key] as? NSNumber)?.intValue ?? fallback }
+        let textAct = text["hidden_act"] as? String ?? "quick_gelu"
+        let visionAct = vision["hidden_act"] as? String ?? "quick_gelu"
+        guard textAct == visionAct, let activation = Activation(rawValue: textAct) else {
+            throw ChartCLIPError(
+                "hidden_act '\(textAct)' (text) / '\(visionAct)' (vision) is not supported", at: source,
+                hint: "ChartCLIP models use quick_gelu or gelu in both towers")
+        }
+        let vWidth = int(vision, "hidden_size", 768), tWidth = int(text, "hidden_size", 512)
+        let vConfig = VisionConfig(
+            imageSize: int(vision, "image_size", 224), patchSize: int(vision, "patch_size", 32), width: vWidth,
+            layers: int(vision, "num_hidden_layers", 12), heads: int(vision, "num_attention_heads", 12),
+            mlpRatio: Float(int(vision, "intermediate_size", 3072)) / Float(vWidth))
+        let tConfig = TextConfig(
+            contextLength: int(text, "max_position_embeddings", 77), vocabSize: int(text, "vocab_size", 49408),
+            width: tWidth, layers: int(text, "num_hidden_layers", 12), heads: int(text, "num_attention_heads", 8),
+            mlpRatio: Float(int(text, "intermediate_size", 2048)) / Float(tWidth))
+        let scale = (root["logit_scale_init_value"] as? NSNumber)?.floatValue ?? 2.6592
+        let config = CLIPConfig(
+            embedDim: int(root, "projection_dim", 512), visionConfig: vConfig, textConfig: tConfig, activation: activation,
+            initLogitScale: scale)
+        try config.validate(source: source)
+        return config
+    }
+
+    /// ChartCLIP path → Hugging Face names whose tensors make it (several are stacked).
+    static func sources(for path: String) -> [String] {
+        var p = path
+        let tower = p.hasPrefix("visual.") ? "vision_model" : "text_model"
+        if path == "logit_scale" { return ["logit_scale"] }
+        if path == "visual.proj.weight" { return ["visual_projection.weight"] }
+        if path == "text.proj.weight" { return ["text_projection.weight"] }
+        p = String(p.drop(while: { $0 != "." }).dropFirst())
+        let fixed: [String: String] = [
+            "class_embedding": "embeddings.class_embedding",
+            "positional_embedding": "embeddings.position_embedding.weight",
+            "patch_embed.weight": "embeddings.patch_embedding.weight",
+            "ln_pre.weight": "pre_layrnorm.weight", "ln_pre.bias": "pre_layrnorm.bias",
+            "ln_post.weight": "post_layernorm.weight", "ln_post.bias": "post_layernorm.bias",
+            "token_embedding.weight": "embeddings.token_embedding.weight",
+            "ln_final.weight": "final_layer_norm.weight", "ln_final.bias": "final_layer_norm.bias",
+        ]
+        if let name = fixed[p] { return ["\(tower).\(name)"] }
+        // blocks.N.<rest>
+        let parts = p.split(separator: ".", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "blocks" else { return [] }
+        let layer = "\(tower).encoder.layers.\(parts[1])"
+        switch parts[2] {
+        case "attn.qkv.weight": return ["q", "k", "v"].map { "\(layer).self_attn.\($0)_proj.weight" }
+        case "attn.qkv.bias": return ["q", "k", "v"].map { "\(layer).self_attn.\($0)_proj.bias" }
+        case "attn.proj.weight": return ["\(layer).self_attn.out_proj.weight"]
+        case "attn.proj.bias": return ["\(layer).self_attn.out_proj.bias"]
+        case "norm1.weight": return ["\(layer).layer_norm1.weight"]
+        case "norm1.bias": return ["\(layer).layer_norm1.bias"]
+        case "norm2.weight": return ["\(layer).layer_norm2.weight"]
+        case "norm2.bias": return ["\(layer).layer_norm2.bias"]
+        case "mlp.fc1.weight": return ["\(layer).mlp.fc1.weight"]
+        case "mlp.fc1.bias": return ["\(layer).mlp.fc1.bias"]
+        case "mlp.fc2.weight": return ["\(layer).mlp.fc2.weight"]
+        case "mlp.fc2.bias": return ["\(layer).mlp.fc2.bias"]
+        default: return []
+        }
+    }
+
+    static func mapParameters(_ file: SafetensorsFile, config: CLIPConfig, source: String) throws -> [String: [Float]] {
+        var parameters: [String: [Float]] = [:]
+        var used = Set<String>()
+        var problems: [String] = []
+        for (path, shape) in CLIPModel.parameterShapes(config) {
+            let names = sources(for: path)
+            let missing = names.filter { !file.contains($0) }
+            guard !names.isEmpty, missing.isEmpty else {
+                problems.append("\(path): missing \(missing.isEmpty ? "(no mapping)" : missing.joined(separator: ", "))")
+                continue
+            }
+            var values: [Float] = []
+            for name in names {
+                values += try file.floats(name)
+                used.insert(name)
+            }
+            guard values.count == shape.reduce(1, *) else {
+                problems.append("\(path): \(names.joined(separator: " + ")) hold \(values.count) values, the model needs \(shape)")
+                continue
+            }
+            parameters[path] = values
+        }
+        let unexpected = file.tensors.map(\.name).filter { name in
+            !used.contains(name) && !name.hasSuffix("position_ids")
+        }
+        if !unexpected.isEmpty { problems.append("unexpected tensors: \(unexpected.sorted().joined(separator: ", "))") }
+        guard problems.isEmpty else {
+            throw ChartCLIPError(
+                "the weights do not match the CLIP layout of config.json:\n  " + problems.joined(separator: "\n  "), at: source)
+        }
+        return parameters
+    }
+}

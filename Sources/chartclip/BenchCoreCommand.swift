@@ -1,0 +1,29 @@
+import ArgumentParser
+import ChartCLIPBench
+import ChartCLIPTensor
+import Foundation
+
+/// `chartclip bench core`: a ViT-like block forward + backward against this machine's
+/// sgemm peak, and fused against composite attention.
+struct BenchCoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "core", abstract: "Transformer block and attention kernel speed.")
+
+    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "Measured runs; the median is reported.") var runs = 10
+    @Flag(help: "Print the figures as one JSON object.") var json = false
+
+    func run() throws {
+        if let threads { ComputeThreads.configure(count: threads) }
+        var bench = CoreBenchmark()
+        bench.runs = runs
+        let report = bench.run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(bench.describe(report))
+        }
+    }
+}

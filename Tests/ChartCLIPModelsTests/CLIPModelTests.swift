@@ -1,0 +1,102 @@
+import ChartCLIPModels
+import ChartCLIPNN
+import ChartCLIPTensor
+import ChartCLIPTestSupport
+import ChartCLIPText
+import Foundation
+import Testing
+
+/// A small CLIP: shapes, the contrastive losses, the logit-scale clamp, checkpoints.
+@Suite struct CLIPModelTests {
+    static let config = CLIPConfig(
+        embedDim: 8,
+        visionConfig: VisionConfig(imageSize: 16, patchSize: 8, width: 8, layers: 1, heads: 2),
+        textConfig: TextConfig(contextLength: 6, vocabSize: 64, width: 8, layers: 1, heads: 2),
+        activation: .quickGELU)
+
+    func batch(_ model: CLIPModel) -> (Tensor, TokenBatch) {
+        let images = Tensor.randomNormal([3, 3, 16, 16], rng: RandomGenerator(seed: 5))
+        let ids: [Int32] = [49406, 320, 49407, 0, 0, 0, 49406, 1125, 539, 49407, 0, 0, 49406, 49407, 0, 0, 0, 0]
+        return (images, TokenBatch(ids: ids, batchSize: 3, contextLength: 6, endIndices: [2, 3, 1]))
+    }
+
+    @Test func encodersProduceNormalisedEmbeddings() {
+        let model = CLIPModel(config: Self.config, seed: 1)
+        let (images, tokens) = batch(model)
+        let image = model.encodeImage(images, normalized: true)
+        let text = model.encodeText(tokens, normalized: true)
+        #expect(image.shape == [3, 8] && text.shape == [3, 8])
+        for row in 0..<3 {
+            let norm = (0..<8).map { image.scalars[row * 8 + $0] * image.scalars[row * 8 + $0] }.reduce(0, +)
+            #expect(abs(norm - 1) < 1e-5)
+        }
+        #expect(abs(model.logitScale.item - Float(Foundation.log(1 / 0.07))) < 1e-6)
+    }
+
+    @Test func tokenFoldingKeepsSpecialTokensAtTheTop() {
+        let folded = CLIPModel.foldTokenIDs([49406, 320, 49407, 0], vocabularySize: 64)
+        #expect(folded == [62, 1 + 320 % 61, 63, 0])
+        #expect(CLIPModel.foldTokenIDs([49406, 320], vocabularySize: 49408) == [49406, 320])
+    }
+
+    @Test func symmetricLossGradientsByFiniteDifferences() {
+        let logits = Tensor.randomUniform([4, 4], low: -2, high: 2, rng: RandomGenerator(seed: 2), requiresGrad: true)
+        ContrastiveLoss.symmetric(logits: logits).backward()
+        let analytic = logits.grad!.scalars
+        for i in 0..<16 {
+            let saved = logits.storage.pointer[i]
+            logits.storage.pointer[i] = saved + 1e-2
+            let up = withoutGradients { ContrastiveLoss.symmetric(logits: logits).item }
+            logits.storage.pointer[i] = saved - 1e-2
+            let down = withoutGradients { ContrastiveLoss.symmetric(logits: logits).item }
+            logits.storage.pointer[i] = saved
+            #expect(abs((up - down) / 2e-2 - analytic[i]) < 2e-3)
+        }
+    }
+
+    @Test func multiPositiveTreatsEqualCaptionsAsPositives() {
+        // Rows 0 and 1 share a caption: logits that rank both equally are optimal for the
+        // multi-positive loss but penalised by the plain one.
+        let logits = Tensor([5, 5, 0, 5, 5, 0, 0, 0, 5], shape: [3, 3])
+        let groups = ContrastiveLoss.groups(of: ["breakout", "breakout", "range"])
+        #expect(groups == [0, 0, 1])
+        let multi = ContrastiveLoss.multiPositive(logits: logits, groups: groups).item
+        let plain = ContrastiveLoss.symmetric(logits: logits).item
+        #expect(multi < plain)
+        // With all-distinct groups the two losses agree.
+        let distinct = Tensor.randomNormal([3, 3], rng: RandomGenerator(seed: 3))
+        #expect(abs(ContrastiveLoss.multiPositive(logits: distinct, groups: [0, 1, 2]).item - ContrastiveLoss.symmetric(logits: distinct).item) < 1e-6)
+        let grad = Tensor.randomNormal([3, 3], rng: RandomGenerator(seed: 4), requiresGrad: true)
+        ContrastiveLoss.multiPositive(logits: grad, groups: groups).backward()
+        #expect(grad.grad != nil)
+    }
+
+    @Test func logitScaleIsClampedToLn100() {
+        let model = CLIPModel(config: Self.config, seed: 1)
+        model.logitScale.storage.pointer[0] = 7
+        model.clampLogitScale()
+        #expect(abs(model.logitScale.item - Float(Foundation.log(100.0))) < 1e-6)
+        model.logitScale.storage.pointer[0] = 2
+        model.clampLogitScale()
+        #expect(model.logitScale.item == 2)
+    }
+
+    @Test func trainingStepReducesTheLoss() {
+        let model = CLIPModel(config: Self.config, seed: 1)
+        let (images, tokens) = batch(model)
+        let optimizer = AdamW(parameters: model.namedParameters(), settings: .init(learningRate: 1e-2))
+        var losses: [Float] = []
+        for _ in 0..<15 {
+            let logits = model.logits(
+                imageFeatures: model.encodeImage(images, normalized: true),
+                textFeatures: model.encodeText(tokens, normalized: true))
+            let loss = ContrastiveLoss.symmetric(logits: logits)
+            losses.append(loss.item)
+            model.zeroGradients()
+            loss.backward()
+            optimizer.step()
+            model.clampLogitScale()
+        }
+        #expect(losses.last! < 0.5 * losses.first!)
+    }
+}
