@@ -11,6 +11,12 @@ public final class RandomGenerator: RandomNumberGenerator {
         public var words: [UInt64]
         /// The spare Box-Muller deviate, if one is pending.
         public var spareNormal: Float?
+
+        /// A state from saved words (as read from a checkpoint).
+        public init(words: [UInt64], spareNormal: Float?) {
+            self.words = words
+            self.spareNormal = spareNormal
+        }
     }
 
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
