@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "ChartCLIPTraining",
             dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "Yams"]),
-        .target(name: "ChartCLIPPredictor", dependencies: ["ChartCLIPModels", "ChartCLIPLabels"]),
+        .target(name: "ChartCLIPPredictor", dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPDecision"]),
         .target(name: "ChartCLIPDecision", dependencies: ["ChartCLIPMarket", "ChartCLIPLabels"]),
         .target(
             name: "ChartCLIPPipeline",
