@@ -4,8 +4,10 @@ import HDF5Shim
 
 /// The value of an HDF5 attribute: a string or a number, alone or in a 1-D array.
 ///
-/// Written as h5py writes `attrs[...] = value`: strings variable-length UTF-8, integers
-/// int64, reals float64; so h5py reads them back as `str`, `numpy.int64`, `numpy.float64`.
+/// Integers are written as int64 and reals as float64 (h5py reads `numpy.int64`,
+/// `numpy.float64`); strings as fixed-length UTF-8, which sits inside the checksummed object
+/// header (h5py reads `bytes`: `f.attrs["config"].decode()`; `json.loads` takes it as is).
+/// Variable-length string attributes, as h5py writes them, are read too.
 public enum HDF5AttributeValue: Equatable, Sendable {
     /// One string (a config as JSON, a format name).
     case string(String)
@@ -115,12 +117,13 @@ extension HDF5File {
     }
 
     private func writeStrings(_ strings: [String], shape: [Int], name: String, on object: HDF5Handle, place: String) throws {
-        let type = try HDF5Strings.makeType(layout: .variableLength, size: 0, location: place)
+        let size = HDF5Strings.fixedSize(strings)
+        let type = try HDF5Strings.makeType(layout: .fixedLength, size: size, location: place)
         let space = try makeDataspace(shape, location: place)
         let attribute = try HDF5Library.check(
             H5Acreate2(object.id, name, type.id, space.id, HDF5Library.defaultList, HDF5Library.defaultList),
             "cannot create the attribute", at: place)
-        let status = HDF5Strings.withBuffer(strings, layout: .variableLength, size: 0) { buffer in
+        let status = HDF5Strings.withBuffer(strings, layout: .fixedLength, size: size) { buffer in
             H5Awrite(attribute.id, type.id, buffer)
         }
         try HDF5Library.check(status, "cannot write the attribute", at: place)

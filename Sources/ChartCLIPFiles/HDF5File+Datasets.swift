@@ -78,6 +78,8 @@ extension HDF5File {
 
     // MARK: Helpers shared with strings and listing
 
+    /// Creates a dataset; non-empty arrays of fixed-size values are stored in checksummed
+    /// chunks (see `chunkShape`).
     func createDataset(_ path: String, fileType: hid_t, shape: [Int]) throws -> HDF5Handle {
         try requireWritable(path)
         guard !contains(path) else {
@@ -88,9 +90,28 @@ extension HDF5File {
         let space = try makeDataspace(shape, location: location(path))
         let linkList = try HDF5Library.check(
             chartclip_h5p_create_intermediate_groups(), "cannot create a property list", at: location(path))
+        // Fletcher-32 works on fixed-size values only; variable-length strings go unchecked.
+        let isVariable = H5Tis_variable_str(fileType) > 0
+        let chunk = isVariable ? [] : Self.chunkShape(shape, bytesPerValue: H5Tget_size(fileType)).map { hsize_t($0) }
+        let createList = try HDF5Library.check(
+            chartclip_h5p_dataset_create_checksummed(Int32(chunk.count), chunk), "cannot create a property list",
+            at: location(path))
         return try HDF5Library.check(
-            H5Dcreate2(handle.id, path, fileType, space.id, linkList.id, HDF5Library.defaultList, HDF5Library.defaultList),
+            H5Dcreate2(handle.id, path, fileType, space.id, linkList.id, createList.id, HDF5Library.defaultList),
             "cannot create the dataset", at: location(path))
+    }
+
+    /// Chunks for the Fletcher-32 checksum: the whole array when it is at most 64 MiB,
+    /// otherwise slabs of whole rows along the first axis. `[]` (no chunking, no checksum)
+    /// for scalars and empty arrays, which HDF5 cannot chunk.
+    static func chunkShape(_ shape: [Int], bytesPerValue: Int) -> [Int] {
+        guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }), let count = ShapeProduct.count(shape) else { return [] }
+        let limit = 64 << 20
+        let rowBytes = max(count / shape[0], 1) * max(bytesPerValue, 1)
+        guard rowBytes <= limit else { return [] }  // a single row over 64 MiB: store unchunked
+        var chunk = shape
+        chunk[0] = min(shape[0], max(limit / rowBytes, 1))
+        return chunk
     }
 
     func makeDataspace(_ shape: [Int], location: String) throws -> HDF5Handle {

@@ -18,6 +18,13 @@ import HDF5Shim
 /// let proj = try file.read("visual.proj", as: Float.self, shape: [768, 768])
 /// ```
 ///
+/// Files are written in the HDF5 1.8 format (checksummed object headers; readable by every
+/// HDF5 since 1.8 and by h5py), non-empty numeric and fixed-length string datasets in
+/// chunks with a Fletcher-32 checksum, strings as fixed-length UTF-8 (`HDF5StringLayout`):
+/// damage anywhere in a ChartCLIP file is reported as an error when read. (libhdf5 1.10
+/// itself can still crash on some damage to variable-length strings in files from other
+/// writers; see `HDF5StringLayout`.)
+///
 /// Every call takes a process-wide lock (see `HDF5Library`), so one file may be used from
 /// several threads, one call at a time.
 public final class HDF5File: @unchecked Sendable {
@@ -64,7 +71,10 @@ public final class HDF5File: @unchecked Sendable {
     /// that others read, use `HDF5File.write(to:_:)`.
     public init(creating url: URL) throws {
         handle = try HDF5Library.locked {
-            let id = H5Fcreate(url.path, chartclip_h5f_acc_trunc(), HDF5Library.defaultList, HDF5Library.defaultList)
+            let access = chartclip_h5p_file_access_checksummed()
+            guard access >= 0 else { throw HDF5Library.failure("cannot set up the HDF5 file format", at: url.path) }
+            let accessList = HDF5Handle(access)
+            let id = H5Fcreate(url.path, chartclip_h5f_acc_trunc(), HDF5Library.defaultList, accessList.id)
             guard id >= 0 else {
                 throw HDF5Library.failure(
                     "cannot create the HDF5 file", at: url.path,

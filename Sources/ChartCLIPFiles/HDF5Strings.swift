@@ -3,11 +3,17 @@ import Foundation
 import HDF5Shim
 
 /// How strings are stored in a dataset.
+///
+/// ChartCLIP writes fixed-length strings by default: they are covered by the file's
+/// checksums, so a damaged file gives an error. Variable-length strings live in HDF5's
+/// global heap, which has no checksum, and libhdf5 (1.10) can crash or hang reading a
+/// damaged one. h5py reads fixed-length strings as `bytes`
+/// (`f["paths"].asstr()[...]` gives `str`).
 public enum HDF5StringLayout: Sendable {
-    /// Each string its own length (h5py's `str` dtype); the default.
-    case variableLength
-    /// Every string padded to the longest one's byte length (numpy's `S` dtype).
+    /// Every string padded with NULs to the longest one's UTF-8 length (numpy's `S` dtype).
     case fixedLength
+    /// Each string its own length (h5py's `str` dtype); not checksummed.
+    case variableLength
 }
 
 /// Encoding and decoding of HDF5 string data, shared by datasets and attributes.
@@ -50,7 +56,7 @@ enum HDF5Strings {
 
     /// The longest UTF-8 length among `strings`, the size of a fixed-length type for them.
     static func fixedSize(_ strings: [String]) -> Int {
-        strings.map(\.utf8.count).max() ?? 1
+        max(strings.map(\.utf8.count).max() ?? 1, 1)
     }
 
     /// Reads `count` strings stored with `fileType`; `read` fills a buffer given a memory
@@ -92,7 +98,7 @@ enum HDF5Strings {
 extension HDF5File {
     /// Writes a 1-D dataset of UTF-8 strings (per-row file paths or labels next to
     /// embeddings). h5py reads it as `f[path].asstr()[...]`.
-    public func write(_ strings: [String], to path: String, layout: HDF5StringLayout = .variableLength) throws {
+    public func write(_ strings: [String], to path: String, layout: HDF5StringLayout = .fixedLength) throws {
         let normalized = try normalize(path)
         try HDF5Library.locked {
             let size = HDF5Strings.fixedSize(strings)

@@ -75,6 +75,22 @@ struct HDF5ErrorTests {
             containing: ["cannot open the HDF5 file"])
     }
 
+    /// Values are stored with a Fletcher-32 checksum and metadata in the checksummed HDF5 1.8
+    /// format, so damage inside the file is reported, not returned as wrong numbers.
+    @Test("a damaged byte among the values is caught by the checksum")
+    func checksum() throws {
+        let folder = try Fixtures.temporaryDirectory("hdf5")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var data = try Data(contentsOf: try sampleFile(in: folder))
+        // The 64 KB of values fill most of the file; the middle byte is one of them.
+        data[data.count / 2] ^= 0x5a
+        let damaged = folder.appendingPathComponent("flipped.h5")
+        try data.write(to: damaged)
+        expectError(
+            { _ = try HDF5File(reading: damaged).read("visual.proj", as: Float.self) },
+            location: "\(damaged.path):visual.proj", containing: ["checksum"])
+    }
+
     @Test("a missing key names the key and suggests similar ones")
     func missingKey() throws {
         let folder = try Fixtures.temporaryDirectory("hdf5")

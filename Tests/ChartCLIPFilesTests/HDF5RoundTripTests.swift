@@ -23,7 +23,8 @@ struct HDF5RoundTripTests {
             try file.write([Float(4.6052)], shape: [], to: "logit_scale")
             try file.write([Float](), shape: [0, 5], to: "empty")
             try file.write(["charts/a.png", "charts/ü 🚀.png", ""], to: "paths")
-            try file.write(["breakout", "trap"], to: "labels", layout: .fixedLength)
+            try file.write(["breakout", "trap"], to: "labels", layout: .variableLength)
+            try file.write([String](), to: "no_strings")
         }
         let file = try HDF5File(reading: url)
         let qkv = try file.read("visual.blocks.3.attn.qkv.weight", as: Float.self)
@@ -35,6 +36,7 @@ struct HDF5RoundTripTests {
         #expect(try file.read("empty", as: Float.self) == HDF5Array(values: [], shape: [0, 5]))
         #expect(try file.readStrings("paths") == ["charts/a.png", "charts/ü 🚀.png", ""])
         #expect(try file.readStrings("labels") == ["breakout", "trap"])
+        #expect(try file.readStrings("no_strings") == [])
         #expect(try file.info("stats/int32s").valueType == .integer(bits: 32, signed: true))
     }
 

@@ -69,6 +69,26 @@ hid_t chartclip_h5p_create_intermediate_groups(void) {
     return list;
 }
 
+hid_t chartclip_h5p_file_access_checksummed(void) {
+    hid_t list = H5Pcreate(H5P_FILE_ACCESS);
+    if (list < 0) return list;
+    if (H5Pset_libver_bounds(list, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0) {
+        H5Pclose(list);
+        return -1;
+    }
+    return list;
+}
+
+hid_t chartclip_h5p_dataset_create_checksummed(int rank, const hsize_t *chunk) {
+    hid_t list = H5Pcreate(H5P_DATASET_CREATE);
+    if (list < 0 || rank <= 0) return list;
+    if (H5Pset_chunk(list, rank, chunk) < 0 || H5Pset_fletcher32(list) < 0) {
+        H5Pclose(list);
+        return -1;
+    }
+    return list;
+}
+
 unsigned chartclip_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 unsigned chartclip_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 unsigned chartclip_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }

@@ -35,6 +35,14 @@ hid_t chartclip_h5p_default(void);
 hid_t chartclip_h5s_all(void);
 /// A new link-creation property list that creates missing intermediate groups.
 hid_t chartclip_h5p_create_intermediate_groups(void);
+/// A new file-access property list that writes the HDF5 1.8 file format: its object
+/// headers carry checksums, so damaged metadata is reported instead of misread, and every
+/// HDF5 since 1.8 (h5py included) reads it.
+hid_t chartclip_h5p_file_access_checksummed(void);
+/// A new dataset-creation property list: chunks of `chunk` (rank `rank`) with the
+/// Fletcher-32 checksum filter, so damaged data is reported when read. With `rank` 0 it is
+/// a plain (contiguous) list.
+hid_t chartclip_h5p_dataset_create_checksummed(int rank, const hsize_t *chunk);
 
 // File access flags for H5Fopen / H5Fcreate.
 unsigned chartclip_h5f_acc_rdonly(void);
