@@ -8,6 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             // One benchmark per line; each is defined in its own file.
             BenchCoreCommand.self,
+            BenchEncodeCommand.self,
             RenderBenchCommand.self,
         ])
 }

@@ -14,5 +14,7 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             FetchCommand.self,
             SynthCommand.self,
             TokenizeCommand.self,
+            ImportHFCommand.self,
+            EmbedCommand.self,
         ])
 }
