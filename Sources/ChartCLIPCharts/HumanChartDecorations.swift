@@ -46,7 +46,8 @@ enum HumanChartDecorations {
         if layout.volumeMax > 0 {
             image.drawHLine(x0: plotRight + 1, x1: plotRight + 4, y: layout.volumeTop, color: ink)
             image.drawText(
-                AxisTicks.compact(layout.volumeMax), x: axisX, y: layout.volumeTop, color: ink, scale: scale)
+                AxisTicks.compact(layout.volumeMax), x: axisX, y: layout.volumeTop, color: ink, scale: scale,
+                vertical: .middle)
             image.drawText("vol", x: axisX, y: layout.volumeBottom, color: ink, scale: scale, vertical: .bottom)
         }
         // Base line under the volume panel.

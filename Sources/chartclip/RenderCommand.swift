@@ -52,6 +52,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Worker threads (0 = one per core).")
     var threads: Int = 0
 
+    @Flag(help: "Drop the file's last row: a candle that may still have been forming (recorded Bybit files).")
+    var dropLast = false
+
     @Flag(help: "Render only the window ending at the newest candle.")
     var last = false
 
@@ -63,7 +66,8 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try CandleCSV.load(
-            URL(fileURLWithPath: candles), symbol: symbol, interval: interval.map { CandleInterval(minutes: $0) })
+            URL(fileURLWithPath: candles), symbol: symbol, interval: interval.map { CandleInterval(minutes: $0) },
+            formingCandle: dropLast ? .dropLast : .keep)
         let series = loaded.series
         if !loaded.gaps.isEmpty {
             FileHandle.standardError.write(Data(
