@@ -93,6 +93,9 @@ enum HumanChartDecorations {
             let start = series.candles[index].startTime
             guard start % step == 0 else { continue }
             let x = layout.wickColumn(i)
+            // Skip a label that would be cut by the image's left edge or run into the axis.
+            let half = BitmapFont.width(of: "00:00", scale: scale) / 2
+            guard x - half >= 0, x + half < layout.plotLeft + layout.plotWidth else { continue }
             image.drawVLine(x: x, y0: layout.volumeBottom + 1, y1: layout.volumeBottom + 3, color: ink)
             let c = UTCTime.components(milliseconds: start)
             let text = c.hour == 0 && c.minute == 0
