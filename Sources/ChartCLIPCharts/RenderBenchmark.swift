@@ -9,8 +9,9 @@ import Foundation
 ///
 /// Every chart is a different window of a seeded random-walk series, rendered into a
 /// reused canvas and encoded to PNG in memory (`writeTo` adds atomic file writes, which
-/// measures the disk too). Timing is wall-clock over all charts after one warm-up chart
-/// per thread.
+/// measures the disk too). Timing is wall-clock over all charts after one warm-up chart,
+/// plus the process CPU time: on a shared machine, charts per CPU-second is the rate one
+/// free core would reach, while wall-clock charts/s depends on what else is running.
 public enum RenderBenchmark {
     /// One measurement.
     public struct Result: Equatable, Sendable {
@@ -20,10 +21,14 @@ public enum RenderBenchmark {
         public var charts: Int
         /// Wall-clock seconds for all charts.
         public var seconds: Double
+        /// CPU seconds the process used meanwhile (all threads).
+        public var cpuSeconds: Double
         /// Mean PNG size in bytes.
         public var meanPNGBytes: Double
-        /// Charts per second.
+        /// Charts per wall-clock second.
         public var chartsPerSecond: Double { seconds > 0 ? Double(charts) / seconds : 0 }
+        /// Charts per CPU-second: the throughput of one fully available core.
+        public var chartsPerCPUSecond: Double { cpuSeconds > 0 ? Double(charts) / cpuSeconds : 0 }
     }
 
     /// A seeded random-walk series of `count` 15-minute candles for benchmarks and demos
@@ -71,6 +76,7 @@ public enum RenderBenchmark {
         // One warm-up chart so first-touch allocations are not timed.
         _ = try renderer.render(series, window: 0..<window).pngData(compression: compression)
         let started = DispatchTime.now().uptimeNanoseconds
+        let cpuStarted = processCPUSeconds()
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var canvas = RasterImage(width: options.width, height: options.height, background: options.style.background)
             var bytes = 0
@@ -92,9 +98,18 @@ public enum RenderBenchmark {
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let cpuSeconds = processCPUSeconds() - cpuStarted
         if let error = state.error { throw error }
         return Result(
-            threads: workers, charts: charts, seconds: seconds, meanPNGBytes: Double(state.bytes) / Double(max(charts, 1)))
+            threads: workers, charts: charts, seconds: seconds, cpuSeconds: cpuSeconds,
+            meanPNGBytes: Double(state.bytes) / Double(max(charts, 1)))
+    }
+
+    /// CPU time used by this process so far, all threads, in seconds.
+    static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 
