@@ -21,7 +21,7 @@ let cpuFlags: [String] = []
 // The tensor core is optimised even in debug builds (release builds add whole-module
 // optimisation): debug numeric Swift is 10-100x slower,
 // and every test of the layers above runs through these kernels.
-let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-O"] + cpuFlags)]
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-O", "-Xfrontend", "-disable-llvm-merge-functions-pass"] + cpuFlags)]
 
 let package = Package(
     name: "ChartCLIP",

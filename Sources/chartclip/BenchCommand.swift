@@ -9,6 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             // One benchmark per line; each is defined in its own file.
             BenchCoreCommand.self,
             BenchEncodeCommand.self,
+            BenchTrainCommand.self,
             RenderBenchCommand.self,
         ])
 }

@@ -101,18 +101,9 @@ public final class AdamW {
         v: UnsafeMutablePointer<Float>, count: Int, decay: Float, beta1: Float, beta2: Float, eps: Float,
         stepSize: Float, bias2Sqrt: Float
     ) {
-        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
-        Vector.blocks(count) { i, lanes in
-            let gv = Vector.load(g + i, lanes)
-            var mv = Vector.load(m + i, lanes)
-            mv = mv + (gv - mv) * oneMinusBeta1
-            let vv = Vector.load(v + i, lanes) * beta2 + gv * gv * oneMinusBeta2
-            let denominator = vv.squareRoot() / bias2Sqrt + eps
-            let pv = Vector.load(p + i, lanes) * decay - stepSize * mv / denominator
-            pv.store(p + i, lanes)
-            mv.store(m + i, lanes)
-            vv.store(v + i, lanes)
-        }
+        Vector.run(count, AdamWKernel(
+            p: p, g: g, m: m, v: v, decay: decay, beta1: beta1, beta2: beta2, oneMinusBeta1: 1 - beta1,
+            oneMinusBeta2: 1 - beta2, eps: eps, stepSize: stepSize, bias2Sqrt: bias2Sqrt))
     }
 
     /// Moment estimates by parameter path (`exp_avg`, `exp_avg_sq`), for checkpoints.
@@ -155,5 +146,25 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
 
     public var description: String {
         "optimizer state for \(path) has \(found) elements, the parameter has \(expected); the checkpoint belongs to a different model"
+    }
+}
+
+/// AdamW's update of one block of a parameter.
+struct AdamWKernel: BlockKernel {
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>
+    let v: UnsafeMutablePointer<Float>
+    let decay: Float, beta1: Float, beta2: Float, oneMinusBeta1: Float, oneMinusBeta2: Float
+    let eps: Float, stepSize: Float, bias2Sqrt: Float
+
+    @inline(__always) func apply(_ i: Int, _ lanes: Int) {
+        let gv = Vector.load(g + i, lanes)
+        var mv = Vector.load(m + i, lanes)
+        mv = mv + (gv - mv) * oneMinusBeta1
+        let vv = Vector.load(v + i, lanes) * beta2 + gv * gv * oneMinusBeta2
+        let denominator = vv.squareRoot() / bias2Sqrt + eps
+        let pv = Vector.load(p + i, lanes) * decay - stepSize * mv / denominator
+        pv.store(p + i, lanes)
+        mv.store(m + i, lanes)
+        vv.store(v + i, lanes)
     }
 }

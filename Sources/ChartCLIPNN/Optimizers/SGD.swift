@@ -32,7 +32,7 @@ public final class SGD {
             let b = buffer.pointer
             let first = existing == nil
             if mu != 0 { buffers[id] = buffer }
-            Vector.blocks(p.count) { i, n in
+            Vector.parallelRanges(p.count) { r in Vector.forEachBlock(r) { i, n in
                 var d = Vector.load(gp + i, n)
                 if wd != 0 { d += wd * Vector.load(pp + i, n) }
                 if mu != 0 {
@@ -40,7 +40,7 @@ public final class SGD {
                     d.store(b + i, n)
                 }
                 (Vector.load(pp + i, n) - lr * d).store(pp + i, n)
-            }
+            } }
         }
     }
 }

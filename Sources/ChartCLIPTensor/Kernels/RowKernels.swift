@@ -9,10 +9,10 @@ enum RowKernels {
         var m = Float16x(repeating: -.infinity)
         var j = 0
         while j + 16 <= n {
-            m = pointwiseMax(m, Float16x.load(x + j))
+            m = SIMDMath.maximum(m, Float16x.load(x + j))
             j += 16
         }
-        var best = m.max()
+        var best = SIMDMath.horizontalMax(m)
         while j < n {
             best = Swift.max(best, x[j])
             j += 1

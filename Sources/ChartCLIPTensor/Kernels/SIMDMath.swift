@@ -11,9 +11,15 @@ public enum SIMDMath {
     /// e^x. Inputs below −87.3 give 0, above 88.7 give +∞ (like `expf`).
     @inline(__always)
     public static func exp(_ input: Float16x) -> Float16x {
-        let x = input.clamped(lowerBound: Float16x(repeating: -87.33654), upperBound: Float16x(repeating: 88.72283))
-        // n = round(x / ln 2); r = x − n·ln 2 in two parts for accuracy.
-        let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        // Clamp with compares and blends: Swift's `clamped`/`pointwiseMin` handle NaN lane by
+        // lane and do not vectorise.
+        let x = SIMDMath.maximum(SIMDMath.minimum(input, Float16x(repeating: 88.72283)), Float16x(repeating: -87.33654))
+        // n = round(x / ln 2), by adding 1.5·2²³: the sum's low mantissa bits then hold n
+        // as an integer (round-to-nearest-even for free, and no float→int conversion, which
+        // Swift does lane by lane).
+        let shifted = x * 1.442_695_04 + 12_582_912.0
+        let n = shifted - 12_582_912.0
+        // r = x − n·ln 2 in two parts for accuracy.
         var r = x - n * 0.693_359_375
         r = r - n * (-2.121_944_4e-4)
         var p = Float16x(repeating: 1.987_569_15e-4)
@@ -23,13 +29,39 @@ public enum SIMDMath {
         p = p * r + 1.666_666_55e-1
         p = p * r + 5.000_000_12e-1
         let y = p * (r * r) + r + 1
-        // 2^n by building the exponent bits directly.
-        let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
-        let scale = unsafeBitCast(bits, to: Float16x.self)
+        // 2ⁿ by building the exponent bits directly.
+        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: Float16x.self)
         var result = y * scale
         result.replace(with: Float16x(repeating: .infinity), where: input .> 88.72283)
         result.replace(with: Float16x(repeating: 0), where: input .< -87.33654)
         return result
+    }
+
+    /// Lane-wise maximum as one compare and blend (NaN in `a` is kept).
+    @inline(__always)
+    public static func maximum(_ a: Float16x, _ b: Float16x) -> Float16x {
+        a.replacing(with: b, where: b .> a)
+    }
+
+    /// Lane-wise maximum of 8 lanes.
+    @inline(__always)
+    static func maximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: b, where: b .> a)
+    }
+
+    /// Lane-wise minimum as one compare and blend (NaN in `a` is kept).
+    @inline(__always)
+    public static func minimum(_ a: Float16x, _ b: Float16x) -> Float16x {
+        a.replacing(with: b, where: b .< a)
+    }
+
+    /// The largest lane (a tree of lane-wise maxima).
+    @inline(__always)
+    public static func horizontalMax(_ v: Float16x) -> Float {
+        let a = maximum(v.lowHalf, v.highHalf)
+        let b = SIMD4<Float>(Swift.max(a[0], a[4]), Swift.max(a[1], a[5]), Swift.max(a[2], a[6]), Swift.max(a[3], a[7]))
+        return Swift.max(Swift.max(b[0], b[1]), Swift.max(b[2], b[3]))
     }
 
     /// |x| (clears the sign bits).

@@ -4,37 +4,64 @@ public enum Vector {
     /// Elements per thread below which a loop stays on one thread.
     public static let grain = 1 << 15
 
-    /// Calls `body(start, lanes)` for every 16-element block of `0..<count` (`lanes` is 16
-    /// except for the final partial block), in parallel for long loops.
+    /// Splits `0..<count` into at most one contiguous range per compute thread (boundaries
+    /// on 16-element blocks) and runs `body` on each, in parallel for long loops.
+    ///
+    /// Write the SIMD loop *inside* `body` with `forEachBlock`: a closure literal passed
+    /// straight to an inlined function is inlined, but one captured by another closure is
+    /// called out of line for every block, which halves the speed of simple kernels.
     @inline(__always)
-    public static func blocks(_ count: Int, grain: Int = Vector.grain, _ body: (Int, Int) -> Void) {
+    public static func parallelRanges(_ count: Int, grain: Int = Vector.grain, _ body: (Range<Int>) -> Void) {
         let blockCount = (count + 15) / 16
-        ComputeThreads.parallelFor(blockCount, grain: max(1, grain / 16)) { range in
-            for block in range {
-                let i = block * 16
-                body(i, min(16, count - i))
+        ComputeThreads.parallelFor(blockCount, grain: max(1, grain / 16)) { blocks in
+            body((blocks.lowerBound * 16)..<min(blocks.upperBound * 16, count))
+        }
+    }
+
+    /// Calls `body(start, lanes)` for each 16-element block of `range` (`lanes` is 16 except
+    /// for a final partial block).
+    @inline(__always)
+    public static func forEachBlock(_ range: Range<Int>, _ body: (Int, Int) -> Void) {
+        // One call site, so the compiler inlines `body` (with two it keeps a large closure
+        // out of line and calls it for every block).
+        var i = range.lowerBound
+        while i < range.upperBound {
+            body(i, min(16, range.upperBound - i))
+            i += 16
+        }
+    }
+
+    /// Runs `kernel` over every 16-element block of `0..<count`, split across threads.
+    ///
+    /// Hot loops use this rather than closures: `BlockKernel.apply` is forced inline, so
+    /// each thread's loop is one tight SIMD loop. (A closure literal may stay out of line,
+    /// called once per block, when its body is large, e.g. with a vectorised `exp`.)
+    @inline(__always)
+    public static func run<K: BlockKernel>(_ count: Int, grain: Int = Vector.grain, _ kernel: K) {
+        parallelRanges(count, grain: grain) { r in
+            var i = r.lowerBound
+            while i + 16 <= r.upperBound {
+                kernel.apply(i, 16)
+                i += 16
             }
+            if i < r.upperBound { kernel.apply(i, r.upperBound - i) }
         }
     }
 
     /// `out = a + b` elementwise.
     public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-        blocks(count) { i, n in (load(a + i, n) + load(b + i, n)).store(out + i, n) }
+        run(count, AddKernel(a: a, b: b, out: out))
     }
 
     /// `out = a · s` elementwise (or `out += a · s` when `accumulate`).
     public static func scale(_ a: UnsafePointer<Float>, by s: Float, into out: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool = false) {
-        if accumulate {
-            blocks(count) { i, n in (load(out + i, n) + load(a + i, n) * s).store(out + i, n) }
-        } else {
-            blocks(count) { i, n in (load(a + i, n) * s).store(out + i, n) }
-        }
+        run(count, ScaleKernel(a: a, out: out, s: s, accumulate: accumulate))
     }
 
     /// `out = a` (or `out += a` when `accumulate`).
     public static func copy(_ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool) {
         if accumulate {
-            blocks(count) { i, n in (load(out + i, n) + load(a + i, n)).store(out + i, n) }
+            run(count, AddKernel(a: a, b: UnsafePointer(out), out: out))
         } else {
             out.update(from: a, count: count)
         }
@@ -122,5 +149,30 @@ extension Vector {
             }
         }
         return partial.reduce(0, +)
+    }
+}
+
+/// A loop body over one block of up to 16 elements, for `Vector.run`. Implementations mark
+/// `apply` `@inline(__always)`.
+public protocol BlockKernel {
+    /// Processes elements `i ..< i + lanes` (`lanes` ≤ 16).
+    func apply(_ i: Int, _ lanes: Int)
+}
+
+/// `out = a · s (+ out)`.
+struct ScaleKernel: BlockKernel {
+    let a: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, s: Float, accumulate: Bool
+    @inline(__always) func apply(_ i: Int, _ n: Int) {
+        var v = Vector.load(a + i, n) * s
+        if accumulate { v += Vector.load(out + i, n) }
+        v.store(out + i, n)
+    }
+}
+
+/// `out = a + b`.
+struct AddKernel: BlockKernel {
+    let a: UnsafePointer<Float>, b: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+    @inline(__always) func apply(_ i: Int, _ n: Int) {
+        (Vector.load(a + i, n) + Vector.load(b + i, n)).store(out + i, n)
     }
 }

@@ -61,7 +61,12 @@ enum Broadcast {
         let count = outShape.reduce(1, *)
         if count == 0 { return }
         if aShape == bShape {
-            Vector.blocks(count) { i, n in op.apply(Vector.load(a + i, n), Vector.load(b + i, n)).store(out + i, n) }
+            switch op {
+            case .add: Vector.run(count, SameShapeKernel<AddOp>(a: a, b: b, out: out))
+            case .sub: Vector.run(count, SameShapeKernel<SubOp>(a: a, b: b, out: out))
+            case .mul: Vector.run(count, SameShapeKernel<MulOp>(a: a, b: b, out: out))
+            case .div: Vector.run(count, SameShapeKernel<DivOp>(a: a, b: b, out: out))
+            }
             return
         }
         let rank = outShape.count
@@ -227,7 +232,7 @@ extension Tensor {
         let x = self
         let out = TensorStorage(count: count)
         let src = storage.pointer, dst = out.pointer
-        Vector.blocks(count) { i, n in (Vector.load(src + i, n) * scale + shift).store(dst + i, n) }
+        Vector.run(count, AffineKernel(x: src, y: dst, scale: scale, shift: shift))
         return Tensor.result(shape: shape, storage: out, inputs: [x]) { g in
             if scale == 1 {
                 x.accumulateGradient(g, owned: true)
@@ -236,4 +241,23 @@ extension Tensor {
             }
         }
     }
+}
+
+/// A binary operation as a type, so kernels specialise on it.
+protocol BinaryFunction { static func apply(_ a: Float16x, _ b: Float16x) -> Float16x }
+enum AddOp: BinaryFunction { @inline(__always) static func apply(_ a: Float16x, _ b: Float16x) -> Float16x { a + b } }
+enum SubOp: BinaryFunction { @inline(__always) static func apply(_ a: Float16x, _ b: Float16x) -> Float16x { a - b } }
+enum MulOp: BinaryFunction { @inline(__always) static func apply(_ a: Float16x, _ b: Float16x) -> Float16x { a * b } }
+enum DivOp: BinaryFunction { @inline(__always) static func apply(_ a: Float16x, _ b: Float16x) -> Float16x { a / b } }
+
+/// `out = a ∘ b` for equal shapes.
+struct SameShapeKernel<Op: BinaryFunction>: BlockKernel {
+    let a: UnsafePointer<Float>, b: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+    @inline(__always) func apply(_ i: Int, _ n: Int) { Op.apply(Vector.load(a + i, n), Vector.load(b + i, n)).store(out + i, n) }
+}
+
+/// `y = scale·x + shift`.
+struct AffineKernel: BlockKernel {
+    let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, scale: Float, shift: Float
+    @inline(__always) func apply(_ i: Int, _ n: Int) { (Vector.load(x + i, n) * scale + shift).store(y + i, n) }
 }

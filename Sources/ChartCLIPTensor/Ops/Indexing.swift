@@ -41,19 +41,19 @@ extension Tensor {
         Broadcast.expand(mask.storage.pointer, mask.shape, into: full.pointer, shape, accumulate: false)
         let out = TensorStorage(count: count)
         let x = storage.pointer, m = full.pointer
-        Vector.blocks(count) { i, n in
+        Vector.parallelRanges(count) { r in Vector.forEachBlock(r) { i, n in
             let v = Vector.load(x + i, n)
             v.replacing(with: value, where: Vector.load(m + i, n) .!= 0).store(out.pointer + i, n)
-        }
+        } }
         let input = self
         return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
             let m = full.pointer  // the closure keeps `full` alive
             input.withGradient { dx, acc in
-                Vector.blocks(g.count) { i, n in
+                Vector.parallelRanges(g.count) { r in Vector.forEachBlock(r) { i, n in
                     var d = Vector.load(g.pointer + i, n).replacing(with: 0, where: Vector.load(m + i, n) .!= 0)
                     if acc { d += Vector.load(dx + i, n) }
                     d.store(dx + i, n)
-                }
+                } }
             }
         }
     }

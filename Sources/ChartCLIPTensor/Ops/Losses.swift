@@ -48,11 +48,11 @@ extension Tensor {
         return result(shape: [], storage: out, inputs: [logits]) { g in
             let scale = g.pointer[0] / Float(Swift.max(rows, 1))
             logits.withGradient { dx, acc in
-                Vector.blocks(rows * c) { i, n in
+                Vector.parallelRanges(rows * c) { r in Vector.forEachBlock(r) { i, n in
                     var v = (Vector.load(probabilities.pointer + i, n) - Vector.load(t.pointer + i, n)) * scale
                     if acc { v += Vector.load(dx + i, n) }
                     v.store(dx + i, n)
-                }
+                } }
             }
         }
     }

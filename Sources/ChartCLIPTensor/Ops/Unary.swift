@@ -1,90 +1,139 @@
 import Foundation
 
-/// Elementwise functions and their derivatives.
+/// An elementwise function and its derivative, as static methods so that generic
+/// specialisation inlines them into the SIMD loops (closures passed as values are called
+/// out of line, one 16-lane block at a time).
+protocol ElementwiseFunction {
+    /// y = f(x) for 16 lanes.
+    static func forward(_ x: Float16x) -> Float16x
+    /// The input gradient g·f′(x), given the input, the output and the output gradient.
+    static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x
+}
+
 extension Tensor {
-    /// Applies `forward` lane-wise; the backward pass computes `gradient(x, y, g)`, the
-    /// input gradient from the input, the output and the output gradient.
-    func unary(
-        forward: (Float16x) -> Float16x,
-        gradient: @escaping (_ x: Float16x, _ y: Float16x, _ g: Float16x) -> Float16x
-    ) -> Tensor {
+    /// Applies `F` elementwise and records its derivative.
+    func unary<F: ElementwiseFunction>(_: F.Type) -> Tensor {
         let input = self
         let out = TensorStorage(count: count)
-        let src = storage.pointer, dst = out.pointer
-        Vector.blocks(count) { i, n in forward(Vector.load(src + i, n)).store(dst + i, n) }
+        Vector.run(count, ForwardKernel<F>(x: storage.pointer, y: out.pointer))
         return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
-            let x = input.storage.pointer, y = out.pointer, gp = g.pointer
             input.withGradient { dx, acc in
-                Vector.blocks(g.count) { i, n in
-                    var d = gradient(Vector.load(x + i, n), Vector.load(y + i, n), Vector.load(gp + i, n))
-                    if acc { d += Vector.load(dx + i, n) }
-                    d.store(dx + i, n)
-                }
+                Vector.run(g.count, BackwardKernel<F>(x: input.storage.pointer, y: out.pointer, g: g.pointer, dx: dx, accumulate: acc))
             }
         }
     }
 
     /// e^x.
-    public func exp() -> Tensor {
-        unary(forward: SIMDMath.exp) { _, y, g in g * y }
-    }
-
+    public func exp() -> Tensor { unary(Exp.self) }
     /// Natural logarithm.
-    public func log() -> Tensor {
-        unary(forward: { v in lanewise(v) { Foundation.log($0) } }) { x, _, g in g / x }
-    }
-
+    public func log() -> Tensor { unary(Log.self) }
     /// Square root.
-    public func sqrt() -> Tensor {
-        unary(forward: { $0.squareRoot() }) { _, y, g in g * 0.5 / y }
-    }
-
+    public func sqrt() -> Tensor { unary(Sqrt.self) }
     /// 1 / √x.
-    public func rsqrt() -> Tensor {
-        unary(forward: { 1 / $0.squareRoot() }) { x, y, g in g * -0.5 * y / x }
-    }
-
+    public func rsqrt() -> Tensor { unary(Rsqrt.self) }
     /// Hyperbolic tangent.
-    public func tanh() -> Tensor {
-        unary(forward: SIMDMath.tanh) { _, y, g in g * (1 - y * y) }
-    }
-
+    public func tanh() -> Tensor { unary(Tanh.self) }
     /// Logistic sigmoid 1 / (1 + e^−x).
-    public func sigmoid() -> Tensor {
-        unary(forward: SIMDMath.sigmoid) { _, y, g in g * y * (1 - y) }
-    }
+    public func sigmoid() -> Tensor { unary(Sigmoid.self) }
+    /// GELU with the exact normal CDF: x·Φ(x) (Hendrycks & Gimpel), as `nn.GELU()`.
+    public func gelu() -> Tensor { unary(GELU.self) }
+    /// QuickGELU, x·σ(1.702·x), the activation of OpenAI's CLIP.
+    public func quickGELU() -> Tensor { unary(QuickGELU.self) }
+    /// max(x, 0).
+    public func relu() -> Tensor { unary(ReLU.self) }
 
     /// xᵖ elementwise. Exponent 2 is computed as x·x; other exponents need x > 0 unless the
     /// exponent is an integer.
     public func pow(_ exponent: Float) -> Tensor {
-        if exponent == 2 {
-            return unary(forward: { $0 * $0 }) { x, _, g in g * 2 * x }
-        }
-        return unary(forward: { v in lanewise(v) { Foundation.pow($0, exponent) } }) { x, _, g in
-            g * exponent * lanewise(x) { Foundation.pow($0, exponent - 1) }
-        }
-    }
-
-    /// GELU with the exact normal CDF: x·Φ(x) (Hendrycks & Gimpel), as `nn.GELU()`.
-    public func gelu() -> Tensor {
-        unary(forward: { x in x * SIMDMath.normalCDF(x) }) { x, _, g in
-            // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-            let pdf = SIMDMath.exp(-0.5 * x * x) * 0.398_942_280_401_432_7
-            return g * (SIMDMath.normalCDF(x) + x * pdf)
+        if exponent == 2 { return unary(Square.self) }
+        let input = self
+        let out = TensorStorage(count: count)
+        for i in 0..<count { out.pointer[i] = Foundation.pow(storage.pointer[i], exponent) }
+        return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
+            input.withGradient { dx, acc in
+                for i in 0..<g.count {
+                    let d = g.pointer[i] * exponent * Foundation.pow(input.storage.pointer[i], exponent - 1)
+                    dx[i] = acc ? dx[i] + d : d
+                }
+            }
         }
     }
+}
 
-    /// QuickGELU, x·σ(1.702·x), the activation of OpenAI's CLIP.
-    public func quickGELU() -> Tensor {
-        unary(forward: { x in x * SIMDMath.sigmoid(1.702 * x) }) { x, _, g in
-            let s = SIMDMath.sigmoid(1.702 * x)
-            return g * (s + 1.702 * x * s * (1 - s))
-        }
+/// `y = F(x)` over one block.
+struct ForwardKernel<F: ElementwiseFunction>: BlockKernel {
+    let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
+    @inline(__always) func apply(_ i: Int, _ n: Int) { F.forward(Vector.load(x + i, n)).store(y + i, n) }
+}
+
+/// `dx (+)= g·F′(x)` over one block.
+struct BackwardKernel<F: ElementwiseFunction>: BlockKernel {
+    let x: UnsafePointer<Float>, y: UnsafePointer<Float>, g: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+    let accumulate: Bool
+    @inline(__always) func apply(_ i: Int, _ n: Int) {
+        var d = F.gradient(x: Vector.load(x + i, n), y: Vector.load(y + i, n), g: Vector.load(g + i, n))
+        if accumulate { d += Vector.load(dx + i, n) }
+        d.store(dx + i, n)
     }
+}
 
-    /// Swift.max(x, 0).
-    public func relu() -> Tensor {
-        unary(forward: { $0.replacing(with: 0, where: $0 .< 0) }) { x, _, g in g.replacing(with: 0, where: x .<= 0) }
+enum Exp: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { SIMDMath.exp(x) }
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g * y }
+}
+
+enum Log: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { lanewise(x) { Foundation.log($0) } }
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g / x }
+}
+
+enum Sqrt: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { x.squareRoot() }
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g * 0.5 / y }
+}
+
+enum Rsqrt: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { 1 / x.squareRoot() }
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g * -0.5 * y / x }
+}
+
+enum Tanh: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { SIMDMath.tanh(x) }
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g * (1 - y * y) }
+}
+
+enum Sigmoid: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { SIMDMath.sigmoid(x) }
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g * y * (1 - y) }
+}
+
+enum Square: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { x * x }
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g * 2 * x }
+}
+
+enum GELU: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { x * SIMDMath.normalCDF(x) }
+    /// d/dx x·Φ(x) = Φ(x) + x·φ(x).
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x {
+        let pdf = SIMDMath.exp(-0.5 * x * x) * 0.398_942_280_401_432_7
+        return g * (SIMDMath.normalCDF(x) + x * pdf)
+    }
+}
+
+enum QuickGELU: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { x * SIMDMath.sigmoid(1.702 * x) }
+    /// d/dx x·σ(ax) = σ + a·x·σ·(1 − σ).
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x {
+        let s = SIMDMath.sigmoid(1.702 * x)
+        return g * (s + 1.702 * x * s * (1 - s))
+    }
+}
+
+enum ReLU: ElementwiseFunction {
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { x.replacing(with: 0, where: x .< 0) }
+    @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x {
+        g.replacing(with: 0, where: x .<= 0)
     }
 }
 

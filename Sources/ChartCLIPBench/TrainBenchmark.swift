@@ -1,0 +1,99 @@
+import ChartCLIPModels
+import ChartCLIPNN
+import ChartCLIPTensor
+import ChartCLIPTraining
+import Foundation
+
+/// `chartclip bench train`: training throughput (forward + backward + AdamW) on one fixed
+/// random batch, the measurement `clip_ref.py --mode train` makes: random images, token rows
+/// of random length with start token V−2 and end token V−1, AdamW lr 5e-4, betas
+/// (0.9, 0.98), eps 1e-6, weight decay 0.1 on matrices.
+public struct TrainBenchmark {
+    /// The model config.
+    public var config: CLIPConfig
+    /// Pairs per step.
+    public var batch = 64
+    /// Measured steps (median reported) and warm-up steps.
+    public var steps = 20, warmup = 3
+
+    /// A benchmark of `config`.
+    public init(config: CLIPConfig) { self.config = config }
+
+    /// The figures.
+    public struct Report: Codable, Sendable {
+        public var model: String
+        public var batch: Int
+        public var threads: Int
+        public var openBLASCore: String
+        public var releaseBuild: Bool
+        public var stepSecondsMedian: Double
+        public var imagesPerSecond: Double
+        public var gflopsPerSecond: Double
+        public var lossFirst: Float
+        public var lossLast: Float
+        public var warning: String?
+    }
+
+    /// FLOPs of one training step, counted as clip_ref.py counts them (3 × forward).
+    public var flopsPerStep: Double {
+        let v = config.visionConfig, t = config.textConfig
+        func transformer(_ tokens: Double, _ w: Double, _ layers: Int, _ r: Double) -> Double {
+            let dense = 2 * tokens * w * 3 * w + 2 * tokens * w * w + 2 * 2 * tokens * w * r * w
+            return Double(layers) * (dense + 2 * tokens * tokens * w * 2)
+        }
+        let p = Double(v.patchCount)
+        let vision = 2 * p * Double(3 * v.patchSize * v.patchSize) * Double(v.width)
+            + transformer(p + 1, Double(v.width), v.layers, Double(v.mlpRatio)) + 2 * Double(v.width * config.embedDim)
+        let text = transformer(Double(t.contextLength), Double(t.width), t.layers, Double(t.mlpRatio)) + 2 * Double(t.width * config.embedDim)
+        let b = Double(batch)
+        return 3 * (b * (vision + text) + 2 * b * b * Double(config.embedDim))
+    }
+
+    /// A random batch like clip_ref.py's `make_batch`.
+    public func randomBatch(seed: UInt64) -> TrainingBatch {
+        let rng = RandomGenerator(seed: seed)
+        let s = config.visionConfig.imageSize, t = config.textConfig.contextLength, v = config.textConfig.vocabSize
+        let images = Tensor.randomNormal([batch, 3, s, s], rng: rng)
+        var ids = [Int](repeating: 0, count: batch * t)
+        var ends: [Int] = []
+        for row in 0..<batch {
+            let length = 2 + rng.integer(below: t - 1)  // 2...t, start and end included
+            ids[row * t] = v - 2
+            for i in 1..<(length - 1) { ids[row * t + i] = 1 + rng.integer(below: v - 3) }
+            ids[row * t + length - 1] = v - 1
+            ends.append(length - 1)
+        }
+        return TrainingBatch(images: images, tokenIDs: ids, endIndices: ends, groups: Array(0..<batch))
+    }
+
+    /// Runs the measurement.
+    public func run(name: String) throws -> Report {
+        let model = CLIPModel(config: config, seed: 0)
+        let trainer = ContrastiveTrainer(model: model, settings: AdamW.Settings(), schedule: .constant(rate: 5e-4))
+        let data = randomBatch(seed: 1)
+        var losses: [Float] = []
+        var failure: Error?
+        let times = Timing.measure(warmup: warmup, runs: steps) {
+            do { losses.append(try trainer.trainStep(data).loss) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        let seconds = Timing.median(times)
+        return Report(
+            model: name, batch: batch, threads: ComputeThreads.count, openBLASCore: BLASInfo.coreName,
+            releaseBuild: Timing.isReleaseBuild, stepSecondsMedian: seconds, imagesPerSecond: Double(batch) / seconds,
+            gflopsPerSecond: flopsPerStep / seconds / 1e9, lossFirst: losses.first ?? .nan, lossLast: losses.last ?? .nan,
+            warning: BLASInfo.forcedCoreWarning)
+    }
+
+    /// The lines the command prints.
+    public func describe(_ r: Report) -> String {
+        var lines: [String] = []
+        if !r.releaseBuild { lines.append("warning: debug build; measure with `swift build -c release`") }
+        if let w = r.warning { lines.append("warning: \(w)") }
+        lines.append("threads \(r.threads), OpenBLAS core \(r.openBLASCore)")
+        lines.append(String(
+            format: "%@ train b%d: median %.1f ms/step, %.1f images/s, %.1f GFLOP/s, loss %.4f -> %.4f",
+            r.model, r.batch, r.stepSecondsMedian * 1e3, r.imagesPerSecond, r.gflopsPerSecond, r.lossFirst, r.lossLast))
+        return lines.joined(separator: "\n")
+    }
+}

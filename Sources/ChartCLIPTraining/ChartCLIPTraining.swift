@@ -1,1 +1,0 @@
-// ChartCLIPTraining: module under construction; see README.md module map.

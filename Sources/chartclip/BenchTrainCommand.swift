@@ -1,0 +1,32 @@
+import ArgumentParser
+import ChartCLIPBench
+import ChartCLIPModels
+import ChartCLIPTensor
+import Foundation
+
+/// `chartclip bench train`: training throughput (forward + backward + AdamW).
+struct BenchTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Training throughput, images/s (forward + backward + AdamW).")
+
+    @Option(help: "Model config name or JSON file.") var model = "clip-tiny"
+    @Option(help: "Pairs per step.") var batch = 64
+    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "Measured steps; the median is reported.") var steps = 20
+    @Flag(help: "Print the figures as one JSON object.") var json = false
+
+    func run() throws {
+        if let threads { ComputeThreads.configure(count: threads) }
+        var bench = TrainBenchmark(config: try CLIPConfig.load(model))
+        bench.batch = batch
+        bench.steps = steps
+        let report = try bench.run(name: model)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(bench.describe(report))
+        }
+    }
+}
