@@ -75,7 +75,7 @@ public struct SetupRules: Sendable {
     // MARK: The rules, written for the upward case
 
     /// W ≤ 6, ADX < 20, |slope| < 0.05.
-    func isRange(_ f: MarketFeatures, at t: Int) -> Bool {
+    public func isRange(_ f: MarketFeatures, at t: Int) -> Bool {
         let th = thresholds
         return f.channelWidth(at: t) <= th.rangeMaxWidth && f.adx(at: t) < th.rangeMaxADX
             && abs(f.slope(at: t)) < th.rangeMaxSlope
@@ -83,7 +83,7 @@ public struct SetupRules: Sendable {
 
     /// The broken level (HH) when bar `t` is a breakout: close > HH + δ, RV ≥ 1.5, body ≥ half
     /// the bar, close in the top 30% of the bar.
-    func breakoutLevel(_ v: Oriented, at t: Int) -> Double? {
+    public func breakoutLevel(_ v: Oriented, at t: Int) -> Double? {
         let th = thresholds
         guard t > 0, let hh = v.channelHigh(t) else { return nil }
         let range = v.high(t) - v.low(t)
@@ -99,7 +99,7 @@ public struct SetupRules: Sendable {
 
     /// A breakout within the lookback whose level was revisited (low ≤ level + 0.25·ATR) and
     /// held (every close since ≥ level − 0.1·ATR).
-    func isPullback(_ v: Oriented, at t: Int) -> Bool {
+    public func isPullback(_ v: Oriented, at t: Int) -> Bool {
         let th = thresholds
         for b in stride(from: t - 1, through: max(1, t - th.pullbackLookback), by: -1) {
             guard let level = breakoutLevel(v, at: b) else { continue }
@@ -113,7 +113,7 @@ public struct SetupRules: Sendable {
 
     /// A bull trap: high > HH + δ but close ≤ HH with an upper wick ≥ half the bar, or a
     /// breakout within the last 4 bars that closed back inside by more than δ.
-    func isFakeout(_ v: Oriented, at t: Int) -> Bool {
+    public func isFakeout(_ v: Oriented, at t: Int) -> Bool {
         let th = thresholds
         let delta = th.breakoutDeltaATR * v.f.atr[t]
         if let hh = v.channelHigh(t) {
@@ -130,7 +130,7 @@ public struct SetupRules: Sendable {
     }
 
     /// A top exhaustion: ext ≥ 3, RV ≥ 3, upper wick ≥ 0.4 of the bar.
-    func isExhaustion(_ v: Oriented, at t: Int) -> Bool {
+    public func isExhaustion(_ v: Oriented, at t: Int) -> Bool {
         let th = thresholds
         let range = v.high(t) - v.low(t)
         guard range > 0 else { return false }
@@ -141,7 +141,7 @@ public struct SetupRules: Sendable {
     }
 
     /// EMA20 above EMA50, slope above the minimum, ADX strong.
-    func isTrend(_ v: Oriented, at t: Int) -> Bool {
+    public func isTrend(_ v: Oriented, at t: Int) -> Bool {
         let th = thresholds
         return v.emaFast(t) > v.emaSlow(t) && v.slope(t) > th.trendMinSlope
             && v.f.adx(at: t) >= th.trendMinADX
@@ -149,7 +149,7 @@ public struct SetupRules: Sendable {
 
     /// A strong up trend, a pullback to EMA20 (a low within `trendPullbackATR` ATRs of it in
     /// the last few bars) and a close above the previous bar's high.
-    func isTrendContinuation(_ v: Oriented, at t: Int) -> Bool {
+    public func isTrendContinuation(_ v: Oriented, at t: Int) -> Bool {
         let th = thresholds
         guard isTrend(v, at: t), v.close(t) > v.high(t - 1) else { return false }
         let recent = max(0, t - th.trendPullbackBars)...t
@@ -160,27 +160,43 @@ public struct SetupRules: Sendable {
 /// Prices seen from one side: as they are (`up`), or negated (`down`), so a rule written for
 /// an upward breakout reads a downward one: high ↔ −low, channel high ↔ −channel low, and
 /// EMAs, slope and extension change sign. ATR, ADX and volume do not depend on the side.
-struct Oriented {
-    let f: MarketFeatures
-    let up: Bool
+///
+/// Public so the local labeler (ChartCLIPLabels) measures how far a rule's conditions are
+/// exceeded on the same mirrored view the rules decide on.
+public struct Oriented: Sendable {
+    /// The features seen.
+    public let f: MarketFeatures
+    /// `true` for prices as they are, `false` for the mirrored (downward) view.
+    public let up: Bool
 
-    init(_ f: MarketFeatures, up: Bool) {
+    /// The view of `f` from the upper (`up: true`) or lower side.
+    public init(_ f: MarketFeatures, up: Bool) {
         self.f = f
         self.up = up
     }
 
-    var direction: SetupDirection { up ? .up : .down }
+    /// The side this view reads: `up` or `down`.
+    public var direction: SetupDirection { up ? .up : .down }
     private var sign: Double { up ? 1 : -1 }
 
-    func open(_ t: Int) -> Double { sign * f.candles[t].open }
-    func close(_ t: Int) -> Double { sign * f.candles[t].close }
-    func high(_ t: Int) -> Double { up ? f.candles[t].high : -f.candles[t].low }
-    func low(_ t: Int) -> Double { up ? f.candles[t].low : -f.candles[t].high }
-    func emaFast(_ t: Int) -> Double { sign * f.emaFast[t] }
-    func emaSlow(_ t: Int) -> Double { sign * f.emaSlow[t] }
-    func slope(_ t: Int) -> Double { sign * f.slope(at: t) }
-    func meanExtension(_ t: Int) -> Double { sign * f.meanExtension(at: t) }
-    func channelHigh(_ t: Int) -> Double? {
+    /// Open of candle `t`, mirrored.
+    public func open(_ t: Int) -> Double { sign * f.candles[t].open }
+    /// Close of candle `t`, mirrored.
+    public func close(_ t: Int) -> Double { sign * f.candles[t].close }
+    /// The extreme on this side (the high, or −low when mirrored).
+    public func high(_ t: Int) -> Double { up ? f.candles[t].high : -f.candles[t].low }
+    /// The extreme against this side (the low, or −high when mirrored).
+    public func low(_ t: Int) -> Double { up ? f.candles[t].low : -f.candles[t].high }
+    /// EMA20, mirrored.
+    public func emaFast(_ t: Int) -> Double { sign * f.emaFast[t] }
+    /// EMA50, mirrored.
+    public func emaSlow(_ t: Int) -> Double { sign * f.emaSlow[t] }
+    /// EMA20 slope in ATRs per bar, mirrored.
+    public func slope(_ t: Int) -> Double { sign * f.slope(at: t) }
+    /// (close − EMA20) / ATR, mirrored.
+    public func meanExtension(_ t: Int) -> Double { sign * f.meanExtension(at: t) }
+    /// The channel's edge on this side (HH, or −LL when mirrored), current bar excluded.
+    public func channelHigh(_ t: Int) -> Double? {
         guard let ch = f.channel(at: t) else { return nil }
         return up ? ch.high : -ch.low
     }
