@@ -1,1 +1,0 @@
-// ChartCLIPLabels: module under construction; see README.md module map.

@@ -1,0 +1,79 @@
+import ChartCLIPSupport
+import Foundation
+
+/// `training_data/labels.jsonl`: one `TrainingSampleLabel` per line, appended as samples are
+/// committed, never truncated, never holding a sample twice.
+///
+/// The label files are the truth; the journal is their log. A scan that stopped between a
+/// label file and its journal line is repaired by the next scan (`appendIfMissing`), and a
+/// line torn by a crash is left alone (readers skip it) and the next line starts on a line
+/// of its own.
+public final class LabelsJournal: @unchecked Sendable {
+    /// The journal file.
+    public let url: URL
+    private var samples: Set<String>
+    private let lock = NSLock()
+
+    /// The journal's file name inside a training-data folder.
+    public static let fileName = "labels.jsonl"
+
+    /// Opens (without creating) the journal of `folder`, reading which samples it holds.
+    public init(folder: URL) throws {
+        url = folder.appendingPathComponent(Self.fileName)
+        samples = []
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ChartCLIPError("cannot read the labels journal: \(error.localizedDescription)", at: url.path)
+        }
+        for record in Self.records(in: data).records { samples.insert(record.sample) }
+        if let last = data.last, last != 0x0A {
+            // A torn last line: end it so the next record gets a line of its own.
+            try AtomicFile.appendLine("", to: url)
+        }
+    }
+
+    /// Whether the journal holds `sample`.
+    public func contains(_ sample: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return samples.contains(sample)
+    }
+
+    /// Appends `record` unless the journal already holds its sample.
+    public func appendIfMissing(_ record: TrainingSampleLabel) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !samples.contains(record.sample) else { return }
+        try AtomicFile.appendLine(try LabelJSON.line(record), to: url)
+        samples.insert(record.sample)
+    }
+
+    /// Reads every record of a journal file; lines that are not records (torn by a crash,
+    /// edited by hand) are counted, not fatal.
+    public static func load(_ url: URL) throws -> (records: [TrainingSampleLabel], badLines: [Int]) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ChartCLIPError("cannot read the labels journal: \(error.localizedDescription)", at: url.path)
+        }
+        return records(in: data)
+    }
+
+    static func records(in data: Data) -> (records: [TrainingSampleLabel], badLines: [Int]) {
+        var records: [TrainingSampleLabel] = []
+        var bad: [Int] = []
+        let decoder = JSONDecoder()
+        for (i, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            if let record = try? decoder.decode(TrainingSampleLabel.self, from: Data(line)) {
+                records.append(record)
+            } else {
+                bad.append(i + 1)
+            }
+        }
+        return (records, bad)
+    }
+}
