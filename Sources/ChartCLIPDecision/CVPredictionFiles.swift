@@ -1,0 +1,180 @@
+import ChartCLIPMarket
+import ChartCLIPSupport
+import Foundation
+
+/// A prediction read from disk, with the file it came from.
+public struct CVPredictionFile: Equatable, Sendable {
+    /// The file.
+    public var url: URL
+    /// Its prediction.
+    public var prediction: CVPrediction
+
+    /// Pairs a prediction with its file.
+    public init(url: URL, prediction: CVPrediction) {
+        self.url = url
+        self.prediction = prediction
+    }
+}
+
+/// Everything in a prediction folder: the files that read, and those that did not (each
+/// with the reason), so one damaged file never hides the others.
+public struct CVPredictionFolder: Sendable {
+    /// Readable predictions, oldest first (ties by symbol).
+    public var files: [CVPredictionFile]
+    /// Files that could not be read, with why.
+    public var failures: [(url: URL, error: ChartCLIPError)]
+
+    /// The predictions alone, oldest first.
+    public var predictions: [CVPrediction] { files.map(\.prediction) }
+}
+
+/// What looking for a symbol's prediction found. The decision engine turns every case into
+/// a reason; none of them is an error that stops a decision.
+public enum CVPredictionLookup: Equatable, Sendable {
+    /// A prediction, and the file it came from (`nil` for one given in memory).
+    case found(CVPrediction, file: String?)
+    /// No prediction to use, and why (no folder, no file for the symbol, …).
+    case missing(reason: String)
+    /// The newest file exists but cannot be read.
+    case unreadable(file: String, error: String)
+}
+
+/// Prediction files: their names, the atomic writer, the folder reader, and the lookup of
+/// the newest prediction of a symbol.
+///
+/// Files are named `SYMBOL_YYYYMMDD_HHMM.json` after the UTC close of the chart's newest
+/// candle, so a name sorts by time within a symbol and never collides with the next scan's.
+public enum CVPredictionFiles {
+    /// `data/cv_predictions` and `data/vision_ai/predictions` under a data folder: the two
+    /// places the users' system reads predictions from.
+    public static func defaultDirectories(dataDirectory: URL) -> [URL] {
+        [
+            dataDirectory.appendingPathComponent("cv_predictions"),
+            dataDirectory.appendingPathComponent("vision_ai/predictions"),
+        ]
+    }
+
+    /// `JSTUSDT_20250623_1045.json`.
+    public static func fileName(symbol: String, timestamp: Int64) -> String {
+        "\(symbol)_\(UTCTime.fileStamp(milliseconds: timestamp)).json"
+    }
+
+    /// The symbol and UTC time (milliseconds) of a `SYMBOL_YYYYMMDD_HHMM.json` name, or `nil`
+    /// for any other name. The symbol may itself hold underscores; the stamp is the last two
+    /// parts.
+    public static func parseFileName(_ name: String) -> (symbol: String, timestamp: Int64)? {
+        guard name.hasSuffix(".json") else { return nil }
+        let parts = name.dropLast(5).split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return nil }
+        let date = parts[parts.count - 2], time = parts[parts.count - 1]
+        guard date.count == 8, time.count == 4, (date + time).allSatisfy({ $0.isASCII && $0.isNumber })
+        else { return nil }
+        let iso = "\(date.prefix(4))-\(date.dropFirst(4).prefix(2))-\(date.suffix(2))T\(time.prefix(2)):\(time.suffix(2)):00Z"
+        guard let ms = UTCTime.parseISO(iso) else { return nil }
+        let symbol = parts.dropLast(2).joined(separator: "_")
+        guard !symbol.isEmpty else { return nil }
+        return (symbol.uppercased(), ms)
+    }
+
+    /// Writes `prediction` as `SYMBOL_YYYYMMDD_HHMM.json` into every folder of `directories`
+    /// (created if needed), each copy atomically: a reader never sees half a file.
+    ///
+    /// - Returns: the files written, in the order of `directories`.
+    @discardableResult
+    public static func write(_ prediction: CVPrediction, to directories: [URL]) throws -> [URL] {
+        let data = try DecisionJSON.pretty(prediction)
+        return try directories.map { folder in
+            let url = folder.appendingPathComponent(prediction.fileName)
+            try AtomicFile.write(data, to: url)
+            return url
+        }
+    }
+
+    /// Reads one prediction file leniently (see `CVPrediction.parse(_:fileName:)`).
+    ///
+    /// - Throws: `ChartCLIPError` located at the file.
+    public static func read(_ url: URL) throws -> CVPrediction {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ChartCLIPError("cannot read the prediction file: \(error.localizedDescription)", at: url.path)
+        }
+        do {
+            return try CVPrediction.parse(data, fileName: url.lastPathComponent)
+        } catch var error as ChartCLIPError {
+            error.location = error.location.map { "\(url.path): \($0)" } ?? url.path
+            throw error
+        }
+    }
+
+    /// Reads every `*.json` file of a folder (hidden files, such as an atomic write's
+    /// temporary file, are skipped).
+    ///
+    /// - Throws: only when the folder itself cannot be listed.
+    public static func readFolder(_ directory: URL) throws -> CVPredictionFolder {
+        var files: [CVPredictionFile] = []
+        var failures: [(url: URL, error: ChartCLIPError)] = []
+        for url in try listJSON(directory) {
+            do {
+                files.append(CVPredictionFile(url: url, prediction: try read(url)))
+            } catch let error as ChartCLIPError {
+                failures.append((url, error))
+            }
+        }
+        files.sort { ($0.prediction.timestamp, $0.prediction.symbol) < ($1.prediction.timestamp, $1.prediction.symbol) }
+        return CVPredictionFolder(files: files, failures: failures)
+    }
+
+    static func listJSON(_ directory: URL) throws -> [URL] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw ChartCLIPError(
+                "cannot list the prediction folder", at: directory.path,
+                hint: "check the path (predictions are written to data/cv_predictions by chartclip predict)")
+        }
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+            .map { directory.appendingPathComponent($0) }
+    }
+}
+
+/// The newest prediction file of `symbol` in `directory`: the users' `load_cv_prediction`.
+///
+/// Files are chosen by the time in their names (`SYMBOL_YYYYMMDD_HHMM.json`); only the newest
+/// is read. When `asOf` is given (UTC ms, the close of the newest candle a decision sees),
+/// files stamped after it are passed over, so a replay of history never reads a prediction
+/// from its future. A newest file that cannot be read is reported as such rather than
+/// silently replaced by an older one.
+public func loadCVPrediction(symbol: String, directory: URL, asOf: Int64? = nil) -> CVPredictionLookup {
+    guard let urls = try? CVPredictionFiles.listJSON(directory) else {
+        return .missing(reason: "no prediction folder \(directory.path)")
+    }
+    let wanted = symbol.uppercased()
+    var newest: (url: URL, timestamp: Int64)?
+    var later = 0
+    for url in urls {
+        guard let parsed = CVPredictionFiles.parseFileName(url.lastPathComponent), parsed.symbol == wanted else { continue }
+        if let asOf, parsed.timestamp > asOf {
+            later += 1
+            continue
+        }
+        if parsed.timestamp >= newest?.timestamp ?? .min { newest = (url, parsed.timestamp) }
+    }
+    guard let newest else {
+        let note = later > 0 ? " at or before \(UTCTime.iso(milliseconds: asOf ?? 0)) (\(later) later file(s) skipped)" : ""
+        return .missing(reason: "no prediction file for \(wanted) in \(directory.path)\(note)")
+    }
+    do {
+        let prediction = try CVPredictionFiles.read(newest.url)
+        guard prediction.symbol == wanted else {
+            return .unreadable(file: newest.url.path, error: "the file holds a prediction for \(prediction.symbol)")
+        }
+        return .found(prediction, file: newest.url.path)
+    } catch let error as ChartCLIPError {
+        return .unreadable(file: newest.url.path, error: error.message)
+    } catch {
+        return .unreadable(file: newest.url.path, error: "\(error)")
+    }
+}

@@ -1,1 +1,0 @@
-// ChartCLIPDecision: module under construction; see README.md module map.
