@@ -16,5 +16,7 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             TokenizeCommand.self,
             ImportHFCommand.self,
             EmbedCommand.self,
+            DecideCommand.self,
+            FeedbackCommand.self,
         ])
 }
