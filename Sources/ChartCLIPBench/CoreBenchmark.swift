@@ -1,3 +1,4 @@
+import ChartCLIPSupport
 import ChartCLIPNN
 import ChartCLIPTensor
 import Foundation

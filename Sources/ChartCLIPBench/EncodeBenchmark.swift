@@ -1,3 +1,4 @@
+import ChartCLIPSupport
 import ChartCLIPModels
 import ChartCLIPNN
 import ChartCLIPTensor

@@ -18,5 +18,6 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             EmbedCommand.self,
             DecideCommand.self,
             FeedbackCommand.self,
+            TrainCommand.self,
         ])
 }

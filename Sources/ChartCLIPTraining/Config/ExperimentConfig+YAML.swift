@@ -1,0 +1,97 @@
+import ChartCLIPModels
+import ChartCLIPNN
+import ChartCLIPSupport
+import Foundation
+import Yams
+
+extension ExperimentConfig {
+    /// The fields each section may contain; anything else is reported by name.
+    static let allowedKeys: [String: Set<String>] = [
+        "": [
+            "name", "model", "init_checkpoint", "dataset", "synthetic", "batch_size", "steps", "epochs", "optimizer",
+            "schedule", "grad_clip", "seed", "threads", "lock_image", "lock_text", "loss", "positives",
+            "accumulation_steps", "eval_every", "checkpoint_every", "augment", "output_dir",
+        ],
+        "optimizer": ["lr", "beta1", "beta2", "eps", "weight_decay"],
+        "schedule": ["kind", "warmup_steps", "min_lr"],
+        "augment": ["enabled", "min_scale"],
+        "synthetic": ["symbols", "bars", "seed", "window", "stride", "val_fraction", "test_fraction"],
+    ]
+
+    /// Decodes a config from YAML text strictly; `source` names the file in messages.
+    public static func decode(yaml text: String, source: String) throws -> ExperimentConfig {
+        let object: Any?
+        do {
+            object = try Yams.load(yaml: text)
+        } catch {
+            throw ChartCLIPError("not valid YAML: \(error)", at: source)
+        }
+        guard let root = object as? [String: Any] else {
+            throw ChartCLIPError("an experiment config must be a mapping of fields", at: source)
+        }
+        for (section, allowed) in allowedKeys {
+            guard let dict = section.isEmpty ? root : root[section] as? [String: Any] else { continue }
+            for key in dict.keys where !allowed.contains(key) {
+                throw ChartCLIPError(
+                    "unknown field '\(section.isEmpty ? key : "\(section).\(key)")'", at: source,
+                    hint: "allowed: \(allowed.sorted().joined(separator: ", "))")
+            }
+        }
+        let config: ExperimentConfig
+        do {
+            config = try YAMLDecoder().decode(ExperimentConfig.self, from: text)
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw ChartCLIPError("missing field '\(path)'", at: source)
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw ChartCLIPError("field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' should be \(type)", at: source)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw ChartCLIPError(
+                "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)", at: source,
+                hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase")
+        } catch {
+            throw ChartCLIPError("cannot read the config: \(error)", at: source)
+        }
+        try config.validate(source: source)
+        return config
+    }
+
+    /// Loads and decodes a YAML file.
+    public static func load(_ url: URL) throws -> ExperimentConfig {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ChartCLIPError("no such file", at: url.path, hint: "configs live in configs/experiments/")
+        }
+        return try decode(yaml: String(decoding: data, as: UTF8.self), source: url.path)
+    }
+
+    /// Checks values that decode but cannot run.
+    public func validate(source: String) throws {
+        func require(_ ok: Bool, _ field: String, _ message: String) throws {
+            if !ok { throw ChartCLIPError("field '\(field)': \(message)", at: source) }
+        }
+        try require(!name.isEmpty && !name.contains("/"), "name", "must be a non-empty folder name")
+        try require(batchSize >= 2, "batch_size", "a contrastive batch needs at least 2 pairs")
+        try require((steps ?? 1) > 0 && (epochs ?? 1) > 0, "steps", "must be positive")
+        try require(steps != nil || epochs != nil, "steps", "give steps or epochs")
+        try require((dataset != nil) != (synthetic != nil), "dataset", "give exactly one of dataset and synthetic")
+        try require(model != nil || initCheckpoint != nil, "model", "give a model config or an init_checkpoint")
+        try require(accumulationSteps >= 1 && accumulationSteps <= batchSize, "accumulation_steps", "must be between 1 and batch_size")
+        try require(["cosine", "constant"].contains(schedule.kind), "schedule.kind", "is cosine or constant")
+        try require(optimizer.lr > 0, "optimizer.lr", "must be positive")
+        try require(gradClip.map { $0 > 0 } ?? true, "grad_clip", "must be positive")
+        try require(augment.minScale > 0.3 && augment.minScale <= 1, "augment.min_scale", "must be in (0.3, 1]")
+        try require(!(lockImage && lockText), "lock_text", "locking both towers leaves nothing to train")
+    }
+
+    /// The config as YAML (the resolved config every run saves).
+    public func yamlString() throws -> String {
+        try YAMLEncoder().encode(self)
+    }
+
+    /// The learning-rate schedule for `totalSteps`.
+    public func learningRateSchedule(totalSteps: Int) -> LearningRateSchedule {
+        schedule.kind == "constant"
+            ? .constant(rate: optimizer.lr)
+            : .warmupCosine(rate: optimizer.lr, warmupSteps: schedule.warmupSteps, totalSteps: totalSteps, minimumRate: schedule.minLr)
+    }
+}

@@ -1,0 +1,211 @@
+import ChartCLIPModels
+import ChartCLIPNN
+import ChartCLIPSupport
+import Foundation
+import Yams
+
+/// A training experiment, decoded strictly from YAML (`configs/experiments/NAME.yaml`):
+/// unknown or mistyped fields are errors that name the field.
+///
+/// ```yaml
+/// name: smoke
+/// model: clip-tiny                 # a preset, or a JSON file in configs/models/
+/// dataset: vision_dataset/         # made by `chartclip prepare-dataset`, or `synthetic:`
+/// batch_size: 32
+/// steps: 60
+/// optimizer: {lr: 5.0e-4, weight_decay: 0.1}
+/// schedule: {warmup_steps: 6}
+/// loss: multi_positive
+/// ```
+public struct ExperimentConfig: Codable, Equatable, Sendable {
+    /// Experiment name; runs go to `experiments/<name>/<run id>/`.
+    public var name: String
+    /// Model config name or JSON path (ignored when `init_checkpoint` is set).
+    public var model: String?
+    /// A checkpoint to start from (e.g. an imported ViT-B/16).
+    public var initCheckpoint: String?
+    /// A prepared dataset folder (with `dataset.csv`) or the CSV itself.
+    public var dataset: String?
+    /// Generate the dataset from the synthetic market instead (no files needed).
+    public var synthetic: SyntheticDataConfig?
+    /// Pairs per optimizer step (the contrastive batch).
+    public var batchSize: Int
+    /// Optimizer steps; or give `epochs`.
+    public var steps: Int?
+    /// Passes over the training split; used when `steps` is absent.
+    public var epochs: Int?
+    /// AdamW settings.
+    public var optimizer: OptimizerConfig
+    /// Linear warm-up then cosine decay.
+    public var schedule: ScheduleConfig
+    /// Maximum global gradient norm (none if absent).
+    public var gradClip: Float?
+    /// Seed for initialisation, data order and augmentation.
+    public var seed: Int
+    /// Compute threads (all cores if absent).
+    public var threads: Int?
+    /// Freeze the image tower.
+    public var lockImage: Bool
+    /// Freeze the text tower.
+    public var lockText: Bool
+    /// `plain` or `multi_positive`.
+    public var loss: ContrastiveLossKind
+    /// What makes two pairs positives for the multi-positive loss: `caption`, `setup`, or
+    /// `setup_phase`.
+    public var positives: PositiveGrouping
+    /// Sub-batches per step (open_clip-style accumulation; the contrastive batch stays
+    /// `batch_size`).
+    public var accumulationSteps: Int
+    /// Evaluate on the validation split every this many steps (0: only at the end).
+    public var evalEvery: Int
+    /// Save `latest.h5` every this many steps.
+    public var checkpointEvery: Int
+    /// Chart-safe augmentation (off by default).
+    public var augment: AugmentConfig
+    /// Root folder of runs.
+    public var outputDirectory: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, model, initCheckpoint = "init_checkpoint", dataset, synthetic, batchSize = "batch_size", steps, epochs
+        case optimizer, schedule, gradClip = "grad_clip", seed, threads, lockImage = "lock_image"
+        case lockText = "lock_text", loss, positives, accumulationSteps = "accumulation_steps"
+        case evalEvery = "eval_every", checkpointEvery = "checkpoint_every", augment, outputDirectory = "output_dir"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        initCheckpoint = try c.decodeIfPresent(String.self, forKey: .initCheckpoint)
+        dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
+        synthetic = try c.decodeIfPresent(SyntheticDataConfig.self, forKey: .synthetic)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        steps = try c.decodeIfPresent(Int.self, forKey: .steps)
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
+        optimizer = try c.decodeIfPresent(OptimizerConfig.self, forKey: .optimizer) ?? OptimizerConfig()
+        schedule = try c.decodeIfPresent(ScheduleConfig.self, forKey: .schedule) ?? ScheduleConfig()
+        gradClip = try c.decodeIfPresent(Float.self, forKey: .gradClip)
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? 0
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+        lockImage = try c.decodeIfPresent(Bool.self, forKey: .lockImage) ?? false
+        lockText = try c.decodeIfPresent(Bool.self, forKey: .lockText) ?? false
+        loss = try c.decodeIfPresent(ContrastiveLossKind.self, forKey: .loss) ?? .multiPositive
+        positives = try c.decodeIfPresent(PositiveGrouping.self, forKey: .positives) ?? .caption
+        accumulationSteps = try c.decodeIfPresent(Int.self, forKey: .accumulationSteps) ?? 1
+        evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? 0
+        checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? 100
+        augment = try c.decodeIfPresent(AugmentConfig.self, forKey: .augment) ?? AugmentConfig()
+        outputDirectory = try c.decodeIfPresent(String.self, forKey: .outputDirectory) ?? "experiments"
+    }
+}
+
+/// AdamW settings in the config (CLIP's defaults).
+public struct OptimizerConfig: Codable, Equatable, Sendable {
+    public var lr: Float = 5e-4
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.98
+    public var eps: Float = 1e-6
+    public var weightDecay: Float = 0.1
+
+    enum CodingKeys: String, CodingKey { case lr, beta1, beta2, eps, weightDecay = "weight_decay" }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lr = try c.decodeIfPresent(Float.self, forKey: .lr) ?? 5e-4
+        beta1 = try c.decodeIfPresent(Float.self, forKey: .beta1) ?? 0.9
+        beta2 = try c.decodeIfPresent(Float.self, forKey: .beta2) ?? 0.98
+        eps = try c.decodeIfPresent(Float.self, forKey: .eps) ?? 1e-6
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? 0.1
+    }
+
+    /// As the optimizer's settings.
+    public var settings: AdamW.Settings {
+        AdamW.Settings(learningRate: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+    }
+}
+
+/// The learning-rate schedule in the config.
+public struct ScheduleConfig: Codable, Equatable, Sendable {
+    /// `cosine` (warm-up then cosine decay) or `constant`.
+    public var kind: String = "cosine"
+    /// Linear warm-up steps.
+    public var warmupSteps: Int = 0
+    /// Final learning rate of the cosine.
+    public var minLr: Float = 0
+
+    enum CodingKeys: String, CodingKey { case kind, warmupSteps = "warmup_steps", minLr = "min_lr" }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "cosine"
+        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? 0
+        minLr = try c.decodeIfPresent(Float.self, forKey: .minLr) ?? 0
+    }
+}
+
+/// Chart-safe augmentation: no flips (time would run backwards); crops keep the right
+/// edge, so the last candle is never cut.
+public struct AugmentConfig: Codable, Equatable, Sendable {
+    /// Off by default.
+    public var enabled: Bool = false
+    /// Smallest crop width and height as a fraction of the image.
+    public var minScale: Float = 0.85
+
+    enum CodingKeys: String, CodingKey { case enabled, minScale = "min_scale" }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? false
+        minScale = try c.decodeIfPresent(Float.self, forKey: .minScale) ?? 0.85
+    }
+}
+
+/// Which pairs count as positives of each other for the multi-positive loss.
+public enum PositiveGrouping: String, Codable, Sendable {
+    /// Identical captions.
+    case caption
+    /// The same setup (type and direction).
+    case setup
+    /// The same setup and phase.
+    case setupPhase = "setup_phase"
+}
+
+/// A dataset generated from the synthetic market at run time.
+public struct SyntheticDataConfig: Codable, Equatable, Sendable {
+    /// Symbols to generate (each its own seeded market).
+    public var symbols: [String] = ["SYNTHUSDT"]
+    /// Candles per symbol.
+    public var bars: Int = 3000
+    /// Seed of the first symbol's market.
+    public var seed: Int = 7
+    /// Candles per chart.
+    public var window: Int = 96
+    /// Candles between consecutive charts.
+    public var stride: Int = 4
+    /// Validation and test fractions of each symbol's time line.
+    public var valFraction: Double = 0.15
+    public var testFraction: Double = 0.15
+
+    enum CodingKeys: String, CodingKey {
+        case symbols, bars, seed, window, stride, valFraction = "val_fraction", testFraction = "test_fraction"
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        symbols = try c.decodeIfPresent([String].self, forKey: .symbols) ?? ["SYNTHUSDT"]
+        bars = try c.decodeIfPresent(Int.self, forKey: .bars) ?? 3000
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? 7
+        window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
+        stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 4
+        valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
+        testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
+    }
+}

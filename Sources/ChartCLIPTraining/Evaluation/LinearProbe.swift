@@ -1,0 +1,76 @@
+import ChartCLIPNN
+import ChartCLIPTensor
+import Foundation
+
+/// A linear probe: L2-regularised multinomial logistic regression on frozen image
+/// embeddings, fitted full-batch with Adam; the regularisation strength is chosen on the
+/// validation split (CLIP §3.2 sweeps it the same way).
+public struct LinearProbe: Sendable {
+    /// `[C, E]` weights and `[C]` biases.
+    public let weight: [Float], bias: [Float]
+    /// C and E.
+    public let classCount: Int, width: Int
+    /// The L2 strength used.
+    public let lambda: Float
+
+    /// Fits on `features` `[N][E]` with class indices `labels`.
+    public static func fit(features: [[Float]], labels: [Int], classCount: Int, lambda: Float, iterations: Int = 300) -> LinearProbe {
+        let n = features.count, e = features.first?.count ?? 0
+        let x = Tensor(features.flatMap { $0 }, shape: [n, e])
+        let w = Tensor.zeros([classCount, e], requiresGrad: true)
+        let b = Tensor.zeros([classCount], requiresGrad: true)
+        let optimizer = AdamW(
+            parameters: [("weight", w), ("bias", b)], settings: .init(learningRate: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0))
+        for _ in 0..<iterations {
+            w.zeroGradient()
+            b.zeroGradient()
+            let logits = Tensor.linear(x, weight: w, bias: b)
+            let penalty = (w * w).sum() * lambda
+            let loss = Tensor.crossEntropy(logits: logits, targets: labels) + penalty
+            loss.backward()
+            optimizer.step()
+        }
+        return LinearProbe(weight: w.scalars, bias: b.scalars, classCount: classCount, width: e, lambda: lambda)
+    }
+
+    /// Fits one probe per `lambdas` on the training split and keeps the one with the best
+    /// validation accuracy (ties: the stronger regularisation).
+    public static func select(
+        train: [[Float]], trainLabels: [Int], validation: [[Float]], validationLabels: [Int], classCount: Int,
+        lambdas: [Float] = [1e-1, 1e-2, 1e-3, 1e-4]
+    ) -> (probe: LinearProbe, validationAccuracy: [Float: Double]) {
+        var best: (LinearProbe, Double)?
+        var scores: [Float: Double] = [:]
+        for lambda in lambdas {
+            let probe = fit(features: train, labels: trainLabels, classCount: classCount, lambda: lambda)
+            let predicted = probe.predict(validation)
+            let accuracy = validation.isEmpty ? 0 : Double(zip(predicted, validationLabels).filter { $0 == $1 }.count) / Double(validation.count)
+            scores[lambda] = accuracy
+            if best == nil || accuracy > best!.1 { best = (probe, accuracy) }
+        }
+        return (best!.0, scores)
+    }
+
+    /// Class probabilities `[N][C]`.
+    public func probabilities(_ features: [[Float]]) -> [[Float]] {
+        features.map { f in
+            var logits = (0..<classCount).map { k -> Float in
+                var s = bias[k]
+                for j in 0..<width { s += weight[k * width + j] * f[j] }
+                return s
+            }
+            let m = logits.max() ?? 0
+            var sum: Float = 0
+            for k in 0..<classCount {
+                logits[k] = Foundation.exp(logits[k] - m)
+                sum += logits[k]
+            }
+            return logits.map { $0 / sum }
+        }
+    }
+
+    /// The most probable class of each example.
+    public func predict(_ features: [[Float]]) -> [Int] {
+        probabilities(features).map { p in p.indices.max(by: { p[$0] < p[$1] }) ?? 0 }
+    }
+}

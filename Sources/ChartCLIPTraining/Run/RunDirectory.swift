@@ -1,0 +1,82 @@
+import ChartCLIPSupport
+import Foundation
+
+/// The files of one run: `experiments/<name>/<run id>/` with the resolved config, the code
+/// version, `metrics.jsonl`, `checkpoints/latest.h5` and `best.h5`, and the report.
+public struct RunDirectory: Sendable {
+    /// The run folder.
+    public let url: URL
+
+    /// Wraps an existing or new run folder.
+    public init(_ url: URL) { self.url = url }
+
+    /// A new run folder `root/<name>/<UTC time>-<random>` (created).
+    public static func create(root: URL, name: String) throws -> RunDirectory {
+        let stamp = UTCTime.fileStamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let id = "\(stamp)-\(String(UInt32.random(in: 0...0xFFFF), radix: 16))"
+        let dir = RunDirectory(root.appendingPathComponent(name).appendingPathComponent(id))
+        try AtomicFile.createDirectory(dir.checkpoints)
+        return dir
+    }
+
+    /// The resolved config (YAML).
+    public var config: URL { url.appendingPathComponent("config.yaml") }
+    /// Code version, start time, machine.
+    public var runInfo: URL { url.appendingPathComponent("run.json") }
+    /// One JSON object per line: training steps and evaluations.
+    public var metrics: URL { url.appendingPathComponent("metrics.jsonl") }
+    /// Checkpoint folder.
+    public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+    /// The newest checkpoint (model, optimizer, step).
+    public var latest: URL { checkpoints.appendingPathComponent("latest.h5") }
+    /// The checkpoint with the best validation score.
+    public var best: URL { checkpoints.appendingPathComponent("best.h5") }
+    /// The evaluation report folder.
+    public var report: URL { url.appendingPathComponent("report") }
+
+    /// Keeps only metric lines with `step` ≤ `step` (rewritten atomically). Steps after the
+    /// latest checkpoint are recomputed identically on resume; keeping them would list them
+    /// twice.
+    public func trimMetrics(toStep step: Int) throws {
+        guard let text = try? String(contentsOf: metrics, encoding: .utf8) else { return }
+        let kept = text.split(separator: "\n").filter { line in
+            guard let data = line.data(using: .utf8),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let s = object["step"] as? Int
+            else { return false }
+            return s <= step
+        }
+        try AtomicFile.write(kept.map { $0 + "\n" }.joined(), to: metrics)
+    }
+
+    /// Every metric line as a dictionary.
+    public func readMetrics() -> [[String: Any]] {
+        guard let text = try? String(contentsOf: metrics, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+    }
+}
+
+/// Which code produced a run: the git commit of the working directory, if any.
+public enum CodeVersion {
+    /// ChartCLIP's version.
+    public static let version = "0.1.0"
+
+    /// `git describe --always --dirty` of `directory`, or `unknown`.
+    public static func describe(directory: URL) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory.path, "describe", "--always", "--dirty"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = Pipe()
+        do {
+            try process.run()
+            process.waitUntilExit()
+        } catch { return "unknown" }
+        guard process.terminationStatus == 0 else { return "unknown" }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,226 @@
+import ChartCLIPLabels
+import ChartCLIPModels
+import ChartCLIPNN
+import ChartCLIPSupport
+import ChartCLIPTensor
+import ChartCLIPText
+import Foundation
+
+/// A training run: loads the data and the model, trains with checkpoints, metrics and
+/// progress, evaluates on the validation split, and resumes exactly after an interruption.
+public final class TrainingRun {
+    /// What a finished (or stopped) run reports.
+    public struct Summary: Sendable {
+        /// The run folder.
+        public var directory: URL
+        /// Optimizer steps done.
+        public var steps: Int
+        /// Loss of every step run in this process, by step.
+        public var losses: [Int: Float]
+        /// The latest validation zero-shot setup accuracy, if measured.
+        public var validationAccuracy: Double?
+        /// Why the run stopped early, if it did.
+        public var stopReason: String?
+    }
+
+    /// The experiment.
+    public let config: ExperimentConfig
+    /// The run folder.
+    public let directory: RunDirectory
+    /// Where synthetic datasets are cached (`data/` of the repository by default).
+    public var cacheRoot: URL
+    /// Show progress bars.
+    public var showProgress = true
+
+    /// A new run of `config` under `config.output_dir`.
+    public static func start(_ config: ExperimentConfig, cacheRoot: URL = URL(fileURLWithPath: "data")) throws -> TrainingRun {
+        let dir = try RunDirectory.create(root: URL(fileURLWithPath: config.outputDirectory), name: config.name)
+        try AtomicFile.write(try config.yamlString(), to: dir.config)
+        let info: [String: String] = [
+            "name": config.name, "run": dir.url.lastPathComponent,
+            "started": UTCTime.iso(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)),
+            "code_version": CodeVersion.describe(directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)),
+            "chartclip_version": CodeVersion.version, "threads": String(config.threads ?? ComputeThreads.count),
+            "blas_core": BLASInfo.coreName,
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(info), to: dir.runInfo)
+        return TrainingRun(config: config, directory: dir, cacheRoot: cacheRoot)
+    }
+
+    /// Reopens an interrupted run from its saved config; `run()` continues from
+    /// `checkpoints/latest.h5`.
+    public static func resume(_ url: URL, cacheRoot: URL = URL(fileURLWithPath: "data")) throws -> TrainingRun {
+        let dir = RunDirectory(url)
+        guard FileManager.default.fileExists(atPath: dir.config.path) else {
+            throw ChartCLIPError("not a run folder (no config.yaml)", at: url.path, hint: "pass experiments/<name>/<run id>/")
+        }
+        return TrainingRun(config: try ExperimentConfig.load(dir.config), directory: dir, cacheRoot: cacheRoot)
+    }
+
+    init(config: ExperimentConfig, directory: RunDirectory, cacheRoot: URL) {
+        self.config = config
+        self.directory = directory
+        self.cacheRoot = cacheRoot
+    }
+
+    /// The model at the start of the run: the init checkpoint, or a seeded random model.
+    func initialModel() throws -> CLIPModel {
+        if let path = config.initCheckpoint { return try Checkpoint.load(from: URL(fileURLWithPath: path)).makeModel() }
+        return CLIPModel(config: try CLIPConfig.load(config.model ?? "clip-tiny"), seed: UInt64(config.seed))
+    }
+
+    /// Trains to the configured number of steps (or `stopAfter` steps in total, to simulate an
+    /// interruption in tests), resuming from `latest.h5` if the run has one.
+    @discardableResult
+    public func run(stopAfter: Int? = nil) async throws -> Summary {
+        if let threads = config.threads { ComputeThreads.configure(count: threads) }
+        let model: CLIPModel
+        var startStep = 0
+        var optimizerState: (step: Int, moments: [String: (m: [Float], v: [Float])])?
+        if FileManager.default.fileExists(atPath: directory.latest.path) {
+            let checkpoint = try Checkpoint.load(from: directory.latest)
+            model = try checkpoint.makeModel()
+            startStep = checkpoint.step
+            optimizerState = checkpoint.optimizer
+            try directory.trimMetrics(toStep: startStep)
+        } else {
+            model = try initialModel()
+        }
+        let tokenizer = try CLIPTokenizer()
+        let dataset = try await DatasetSource.load(
+            config, imageSize: model.config.visionConfig.imageSize, cacheRoot: cacheRoot, progress: showProgress)
+        let trainRows = dataset.rows(in: .train)
+        guard trainRows.count >= 2 else {
+            throw ChartCLIPError("the training split has \(trainRows.count) rows", hint: "prepare a larger dataset")
+        }
+        let train = try PairData(rows: trainRows, config: model.config, tokenizer: tokenizer, progress: showProgress)
+        let validationRows = dataset.rows(in: .val)
+        let validation = validationRows.isEmpty
+            ? nil : try PairData(rows: validationRows, config: model.config, tokenizer: tokenizer, label: "loading validation", progress: showProgress)
+        let batchSize = min(config.batchSize, train.count)
+        let order = DataOrder(count: train.count, batchSize: batchSize, seed: UInt64(config.seed))
+        let total = config.steps ?? (config.epochs ?? 1) * order.batchesPerEpoch
+        let trainer = ContrastiveTrainer(
+            model: model, settings: config.optimizer.settings, schedule: config.learningRateSchedule(totalSteps: total),
+            gradientClip: config.gradClip, accumulationSteps: config.accumulationSteps, lossKind: config.loss,
+            lockImage: config.lockImage, lockText: config.lockText, step: startStep)
+        if let optimizerState { try trainer.optimizer.importState(step: optimizerState.step, moments: optimizerState.moments) }
+        let augmentation = config.augment.enabled ? ChartAugmentation(minScale: config.augment.minScale, seed: UInt64(config.seed)) : nil
+
+        let end = min(total, stopAfter ?? total)
+        var losses: [Int: Float] = [:]
+        var bestAccuracy = bestValidationAccuracy()
+        var lastAccuracy: Double?
+        let bar = ProgressBar(total: total, label: "train \(config.name)", enabled: showProgress)
+        var stopReason: String?
+        var step = startStep
+        while step < end {
+            let began = Timing.now()
+            let indices = order.indices(step: step)
+            let currentStep = step
+            let batch = train.batch(indices, grouping: config.positives, augment: augmentation.map { a in
+                { image, index in a.apply(image, step: currentStep, index: index) }
+            })
+            let result: ContrastiveTrainer.StepResult
+            do {
+                result = try trainer.trainStep(batch)
+            } catch let error as NonFiniteLossError {
+                stopReason = error.description
+                FileHandle.standardError.write(Data("\nstopped: \(error.description)\nthe last good checkpoint is \(directory.latest.path)\n".utf8))
+                break
+            }
+            step += 1
+            losses[step] = result.loss
+            let seconds = Timing.now() - began
+            try appendMetrics([
+                "step": step, "loss": Double(result.loss), "lr": Double(result.learningRate),
+                "logit_scale": Double(result.logitScale), "grad_norm": Double(result.gradientNorm),
+                "images_per_s": Double(batchSize) / seconds,
+            ])
+            bar.update(step, String(format: "loss %.4f lr %.2e %.0f img/s", result.loss, result.learningRate, Double(batchSize) / seconds))
+            let evaluate = validation != nil && ((config.evalEvery > 0 && step % config.evalEvery == 0) || step == total)
+            if evaluate, let validation {
+                let scores = try quickValidation(model: model, tokenizer: tokenizer, data: validation)
+                lastAccuracy = scores.setupAccuracy
+                try appendMetrics(["step": step, "val_zero_shot_setup_accuracy": scores.setupAccuracy, "val_zero_shot_phase_accuracy": scores.phaseAccuracy])
+                if scores.setupAccuracy > bestAccuracy {
+                    bestAccuracy = scores.setupAccuracy
+                    try Checkpoint(model: model, step: step, trainingState: #"{"val_zero_shot_setup_accuracy":\#(scores.setupAccuracy)}"#).save(to: directory.best)
+                }
+            }
+            if step % config.checkpointEvery == 0 || step == end {
+                try Checkpoint(model: model, step: step, optimizer: trainer.optimizer).save(to: directory.latest)
+            }
+        }
+        if validation == nil && step == total {
+            try Checkpoint(model: model, step: step).save(to: directory.best)
+        }
+        return Summary(directory: directory.url, steps: step, losses: losses, validationAccuracy: lastAccuracy, stopReason: stopReason)
+    }
+
+    func appendMetrics(_ values: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])
+        try AtomicFile.appendLine(String(decoding: data, as: UTF8.self), to: directory.metrics)
+    }
+
+    /// The best validation accuracy recorded so far (for a resumed run).
+    func bestValidationAccuracy() -> Double {
+        directory.readMetrics().compactMap { $0["val_zero_shot_setup_accuracy"] as? Double }.max() ?? -1
+    }
+
+    /// Zero-shot setup and phase accuracy on the validation pairs.
+    func quickValidation(model: CLIPModel, tokenizer: CLIPTokenizer, data: PairData) throws -> (setupAccuracy: Double, phaseAccuracy: Double) {
+        model.eval()
+        defer { model.train() }
+        let embeddings = ImageEmbeddings.compute(model: model, data: data)
+        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer)
+        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer)
+        let setupTruth = data.rows.map { row in setups.classes.firstIndex(of: row.label.match.description) ?? -1 }
+        let phaseTruth = data.rows.map { row in phases.classes.firstIndex(of: row.label.phaseType.rawValue) ?? -1 }
+        let setupPredicted = setups.predict(embeddings)
+        let phasePredicted = phases.predict(embeddings)
+        let n = Double(max(data.count, 1))
+        return (
+            Double(zip(setupTruth, setupPredicted).filter { $0 == $1 }.count) / n,
+            Double(zip(phaseTruth, phasePredicted).filter { $0 == $1 }.count) / n
+        )
+    }
+}
+
+/// Normalised image embeddings of a split, in batches with no tape.
+public enum ImageEmbeddings {
+    /// `[N][E]` embeddings of every pair's image.
+    public static func compute(model: CLIPModel, data: PairData, batchSize: Int = 64, progress: ProgressBar? = nil) -> [[Float]] {
+        var result: [[Float]] = []
+        for start in stride(from: 0, to: data.count, by: batchSize) {
+            let indices = Array(start..<min(start + batchSize, data.count))
+            let batch = data.batch(indices, grouping: .caption)
+            let features = withoutGradients { model.encodeImage(batch.images, normalized: true) }
+            let e = features.shape[1]
+            let values = features.scalars
+            for k in 0..<indices.count { result.append(Array(values[(k * e)..<((k + 1) * e)])) }
+            progress?.update(result.count)
+        }
+        return result
+    }
+
+    /// `[N][E]` normalised embeddings of every pair's caption.
+    public static func captions(model: CLIPModel, data: PairData, batchSize: Int = 64) -> [[Float]] {
+        var result: [[Float]] = []
+        let t = data.contextLength
+        for start in stride(from: 0, to: data.count, by: batchSize) {
+            let indices = Array(start..<min(start + batchSize, data.count))
+            var ids: [Int] = []
+            for i in indices { ids += data.tokenIDs[(i * t)..<((i + 1) * t)] }
+            let features = withoutGradients {
+                model.text(ids: ids, batch: indices.count, endIndices: indices.map { data.endIndices[$0] }).l2Normalized()
+            }
+            let e = features.shape[1]
+            let values = features.scalars
+            for k in 0..<indices.count { result.append(Array(values[(k * e)..<((k + 1) * e)])) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import ChartCLIPTraining
+import Foundation
+
+/// `chartclip train`: run (or resume) a training experiment.
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a CLIP model from an experiment config (YAML).")
+
+    @Option(help: "Experiment config, e.g. configs/experiments/smoke.yaml.") var config: String?
+    @Option(help: "Resume an interrupted run folder (experiments/NAME/RUN_ID).") var resume: String?
+    @Flag(help: "No progress bars.") var quiet = false
+
+    func validate() throws {
+        if (config == nil) == (resume == nil) { throw ValidationError("give --config for a new run or --resume RUN_DIR") }
+    }
+
+    func run() async throws {
+        let run = try resume.map { try TrainingRun.resume(URL(fileURLWithPath: $0)) }
+            ?? TrainingRun.start(try ExperimentConfig.load(URL(fileURLWithPath: config!)))
+        run.showProgress = !quiet
+        print("run folder: \(run.directory.url.path)")
+        let summary = try await run.run()
+        if let reason = summary.stopReason {
+            print("stopped at step \(summary.steps): \(reason)")
+            throw ExitCode(2)
+        }
+        var line = "finished \(summary.steps) steps"
+        if let accuracy = summary.validationAccuracy { line += String(format: ", validation zero-shot setup accuracy %.3f", accuracy) }
+        print(line)
+        print("checkpoints: \(run.directory.latest.path), \(run.directory.best.path)")
+    }
+}
