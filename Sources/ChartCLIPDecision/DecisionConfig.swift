@@ -36,6 +36,22 @@ public struct CVScoreRules: Codable, Equatable, Sendable {
 
 /// How much each part of the candle-based base score weighs. The weights sum to 1, so the
 /// base score lies in 0–1.
+///
+/// The base score rates a **long** entry at the close of the newest candle, as the users'
+/// scanner does; each component is 0–1 and comes with a reason:
+///
+/// - **trend**: ADX14 scaled from 15 (no trend, 0) to 35 (strong, 1), times how much of the
+///   trend points up: half for EMA20 above EMA50, half for +DI above −DI. A strong downtrend
+///   scores 0.
+/// - **pullback**: the close's distance from EMA20 in ATRs. Near the mean (−0.5 to +1 ATR)
+///   is the best entry (1); chasing an extended move (+3 ATR and beyond) or catching a
+///   breakdown (−2 ATR and below) scores 0; linear in between.
+/// - **volume**: the newest candle's volume over the median of the 20 before it, from 0.5×
+///   (0) to 2× (1): participation confirms a move.
+/// - **volatility**: ATR14 over its median of the previous `volatilityLookback` candles;
+///   0.8–1.5× is a market that moves without chaos (1); a dead market (0.5× and below) or a
+///   blow-out (3× and above) scores 0; linear in between. A ratio, so it means the same on
+///   every interval and symbol.
 public struct BaseScoreWeights: Codable, Equatable, Sendable {
     /// Trend strength (ADX, EMA order, directional index).
     public var trend = 0.35

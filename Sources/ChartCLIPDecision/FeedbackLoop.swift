@@ -24,7 +24,8 @@ public struct FeedbackSettings: Sendable {
     public var barrier: BarrierSpec
     /// The base rate counts entries from every candle within this many milliseconds either
     /// side of the prediction (7 days by default, "the same period"); `nil` uses the whole
-    /// series.
+    /// series. In a live run the later half is not there yet when a line is logged; each
+    /// line records the period it used (`base_rate_from`, `base_rate_to`).
     public var baseRateWindow: Int64?
     /// Where the true setup comes from, if anywhere.
     public var groundTruth: FeedbackGroundTruth
@@ -71,7 +72,9 @@ public struct FeedbackEvaluation: Sendable {
 /// The outcome is the triple barrier (`TripleBarrier`) of an entry at the open of the first
 /// candle starting at or after the prediction's time, in the setup's direction. "Passed" is
 /// judged by the candles given, not the clock, so a replay of a held-out period and a live
-/// run give the same lines. Pure: it reads nothing and writes nothing (`FeedbackLog` does).
+/// run give the same lines. The candles may be finer than the chart the prediction was made
+/// on (the barrier is then more exact); the horizon must be a whole number of them. Pure: it
+/// reads nothing and writes nothing (`FeedbackLog` does).
 public enum FeedbackLoop {
     /// Outcomes of in-memory predictions against in-memory candles (one series per symbol;
     /// when a symbol has several, the finest interval is used).

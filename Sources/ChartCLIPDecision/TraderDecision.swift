@@ -94,8 +94,9 @@ extension TraderDecision: Codable {
     }
 }
 
-/// The decision engine: a base score from the candles (see `BaseScore` in the source, and
-/// the README) plus the users' CV rules, turned into `enter`, `consider` or `avoid`.
+/// The decision engine: a base score from the candles (trend, pullback, volume, volatility;
+/// see `BaseScoreWeights`) plus the users' CV rules (`CVScoreRules`), turned into `enter`,
+/// `consider` or `avoid` by the thresholds of `DecisionConfig`.
 public struct TraderDecisionEngine: Sendable {
     /// The engine's settings.
     public var config: DecisionConfig
