@@ -20,6 +20,12 @@ public struct ScoringContext: Equatable, Sendable, Codable {
     public var closeTime: String
     /// Close time of the chart's last candle, UTC ms.
     public var closeTimeMs: Int64
+    /// Last candle's open.
+    public var open: Double
+    /// Last candle's high.
+    public var high: Double
+    /// Last candle's low.
+    public var low: Double
     /// Last close.
     public var close: Double
     /// ATR14 (Wilder).
@@ -58,7 +64,7 @@ public struct ScoringContext: Equatable, Sendable, Codable {
     public var windowChangePercent: Double
 
     enum CodingKeys: String, CodingKey {
-        case symbol, interval, bars, close, atr, ema20, ema50, slope, adx
+        case symbol, interval, bars, open, high, low, close, atr, ema20, ema50, slope, adx
         case closeTime = "close_time", closeTimeMs = "close_time_ms"
         case plusDI = "plus_di", minusDI = "minus_di", channelHigh = "channel_high", channelLow = "channel_low"
         case channelWidth = "channel_width_atr", channelPosition = "channel_position"
@@ -87,6 +93,9 @@ public struct ScoringContext: Equatable, Sendable, Codable {
         bars = f.count
         closeTimeMs = c.startTime + interval.milliseconds
         closeTime = UTCTime.iso(milliseconds: closeTimeMs)
+        open = c.open
+        high = c.high
+        low = c.low
         close = c.close
         atr = Self.round(f.atr[t])
         ema20 = Self.round(f.emaFast[t])

@@ -10,8 +10,9 @@ import ChartCLIPMarket
 /// - `breakout`: above the channel → up, below → down, inside → the side of EMA20;
 /// - `breakout_with_pullback`, `trend_continuation`: the side of EMA20 over EMA50 (the trend
 ///   the retest or pullback belongs to), ties to the side of the close;
-/// - `fakeout`: a trap happens at the channel edge the close is nearer to and implies the
-///   move away from it (upper half → bull trap → down);
+/// - `fakeout`: a last candle probing above the channel is a bull trap → down, one probing
+///   below a bear trap → up (the larger probe wins); a breakout that failed over several
+///   candles is judged by the channel edge the close is nearer to (upper half → down);
 /// - `exhaustion`: a climax above EMA20 is a top → down, below → up.
 public enum DirectionInference {
     /// The direction `setup` implies on a chart with `context`.
@@ -28,6 +29,9 @@ public enum DirectionInference {
             if context.ema20 != context.ema50 { return context.ema20 > context.ema50 ? .up : .down }
             return aboveMean
         case .fakeout:
+            let above = context.high - context.channelHigh
+            let below = context.channelLow - context.low
+            if above > 0 || below > 0 { return above >= below ? .down : .up }
             return context.channelPosition >= 0.5 ? .down : .up
         case .exhaustion:
             return aboveMean.opposite

@@ -15,6 +15,12 @@ public enum LabelSynonyms {
         public var setupType: SetupType
         /// The direction the words imply (`bull trap` → `down`), or `nil` when they imply none.
         public var impliedDirection: SetupDirection?
+
+        /// Creates a reading.
+        public init(setupType: SetupType, impliedDirection: SetupDirection?) {
+            self.setupType = setupType
+            self.impliedDirection = impliedDirection
+        }
     }
 
     /// Lower case, separators to single spaces, decoration stripped (see the type's comment).
