@@ -176,8 +176,7 @@ extension CVPrediction: Codable {
             interval = c.lenient(String.self, forKey: .interval).flatMap { try? CandleInterval(parsing: $0) }
                 ?? c.lenient(Int.self, forKey: .interval).flatMap { $0 > 0 ? CandleInterval(minutes: $0) : nil }
             setup = c.lenient(String.self, forKey: .setup) ?? c.lenient(String.self, forKey: .setupType)
-            setupDirection = c.lenient(String.self, forKey: .setupDirection)
-                .flatMap { SetupDirection(rawValue: $0.lowercased()) }
+            setupDirection = c.lenient(String.self, forKey: .setupDirection).flatMap(SetupWords.direction)
             phase = c.lenient(String.self, forKey: .phase)
             if c.contains(.confidence), !((try? c.decodeNil(forKey: .confidence)) ?? false) {
                 guard let value = c.lenientNumber(forKey: .confidence) else {

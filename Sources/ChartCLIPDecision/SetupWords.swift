@@ -43,6 +43,17 @@ enum SetupWords {
         }
     }
 
+    /// A direction as files spell it: `up`/`down`/`none`, or `long`, `bullish`, `short`,
+    /// `bearish`, `neutral`; `nil` for anything else.
+    static func direction(_ word: String) -> SetupDirection? {
+        switch normalized(word) {
+        case "up", "long", "bullish", "bull": .up
+        case "down", "short", "bearish", "bear": .down
+        case "none", "neutral", "": SetupDirection.none
+        default: nil
+        }
+    }
+
     private static func normalized(_ word: String) -> String {
         let lower = word.lowercased().trimmingCharacters(in: .whitespaces)
         return String(lower.map { $0 == " " || $0 == "-" ? "_" : $0 })

@@ -104,9 +104,10 @@ struct FeedbackCommand: ParsableCommand {
             groundTruth: ruleTruth ? .setupRules(SetupRules()) : .none)
         let evaluation = FeedbackLoop.evaluate(files: folder.files, candles: series, settings: settings)
         let write = try FeedbackLog.append(evaluation.outcomes, to: logFolder)
-        for pending in evaluation.skipped {
+        for pending in evaluation.skipped.prefix(10) {
             warn("skipped \(pending.symbol) \(UTCTime.iso(milliseconds: pending.predictionTime)) \(pending.horizon): \(pending.reason)")
         }
+        if evaluation.skipped.count > 10 { warn("… and \(evaluation.skipped.count - 10) more skipped") }
         print(
             "\(folder.files.count) prediction(s), \(horizonList.count) horizon(s): wrote \(write.written) line(s), "
                 + "\(write.alreadyLogged) already logged, \(evaluation.waiting.count) waiting for their horizon, "

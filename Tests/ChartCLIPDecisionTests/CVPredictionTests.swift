@@ -32,6 +32,9 @@ import Testing
         let p = try CVPrediction.parse(Data(json.utf8), fileName: "BTCUSDT_20250601_0000.json")
         #expect(p.model == nil && p.phase == nil)
         #expect(p.interval == .m15)  // minutes as a number are understood
+        let long = try CVPrediction.parse(
+            Data(#"{"setup": "breakout", "setup_direction": "Bearish"}"#.utf8), fileName: "BTCUSDT_20250601_0000.json")
+        #expect(long.setupDirection == .down && !long.directionIsAssumed)
     }
 
     @Test func filesWithoutTheEssentialsAreRefusedWithAReason() {
