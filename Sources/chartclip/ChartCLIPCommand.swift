@@ -19,5 +19,6 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             DecideCommand.self,
             FeedbackCommand.self,
             TrainCommand.self,
+            EvalCommand.self,
         ])
 }

@@ -1,22 +1,39 @@
 import ArgumentParser
+import ChartCLIPLabels
 import ChartCLIPModels
+import ChartCLIPTraining
 import Foundation
 
 /// `chartclip embed`: L2-normalised embeddings of images and texts from a checkpoint.
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "embed", abstract: "Print L2-normalised image and text embeddings from a checkpoint.")
+        commandName: "embed",
+        abstract: "Embed images and texts (printed), or a whole dataset into an HDF5 file.")
 
     @Option(help: "ChartCLIP checkpoint (.h5).") var checkpoint: String
     @Option(name: .customLong("image"), help: "A PNG to embed (repeatable).") var images: [String] = []
     @Option(name: .customLong("text"), help: "A text to embed (repeatable).") var texts: [String] = []
     @Flag(help: "Print JSON: {\"image_embeddings\": [[…]], \"text_embeddings\": [[…]]}.") var json = false
+    @Option(help: "A prepared dataset to embed whole (with --out).") var dataset: String?
+    @Option(help: "HDF5 file for the dataset's embeddings, e.g. data/vision_ai/embeddings/NAME.h5.") var out: String?
+    @Flag(help: "No progress bars.") var quiet = false
 
     func validate() throws {
-        if images.isEmpty && texts.isEmpty { throw ValidationError("give at least one --image or --text") }
+        if dataset != nil {
+            if out == nil { throw ValidationError("--dataset needs --out FILE.h5") }
+        } else if images.isEmpty && texts.isEmpty {
+            throw ValidationError("give --image/--text, or --dataset with --out")
+        }
     }
 
     func run() throws {
+        if let dataset, let out {
+            let n = try EmbeddingExport.write(
+                checkpointURL: URL(fileURLWithPath: checkpoint), dataset: try VisionDataset.load(URL(fileURLWithPath: dataset)),
+                output: URL(fileURLWithPath: out), progress: !quiet)
+            print("wrote \(n) image and text embeddings to \(out)")
+            return
+        }
         let embedder = try Embedder(checkpoint: URL(fileURLWithPath: checkpoint))
         let image = try embedder.embedImages(images.map { URL(fileURLWithPath: $0) })
         let text = try embedder.embedTexts(texts)

@@ -29,5 +29,13 @@ struct TrainCommand: AsyncParsableCommand {
         if let accuracy = summary.validationAccuracy { line += String(format: ", validation zero-shot setup accuracy %.3f", accuracy) }
         print(line)
         print("checkpoints: \(run.directory.latest.path), \(run.directory.best.path)")
+        if let dataset = summary.dataset, FileManager.default.fileExists(atPath: run.directory.best.path) {
+            var evaluator = Evaluator()
+            evaluator.showProgress = !quiet
+            evaluator.runDirectory = run.directory.url
+            let results = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: run.directory.report)
+            print(String(format: "test zero-shot setup accuracy %.3f (balanced %.3f); report: %@", results.zeroShotSetup.accuracy,
+                results.zeroShotSetup.balancedAccuracy, run.directory.report.appendingPathComponent("report.md").path))
+        }
     }
 }

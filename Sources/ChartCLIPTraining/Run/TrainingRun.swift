@@ -21,6 +21,8 @@ public final class TrainingRun {
         public var validationAccuracy: Double?
         /// Why the run stopped early, if it did.
         public var stopReason: String?
+        /// The dataset trained on (for the final report).
+        public var dataset: VisionDataset?
     }
 
     /// The experiment.
@@ -157,7 +159,9 @@ public final class TrainingRun {
         if validation == nil && step == total {
             try Checkpoint(model: model, step: step).save(to: directory.best)
         }
-        return Summary(directory: directory.url, steps: step, losses: losses, validationAccuracy: lastAccuracy, stopReason: stopReason)
+        return Summary(
+            directory: directory.url, steps: step, losses: losses, validationAccuracy: lastAccuracy, stopReason: stopReason,
+            dataset: dataset)
     }
 
     func appendMetrics(_ values: [String: Any]) throws {

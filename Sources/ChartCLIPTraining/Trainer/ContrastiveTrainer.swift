@@ -135,17 +135,7 @@ public final class ContrastiveTrainer {
     public func trainStep(_ batch: TrainingBatch) throws -> StepResult {
         let rate = schedule.rate(at: step)
         optimizer.settings.learningRate = rate
-        model.train()
-        model.zeroGradients()
-        let lossValue: Float
-        if accumulationSteps == 1 || batch.count < accumulationSteps {
-            let (image, text) = features(batch)
-            let l = loss(image: image, text: text, groups: batch.groups, scale: model.logitScale)
-            lossValue = l.item
-            if lossValue.isFinite { l.backward() }
-        } else {
-            lossValue = accumulate(batch)
-        }
+        let lossValue = computeGradients(batch)
         let parameters = trainableParameters
         let norm = gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? gradientNorm(parameters)
         guard lossValue.isFinite, norm.isFinite else {
@@ -156,6 +146,21 @@ public final class ContrastiveTrainer {
         model.clampLogitScale()
         step += 1
         return StepResult(loss: lossValue, learningRate: rate, gradientNorm: norm, logitScale: model.logitScale.item)
+    }
+
+    /// Clears the gradients and back-propagates the batch's loss (with accumulation when
+    /// configured); returns the loss. Gradients are left in the parameters.
+    public func computeGradients(_ batch: TrainingBatch) -> Float {
+        model.train()
+        model.zeroGradients()
+        if accumulationSteps == 1 || batch.count < accumulationSteps {
+            let (image, text) = features(batch)
+            let l = loss(image: image, text: text, groups: batch.groups, scale: model.logitScale)
+            let value = l.item
+            if value.isFinite { l.backward() }
+            return value
+        }
+        return accumulate(batch)
     }
 
     /// open_clip's gradient accumulation: features of every sub-batch are computed first

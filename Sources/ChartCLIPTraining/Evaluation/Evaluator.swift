@@ -1,0 +1,94 @@
+import ChartCLIPImage
+import ChartCLIPLabels
+import ChartCLIPMarket
+import ChartCLIPModels
+import ChartCLIPSupport
+import ChartCLIPTensor
+import ChartCLIPText
+import Foundation
+
+/// Evaluates a checkpoint on a dataset split: zero-shot setup and phase classification with
+/// prompt ensembles, a linear probe on frozen image embeddings, class-aware retrieval, and
+/// calibration; writes `metrics.json`, `report.md` and PNG plots.
+public struct Evaluator {
+    /// Everything measured, as written to `metrics.json`.
+    public struct Results: Codable, Sendable {
+        public var checkpoint: String
+        public var dataset: String
+        public var split: String
+        public var count: Int
+        public var zeroShotSetup: ClassificationMetrics
+        public var zeroShotPhase: ClassificationMetrics
+        public var linearProbeSetup: ClassificationMetrics?
+        public var linearProbeLambda: Float?
+        public var linearProbeValidationAccuracy: [String: Double]?
+        public var retrieval: RetrievalMetrics
+        public var calibration: Calibration
+    }
+
+    /// Split to evaluate.
+    public var split: DatasetSplit = .test
+    /// Show progress.
+    public var showProgress = true
+    /// A run folder whose `metrics.jsonl` gives the loss curve (optional).
+    public var runDirectory: URL?
+
+    /// An evaluator of the test split.
+    public init() {}
+
+    /// Runs the evaluation of `checkpointURL` on `dataset` and writes the report into `output`.
+    public func evaluate(checkpointURL: URL, dataset: VisionDataset, output: URL) throws -> Results {
+        let model = try Checkpoint.load(from: checkpointURL).makeModel()
+        model.eval()
+        let tokenizer = try CLIPTokenizer()
+        var rows = dataset.rows(in: split)
+        if rows.isEmpty && split == .test { rows = dataset.rows(in: .holdout) }
+        guard !rows.isEmpty else {
+            throw ChartCLIPError("the dataset has no \(split.rawValue) rows", at: dataset.root.path, hint: "choose another --split")
+        }
+        let data = try PairData(rows: rows, config: model.config, tokenizer: tokenizer, label: "loading \(split.rawValue)", progress: showProgress)
+        let bar = ProgressBar(total: data.count, label: "embedding \(split.rawValue)", enabled: showProgress)
+        let images = ImageEmbeddings.compute(model: model, data: data, progress: bar)
+        let texts = ImageEmbeddings.captions(model: model, data: data)
+
+        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer)
+        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer)
+        let setupTruth = rows.map { setups.classes.firstIndex(of: $0.label.match.description) ?? 0 }
+        let phaseTruth = rows.map { phases.classes.firstIndex(of: $0.label.phaseType.rawValue) ?? 0 }
+        let setupProbabilities = setups.probabilities(images)
+        let setupPredicted = setupProbabilities.map { p in p.indices.max(by: { p[$0] < p[$1] })! }
+        let zeroShotSetup = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: setupPredicted)
+        let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
+        let calibration = Calibration(
+            confidence: setupProbabilities.map { Double($0.max() ?? 0) },
+            correct: zip(setupTruth, setupPredicted).map { $0 == $1 })
+        let retrieval = RetrievalMetrics(images: images, texts: texts, classes: rows.map { "\($0.label.match) \($0.label.phaseType.rawValue)" })
+
+        // Linear probe: fit on train, choose λ on val, score this split.
+        var probeMetrics: ClassificationMetrics?
+        var lambda: Float?
+        var lambdaScores: [String: Double]?
+        let trainRows = dataset.rows(in: .train), valRows = dataset.rows(in: .val)
+        if !trainRows.isEmpty && !valRows.isEmpty && split != .train {
+            let train = try PairData(rows: trainRows, config: model.config, tokenizer: tokenizer, label: "loading train", progress: showProgress)
+            let val = try PairData(rows: valRows, config: model.config, tokenizer: tokenizer, label: "loading val", progress: showProgress)
+            let trainFeatures = ImageEmbeddings.compute(model: model, data: train)
+            let valFeatures = ImageEmbeddings.compute(model: model, data: val)
+            let index = { (row: VisionDataset.Row) in setups.classes.firstIndex(of: row.label.match.description) ?? 0 }
+            let (probe, scores) = LinearProbe.select(
+                train: trainFeatures, trainLabels: trainRows.map(index), validation: valFeatures,
+                validationLabels: valRows.map(index), classCount: setups.classes.count)
+            probeMetrics = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: probe.predict(images))
+            lambda = probe.lambda
+            lambdaScores = Dictionary(uniqueKeysWithValues: scores.map { (String(format: "%g", $0.key), $0.value) })
+        }
+        let results = Results(
+            checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
+            zeroShotSetup: zeroShotSetup, zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
+            linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
+            calibration: calibration)
+        try ReportWriter(results: results, runDirectory: runDirectory).write(
+            to: output, samples: Array(zip(rows, data.images).prefix(16)), predicted: setupPredicted.map { setups.classes[$0] })
+        return results
+    }
+}

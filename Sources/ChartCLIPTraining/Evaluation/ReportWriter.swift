@@ -1,0 +1,85 @@
+import ChartCLIPImage
+import ChartCLIPLabels
+import ChartCLIPSupport
+import Foundation
+
+/// Writes an evaluation's `metrics.json`, `report.md` and plots (loss curve, confusion
+/// matrices, reliability diagram, sample charts), all drawn by ChartCLIP's own rasteriser.
+struct ReportWriter {
+    let results: Evaluator.Results
+    let runDirectory: URL?
+
+    func write(to output: URL, samples: [(VisionDataset.Row, RasterImage)], predicted: [String]) throws {
+        try AtomicFile.createDirectory(output)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(results), to: output.appendingPathComponent("metrics.json"))
+        var plots: [String] = []
+
+        if let run = runDirectory {
+            let lines = RunDirectory(run).readMetrics()
+            let steps = lines.filter { $0["loss"] != nil }
+            if !steps.isEmpty {
+                let plot = LinePlot(
+                    title: "training loss", xLabel: "step", yLabel: "loss",
+                    series: [PlotSeries(
+                        name: "loss", x: steps.map { Double($0["step"] as? Int ?? 0) }, y: steps.map { $0["loss"] as? Double ?? 0 })])
+                try plot.render().writePNG(to: output.appendingPathComponent("loss_curve.png"))
+                plots.append("![loss curve](loss_curve.png)")
+            }
+        }
+        try ConfusionMatrixPlot(title: "zero-shot setup", classNames: results.zeroShotSetup.classes, counts: results.zeroShotSetup.confusion)
+            .render().writePNG(to: output.appendingPathComponent("confusion_setup_zero_shot.png"))
+        plots.append("![zero-shot setup confusion](confusion_setup_zero_shot.png)")
+        try ConfusionMatrixPlot(title: "zero-shot phase", classNames: results.zeroShotPhase.classes, counts: results.zeroShotPhase.confusion)
+            .render().writePNG(to: output.appendingPathComponent("confusion_phase_zero_shot.png"))
+        plots.append("![zero-shot phase confusion](confusion_phase_zero_shot.png)")
+        if let probe = results.linearProbeSetup {
+            try ConfusionMatrixPlot(title: "linear probe setup", classNames: probe.classes, counts: probe.confusion)
+                .render().writePNG(to: output.appendingPathComponent("confusion_setup_linear_probe.png"))
+            plots.append("![linear probe confusion](confusion_setup_linear_probe.png)")
+        }
+        let bins = results.calibration.bins.map {
+            ReliabilityBin(lower: $0.lower, upper: $0.upper, confidence: $0.confidence, accuracy: $0.accuracy, count: $0.count)
+        }
+        try ReliabilityDiagram(title: "zero-shot setup calibration", bins: bins).render()
+            .writePNG(to: output.appendingPathComponent("reliability.png"))
+        plots.append("![reliability diagram](reliability.png)")
+        if !samples.isEmpty {
+            let tiles = samples.enumerated().map { i, sample in
+                let truth = sample.0.label.match.description
+                let guess = predicted[i]
+                return GridTile(image: sample.1, caption: "\(truth) -> \(guess)", captionColor: truth == guess ? RGBColor(hex: 0x006340) : RGBColor(hex: 0xA02128))
+            }
+            try ImageGrid(tiles: tiles, columns: 4, title: "\(results.split) charts: true -> predicted").render(tileWidth: 224, tileHeight: 224)
+                .writePNG(to: output.appendingPathComponent("samples.png"))
+            plots.append("![sample charts](samples.png)")
+        }
+        try AtomicFile.write(markdown(plots: plots), to: output.appendingPathComponent("report.md"))
+    }
+
+    func markdown(plots: [String]) -> String {
+        let r = results
+        func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+        var md = "# Evaluation report\n\n"
+        md += "- checkpoint: `\(r.checkpoint)`\n- dataset: `\(r.dataset)`, split `\(r.split)`, \(r.count) charts\n\n"
+        md += "## Classification\n\n| task | accuracy | balanced accuracy |\n|---|---|---|\n"
+        md += "| zero-shot setup (\(r.zeroShotSetup.classes.count) classes) | \(pct(r.zeroShotSetup.accuracy)) | \(pct(r.zeroShotSetup.balancedAccuracy)) |\n"
+        md += "| zero-shot phase (\(r.zeroShotPhase.classes.count) classes) | \(pct(r.zeroShotPhase.accuracy)) | \(pct(r.zeroShotPhase.balancedAccuracy)) |\n"
+        if let p = r.linearProbeSetup {
+            md += "| linear probe setup (λ = \(r.linearProbeLambda.map { String(format: "%g", $0) } ?? "?")) | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"
+        }
+        md += "\nPer-class recall (zero-shot setup):\n\n| class | recall | count |\n|---|---|---|\n"
+        for (i, c) in r.zeroShotSetup.classes.enumerated() {
+            let n = r.zeroShotSetup.confusion[i].reduce(0, +)
+            if n > 0 { md += "| \(c) | \(r.zeroShotSetup.recall[i].map(pct) ?? "-") | \(n) |\n" }
+        }
+        md += "\n## Retrieval (class-aware)\n\n| direction | R@1 | R@5 | R@10 |\n|---|---|---|---|\n"
+        for (name, values) in [("image → text", r.retrieval.imageToText), ("text → image", r.retrieval.textToImage)] {
+            md += "| \(name) | \(pct(values["R@1"] ?? 0)) | \(pct(values["R@5"] ?? 0)) | \(pct(values["R@10"] ?? 0)) |\n"
+        }
+        md += "\n## Calibration\n\nExpected calibration error of the zero-shot setup classifier: \(String(format: "%.3f", r.calibration.expectedCalibrationError)).\n\n"
+        md += "## Plots\n\n" + plots.joined(separator: "\n\n") + "\n"
+        return md
+    }
+}

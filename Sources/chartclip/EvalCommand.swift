@@ -1,0 +1,36 @@
+import ArgumentParser
+import ChartCLIPLabels
+import ChartCLIPTraining
+import Foundation
+
+/// `chartclip eval`: zero-shot, linear probe, retrieval and calibration report.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Evaluate a checkpoint on a dataset split and write report.md, metrics.json and plots.")
+
+    @Option(help: "ChartCLIP checkpoint (.h5).") var checkpoint: String
+    @Option(help: "Prepared dataset folder (vision_dataset/) or its dataset.csv.") var dataset: String
+    @Option(help: "Split to evaluate: train, val, test or holdout.") var split = "test"
+    @Option(help: "Report folder.") var out: String
+    @Option(name: .customLong("run"), help: "A run folder whose metrics.jsonl gives the loss curve.") var runFolder: String?
+    @Flag(help: "No progress bars.") var quiet = false
+
+    func run() throws {
+        guard let chosen = DatasetSplit(rawValue: split) else {
+            throw ValidationError("--split is one of train, val, test, holdout")
+        }
+        var evaluator = Evaluator()
+        evaluator.split = chosen
+        evaluator.showProgress = !quiet
+        evaluator.runDirectory = runFolder.map { URL(fileURLWithPath: $0) }
+        let results = try evaluator.evaluate(
+            checkpointURL: URL(fileURLWithPath: checkpoint), dataset: try VisionDataset.load(URL(fileURLWithPath: dataset)),
+            output: URL(fileURLWithPath: out))
+        print(String(format: "zero-shot setup accuracy %.3f (balanced %.3f), phase %.3f", results.zeroShotSetup.accuracy,
+            results.zeroShotSetup.balancedAccuracy, results.zeroShotPhase.accuracy))
+        if let probe = results.linearProbeSetup {
+            print(String(format: "linear probe setup accuracy %.3f (balanced %.3f)", probe.accuracy, probe.balancedAccuracy))
+        }
+        print("report: \(URL(fileURLWithPath: out).appendingPathComponent("report.md").path)")
+    }
+}

@@ -1,0 +1,85 @@
+import ChartCLIPFiles
+import ChartCLIPLabels
+import ChartCLIPModels
+import ChartCLIPTestSupport
+import ChartCLIPTraining
+import Foundation
+import Testing
+
+/// Runs end to end on a small synthetic market: interrupted and resumed runs give the same
+/// losses as uninterrupted ones; checkpoints reload; evaluation and embeddings files work.
+@Suite(.serialized) struct TrainingRunTests {
+    static func config(name: String, output: URL, steps: Int = 6) throws -> ExperimentConfig {
+        try ExperimentConfig.decode(yaml: """
+            name: \(name)
+            model: clip-tiny
+            synthetic: {bars: 900, seed: 3, window: 48, stride: 12}
+            batch_size: 8
+            steps: \(steps)
+            optimizer: {lr: 1.0e-3}
+            schedule: {warmup_steps: 2}
+            grad_clip: 1.0
+            seed: 5
+            threads: 2
+            eval_every: 3
+            checkpoint_every: 1
+            augment: {enabled: true}
+            output_dir: \(output.path)
+            """, source: "test")
+    }
+
+    @Test func resumedRunContinuesTheSameCurve() async throws {
+        let root = try Fixtures.temporaryDirectory("train")
+        let cache = root.appendingPathComponent("cache")
+        let whole = try TrainingRun.start(try Self.config(name: "whole", output: root), cacheRoot: cache)
+        whole.showProgress = false
+        let reference = try await whole.run()
+        #expect(reference.steps == 6)
+
+        let interrupted = try TrainingRun.start(try Self.config(name: "cut", output: root), cacheRoot: cache)
+        interrupted.showProgress = false
+        let first = try await interrupted.run(stopAfter: 4)
+        #expect(first.steps == 4)
+        let resumed = try TrainingRun.resume(interrupted.directory.url, cacheRoot: cache)
+        resumed.showProgress = false
+        let second = try await resumed.run()
+        #expect(second.steps == 6)
+        for step in 1...6 {
+            let loss = first.losses[step] ?? second.losses[step]
+            #expect(loss == reference.losses[step], "step \(step)")
+        }
+        // metrics.jsonl lists every step once.
+        let steps = interrupted.directory.readMetrics().filter { $0["loss"] != nil }.compactMap { $0["step"] as? Int }
+        #expect(steps == Array(1...6))
+        // The final weights are identical.
+        let a = try Checkpoint.load(from: whole.directory.latest), b = try Checkpoint.load(from: interrupted.directory.latest)
+        #expect(a.parameters["visual.proj.weight"] == b.parameters["visual.proj.weight"])
+        #expect(FileManager.default.fileExists(atPath: whole.directory.best.path))
+        #expect(FileManager.default.fileExists(atPath: whole.directory.config.path))
+    }
+
+    @Test func evaluationAndEmbeddingsFromATrainedRun() async throws {
+        let root = try Fixtures.temporaryDirectory("eval")
+        let cache = root.appendingPathComponent("cache")
+        let run = try TrainingRun.start(try Self.config(name: "eval", output: root, steps: 3), cacheRoot: cache)
+        run.showProgress = false
+        let summary = try await run.run()
+        let dataset = try #require(summary.dataset)
+        var evaluator = Evaluator()
+        evaluator.showProgress = false
+        evaluator.runDirectory = run.directory.url
+        let report = root.appendingPathComponent("report")
+        let results = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: report)
+        #expect(results.count == dataset.rows(in: .test).count)
+        #expect(results.zeroShotSetup.confusion.flatMap { $0 }.reduce(0, +) == results.count)
+        for file in ["report.md", "metrics.json", "loss_curve.png", "confusion_setup_zero_shot.png", "reliability.png", "samples.png"] {
+            #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent(file).path), "\(file)")
+        }
+        let h5 = root.appendingPathComponent("embeddings.h5")
+        let n = try EmbeddingExport.write(checkpointURL: run.directory.best, dataset: dataset, output: h5, progress: false)
+        let file = try HDF5File(reading: h5)
+        #expect(try file.read("/image_embeddings", as: Float.self).shape == [n, 64])
+        #expect(try file.readStrings("/setup").count == n)
+        #expect(try file.readStrings("/split").contains("train"))
+    }
+}
