@@ -17,14 +17,20 @@ public struct LocalLabeler: ChartLabeler {
     public var phaseConfirmationBars: Int
     /// Bars at the start of a window whose phase readings are ignored (indicators settling).
     public var warmUpBars: Int
+    /// How many bars before the last the hysteresis starts from: enough to confirm a regime
+    /// and to see every event still inside the rules' 10-bar lookback, few enough to keep a
+    /// label cheap (each bar's raw phase scans that lookback).
+    public var phaseHistoryBars: Int
 
     /// A labeler with the given thresholds and hysteresis.
     public init(
-        thresholds: SetupThresholds = SetupThresholds(), phaseConfirmationBars: Int = 2, warmUpBars: Int = 30
+        thresholds: SetupThresholds = SetupThresholds(), phaseConfirmationBars: Int = 2, warmUpBars: Int = 30,
+        phaseHistoryBars: Int = 24
     ) {
         rules = SetupRules(thresholds: thresholds)
         self.phaseConfirmationBars = phaseConfirmationBars
         self.warmUpBars = warmUpBars
+        self.phaseHistoryBars = phaseHistoryBars
     }
 
     /// `local`.
@@ -54,7 +60,8 @@ public struct LocalLabeler: ChartLabeler {
         let evidence = SetupEvidence(for: match, in: f, at: t, rules: rules)
         var tracker = PhaseTracker(confirmationBars: phaseConfirmationBars)
         var raw: PhaseType?
-        for bar in min(max(warmUpBars, 1), t)...t {
+        let first = max(min(max(warmUpBars, 1), t), t - max(phaseHistoryBars, 0))
+        for bar in first...t {
             raw = rules.phase(in: f, at: bar)
             tracker.update(raw)
         }
