@@ -1,0 +1,62 @@
+import ArgumentParser
+import ChartCLIPLabels
+import ChartCLIPMarket
+import Foundation
+
+/// `chartclip label-stats`: how often the local labeler gives each setup and phase on
+/// candle files (or on a training-data folder's labels).
+struct LabelStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "label-stats",
+        abstract: "Distribution of the local labeler's setups and phases over candle files.",
+        discussion: """
+            Labels every --window-candle chart ending every --stride candles of each file, and \
+            prints one table per file and one for all of them. With --labels it counts a \
+            training-data folder's labels.jsonl instead.
+            Example: chartclip label-stats --candles ../shared/data/bybit/linear_15m/*.csv --drop-last
+            """)
+
+    @Option(parsing: .upToNextOption, help: "Candle CSV files.")
+    var candles: [String] = []
+
+    @Option(help: "A labels.jsonl (or its training-data folder) to count instead.")
+    var labels: String?
+
+    @Option(help: "Candles per chart.")
+    var window: Int = 96
+
+    @Option(help: "Candles between consecutive charts.")
+    var stride: Int = 4
+
+    @Option(help: "Worker threads (0 = one per core).")
+    var threads: Int = 0
+
+    @Flag(help: "Drop each file's last row (a candle that may still have been forming).")
+    var dropLast = false
+
+    @Flag(help: "Hide the progress bars.")
+    var quiet = false
+
+    func run() throws {
+        if let labels {
+            var url = URL(fileURLWithPath: labels)
+            if !url.path.hasSuffix(".jsonl") { url.appendPathComponent(LabelsJournal.fileName) }
+            let (records, bad) = try LabelsJournal.load(url)
+            print(LabelDistribution(records.map(\.label)).table(title: url.path))
+            if !bad.isEmpty { print("skipped \(bad.count) unreadable line(s): \(bad.prefix(10).map(String.init).joined(separator: ", "))") }
+            return
+        }
+        guard !candles.isEmpty else { throw ValidationError("give --candles FILE... or --labels") }
+        var total = LabelDistribution()
+        let started = Date()
+        for file in candles {
+            let series = try CandleCSV.load(URL(fileURLWithPath: file), formingCandle: dropLast ? .dropLast : .keep).series
+            let distribution = try LabelDistribution.local(
+                series, window: window, stride: stride, threads: threads, progress: !quiet)
+            print(distribution.table(title: "\(series.symbol) \(series.interval), \(window)-candle charts every \(stride)"))
+            total.merge(distribution)
+        }
+        if candles.count > 1 { print(total.table(title: "all \(candles.count) files")) }
+        print(String(format: "%d labels in %.1f s", total.total, Date().timeIntervalSince(started)))
+    }
+}
