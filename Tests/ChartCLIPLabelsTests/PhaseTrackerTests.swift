@@ -19,13 +19,22 @@ import Testing
         #expect(out == [.range, .range, .range, .range, .trendDown, .trendDown])
     }
 
-    @Test func eventsStartAtOnceAndEndAtOnceBackToTheRegime() {
-        let out = run([.range, .range, .breakoutContinuation, .breakoutContinuation, nil, .trendUp])
-        // The event ends on the first bar its rule no longer holds; with no regime reading the
-        // range from before it comes back, and a new regime then still needs confirming.
-        #expect(out == [.range, .range, .breakoutContinuation, .breakoutContinuation, .range, .range])
-        let after = run([.trendUp, .exhaustionPullback, .range])
-        #expect(after == [.trendUp, .exhaustionPullback, .range])
+    @Test func eventsStartAtOnceAndEndAfterConfirmationBackToTheRegime() {
+        let out = run([.range, .range, .breakoutContinuation, .breakoutContinuation, nil, nil, .trendUp])
+        // The event's rule stops holding for two bars (no regime reading): the range from
+        // before the breakout comes back; a new regime then still needs confirming.
+        #expect(out == [.range, .range, .breakoutContinuation, .breakoutContinuation, .breakoutContinuation, .range, .range])
+        // One bar under the level does not end a breakout's phase.
+        let dip = run([.range, .breakoutContinuation, .range, .breakoutContinuation, .range, .range])
+        #expect(dip == [.range, .breakoutContinuation, .breakoutContinuation, .breakoutContinuation, .breakoutContinuation, .range])
+    }
+
+    @Test func aFailedEventEndsAtOnce() {
+        var tracker = PhaseTracker(confirmationBars: 2)
+        tracker.update(.range)
+        tracker.update(.breakoutContinuation)
+        #expect(tracker.needsFailureCheck(raw: .range) && !tracker.needsFailureCheck(raw: .breakoutContinuation))
+        #expect(tracker.update(.range, eventFailed: true) == .range)
     }
 
     @Test func theFirstReadingIsTakenAsItIs() {

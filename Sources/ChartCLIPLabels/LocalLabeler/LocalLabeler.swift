@@ -63,7 +63,9 @@ public struct LocalLabeler: ChartLabeler {
         let first = max(min(max(warmUpBars, 1), t), t - max(phaseHistoryBars, 0))
         for bar in first...t {
             raw = rules.phase(in: f, at: bar)
-            tracker.update(raw)
+            let failed = tracker.needsFailureCheck(raw: raw)
+                && [true, false].contains { rules.isFakeout(Oriented(f, up: $0), at: bar) }
+            tracker.update(raw, eventFailed: failed)
         }
         let phase = tracker.current ?? fallbackPhase(f, at: t)
         let label = ChartLabel(
