@@ -110,6 +110,15 @@ import Testing
         #expect(left.isEmpty, "no chart, meta or label of the failed window: \(left)")
     }
 
+    @Test func anotherIntervalOfTheSameSymbolIsRefusedRatherThanSkipped() async throws {
+        let folder = try Fixtures.temporaryDirectory("intervals")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scanner = try TrainingDataScanner(options: Self.options())
+        _ = try await scanner.scan(Self.series, into: folder)
+        let hourly = try Self.series.resampled(to: .h1)
+        await #expect { try await scanner.scan(hourly, into: folder) } throws: { "\($0)".contains("collide") }
+    }
+
     @Test func syntheticTrainingDataRecordsTheGroundTruthOfPlantedCharts() async throws {
         let folder = try Fixtures.temporaryDirectory("synthetic")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -12,6 +12,7 @@ public final class LabelsJournal: @unchecked Sendable {
     /// The journal file.
     public let url: URL
     private var samples: Set<String>
+    private var intervals: [String: Set<String>] = [:]
     private let lock = NSLock()
 
     /// The journal's file name inside a training-data folder.
@@ -28,7 +29,10 @@ public final class LabelsJournal: @unchecked Sendable {
         } catch {
             throw ChartCLIPError("cannot read the labels journal: \(error.localizedDescription)", at: url.path)
         }
-        for record in Self.records(in: data).records { samples.insert(record.sample) }
+        for record in Self.records(in: data).records {
+            samples.insert(record.sample)
+            intervals[record.symbol, default: []].insert(record.interval)
+        }
         if let last = data.last, last != 0x0A {
             // A torn last line: end it so the next record gets a line of its own.
             try AtomicFile.appendLine("", to: url)
@@ -42,6 +46,13 @@ public final class LabelsJournal: @unchecked Sendable {
         return samples.contains(sample)
     }
 
+    /// The candle intervals the journal holds charts of for `symbol` (`15m`, `1h`, …).
+    public func intervals(of symbol: String) -> Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        return intervals[symbol] ?? []
+    }
+
     /// Appends `record` unless the journal already holds its sample.
     public func appendIfMissing(_ record: TrainingSampleLabel) throws {
         lock.lock()
@@ -49,6 +60,7 @@ public final class LabelsJournal: @unchecked Sendable {
         guard !samples.contains(record.sample) else { return }
         try AtomicFile.appendLine(try LabelJSON.line(record), to: url)
         samples.insert(record.sample)
+        intervals[record.symbol, default: []].insert(record.interval)
     }
 
     /// Reads every record of a journal file; lines that are not records (torn by a crash,

@@ -106,6 +106,14 @@ public struct TrainingDataScanner: Sendable {
         }
         try AtomicFile.createDirectory(folder)
         let journal = try LabelsJournal(folder: folder)
+        // Sample names carry symbol and close time only: 15m and 1h charts of one symbol
+        // would share names at every full hour, and the second would be skipped as existing.
+        let interval = series.interval.description
+        if let other = journal.intervals(of: series.symbol).subtracting([interval]).sorted().first {
+            throw ChartCLIPError(
+                "this folder holds \(series.symbol) charts of \(other) candles; these are \(interval), and their file "
+                    + "names would collide", at: folder.path, hint: "scan each interval into its own folder")
+        }
         var summary = ScanSummary()
         let bar = ProgressBar(total: ranges.count, label: "scan \(series.symbol)", enabled: options.progress)
         var done = 0
