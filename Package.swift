@@ -92,7 +92,9 @@ let package = Package(
         .target(
             name: "ChartCLIPTraining",
             dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "Yams"]),
-        .target(name: "ChartCLIPPredictor", dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPDecision"]),
+        .target(
+            name: "ChartCLIPPredictor",
+            dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPDecision", "ChartCLIPTraining"]),
         .target(name: "ChartCLIPDecision", dependencies: ["ChartCLIPMarket", "ChartCLIPLabels"]),
         .target(
             name: "ChartCLIPPipeline",

@@ -24,5 +24,8 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             FeedbackCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            ExportCommand.self,
+            PredictCommand.self,
+            UpdateWeightsCommand.self,
         ])
 }

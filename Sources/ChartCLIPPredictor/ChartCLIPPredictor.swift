@@ -1,1 +1,0 @@
-// ChartCLIPPredictor: module under construction; see README.md module map.

@@ -1,0 +1,131 @@
+import ChartCLIPFiles
+import ChartCLIPLabels
+import ChartCLIPMarket
+import ChartCLIPModels
+import ChartCLIPNN
+import ChartCLIPSupport
+import ChartCLIPTensor
+import Foundation
+
+/// What describes an exported predictor besides its weights.
+public struct PredictorInfo: Codable, Equatable, Sendable {
+    /// Model name, e.g. `clip-small-synthetic`.
+    public var name: String
+    /// Version, increased by `update_cv_model_weights`.
+    public var version: Int
+    /// First and last chart time of the training data (UTC ISO), when known.
+    public var trainingPeriodStart: String?
+    public var trainingPeriodEnd: String?
+    /// Candles per chart and their interval, for predictions from candles.
+    public var chartWindow: Int
+    public var intervalMinutes: Int
+    /// The checkpoint it was exported from.
+    public var sourceCheckpoint: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, version, trainingPeriodStart = "training_period_start", trainingPeriodEnd = "training_period_end"
+        case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
+    }
+
+    /// Creates the description.
+    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, sourceCheckpoint: String) {
+        self.name = name
+        self.version = version
+        self.trainingPeriodStart = trainingPeriodStart
+        self.trainingPeriodEnd = trainingPeriodEnd
+        self.chartWindow = chartWindow
+        self.intervalMinutes = intervalMinutes
+        self.sourceCheckpoint = sourceCheckpoint
+    }
+
+    /// `name v<version>`, as prediction files name the model.
+    public var label: String { "\(name) v\(version)" }
+}
+
+/// The thin predictor file (HDF5): the image tower, the class embeddings, the vocabulary,
+/// preprocessing settings and the calibration; no text tower, no tokenizer.
+///
+/// Layout: root attributes `format` = `chartclip-predictor`, `format_version` = 1, `info`
+/// (JSON `PredictorInfo`), `model_config` (JSON; the image tower is what is used),
+/// `logit_scale`, `image_size`, `image_mean`, `image_std`; `/parameters/visual.*`;
+/// `/classes/setup_embeddings` `[Cs, E]`, `/classes/setup_names`,
+/// `/classes/phase_embeddings` `[Cp, E]`, `/classes/phase_names`; `/calibration/setup`
+/// (JSON attribute `ConfidenceCalibration`).
+public struct PredictorFile {
+    /// The format name.
+    public static let formatName = "chartclip-predictor"
+    /// The layout version.
+    public static let formatVersion: Int64 = 1
+
+    public var info: PredictorInfo
+    public var config: CLIPConfig
+    public var visualParameters: [String: [Float]]
+    public var logitScale: Float
+    public var setupNames: [String]
+    public var setupEmbeddings: [Float]
+    public var phaseNames: [String]
+    public var phaseEmbeddings: [Float]
+    public var calibration: ConfidenceCalibration
+
+    /// Writes the file atomically.
+    public func save(to url: URL) throws {
+        let shapes = Dictionary(uniqueKeysWithValues: CLIPModel.parameterShapes(config))
+        let e = config.embedDim
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try HDF5File.write(to: url) { file in
+            try file.setAttribute("format", .string(Self.formatName))
+            try file.setAttribute("format_version", .int(Self.formatVersion))
+            try file.setAttribute("info", .string(String(decoding: try encoder.encode(info), as: UTF8.self)))
+            try file.setAttribute("model_config", .string(config.jsonString()))
+            try file.setAttribute("logit_scale", .double(Double(logitScale)))
+            try file.setAttribute("image_size", .int(Int64(config.visionConfig.imageSize)))
+            try file.setAttribute("image_mean", .doubles([0.48145466, 0.4578275, 0.40821073]))
+            try file.setAttribute("image_std", .doubles([0.26862954, 0.26130258, 0.27577711]))
+            for (path, values) in visualParameters.sorted(by: { $0.key < $1.key }) {
+                try file.write(values, shape: shapes[path] ?? [values.count], to: "/parameters/\(path)")
+            }
+            try file.write(setupEmbeddings, shape: [setupNames.count, e], to: "/classes/setup_embeddings")
+            try file.write(setupNames, to: "/classes/setup_names")
+            try file.write(phaseEmbeddings, shape: [phaseNames.count, e], to: "/classes/phase_embeddings")
+            try file.write(phaseNames, to: "/classes/phase_names")
+            try file.write([Float](repeating: 0, count: 1), shape: [1], to: "/calibration/marker")
+            try file.setAttribute("setup", .string(String(decoding: try encoder.encode(calibration), as: UTF8.self)), on: "/calibration")
+        }
+    }
+
+    /// Reads a predictor file strictly.
+    public static func load(from url: URL) throws -> PredictorFile {
+        let file = try HDF5File(reading: url)
+        guard try file.attribute("format")?.stringValue == formatName else {
+            throw ChartCLIPError(
+                "not a ChartCLIP predictor (format attribute is not '\(formatName)')", at: url.path,
+                hint: "export one with: chartclip export --checkpoint FILE.h5 --out predictor.h5")
+        }
+        guard try file.attribute("format_version")?.intValue == formatVersion else {
+            throw ChartCLIPError("unsupported predictor format version", at: url.path)
+        }
+        let decoder = JSONDecoder()
+        guard let infoText = try file.attribute("info")?.stringValue, let configText = try file.attribute("model_config")?.stringValue,
+            let calibrationText = try file.attribute("setup", of: "/calibration")?.stringValue
+        else { throw ChartCLIPError("the predictor lacks its info, model_config or calibration attribute", at: url.path) }
+        let info = try decoder.decode(PredictorInfo.self, from: Data(infoText.utf8))
+        let config = try CLIPConfig.decode(json: Data(configText.utf8), source: "\(url.path) (model_config)")
+        let visualShapes = Dictionary(uniqueKeysWithValues: CLIPModel.parameterShapes(config).filter { $0.0.hasPrefix("visual.") })
+        let parameters = try file.readFloatArrays(expected: visualShapes, in: "/parameters")
+        let setupNames = try file.readStrings("/classes/setup_names")
+        let phaseNames = try file.readStrings("/classes/phase_names")
+        let e = config.embedDim
+        let setupEmbeddings = try file.read("/classes/setup_embeddings", as: Float.self, shape: [setupNames.count, e])
+        let phaseEmbeddings = try file.read("/classes/phase_embeddings", as: Float.self, shape: [phaseNames.count, e])
+        let calibration = try decoder.decode(ConfidenceCalibration.self, from: Data(calibrationText.utf8))
+        guard calibration.slopes.count == setupNames.count else {
+            throw ChartCLIPError("the calibration has \(calibration.slopes.count) classes, the predictor \(setupNames.count)", at: url.path)
+        }
+        return PredictorFile(
+            info: info, config: config, visualParameters: parameters,
+            logitScale: Float(try file.attribute("logit_scale")?.doubleValue ?? 4.6052),
+            setupNames: setupNames, setupEmbeddings: setupEmbeddings, phaseNames: phaseNames,
+            phaseEmbeddings: phaseEmbeddings, calibration: calibration)
+    }
+}

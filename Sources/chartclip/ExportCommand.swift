@@ -1,0 +1,28 @@
+import ArgumentParser
+import ChartCLIPLabels
+import ChartCLIPPredictor
+import Foundation
+
+/// `chartclip export`: checkpoint → thin predictor.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export a checkpoint as a thin predictor (image tower, class embeddings, calibration).")
+
+    @Option(help: "ChartCLIP checkpoint (.h5).") var checkpoint: String
+    @Option(help: "Predictor file to write (.h5).") var out: String
+    @Option(help: "Model name written into prediction files.") var name = "chartclip"
+    @Option(help: "Candles per chart when predicting from candles.") var window = 96
+    @Option(help: "Candle interval in minutes.") var interval = 15
+    @Option(help: "The training dataset: its period is recorded and its val split calibrates confidence.") var dataset: String?
+    @Flag(help: "No progress bars.") var quiet = false
+
+    func run() throws {
+        let data = try dataset.map { try VisionDataset.load(URL(fileURLWithPath: $0)) }
+        let file = try PredictorExport.export(
+            checkpoint: URL(fileURLWithPath: checkpoint), output: URL(fileURLWithPath: out), name: name, window: window,
+            intervalMinutes: interval, dataset: data, progress: !quiet)
+        let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+        print("wrote \(out): \(file.info.label), \(file.setupNames.count) setup and \(file.phaseNames.count) phase classes, "
+            + "\(file.visualParameters.values.reduce(0) { $0 + $1.count }) image-tower parameters, \(size / 1024) KiB")
+    }
+}

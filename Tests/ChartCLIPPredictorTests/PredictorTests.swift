@@ -1,0 +1,89 @@
+import ChartCLIPCharts
+import ChartCLIPDecision
+import ChartCLIPImage
+import ChartCLIPLabels
+import ChartCLIPMarket
+import ChartCLIPModels
+import ChartCLIPPredictor
+import ChartCLIPTensor
+import ChartCLIPTestSupport
+import ChartCLIPText
+import ChartCLIPTraining
+import Foundation
+import Testing
+
+/// The thin predictor: export/load round trip equals the full model, prediction files,
+/// calibration fitting and the feedback-driven update.
+@Suite struct PredictorTests {
+    static let config = CLIPConfig(
+        embedDim: 16,
+        visionConfig: VisionConfig(imageSize: 32, patchSize: 8, width: 16, layers: 1, heads: 2),
+        textConfig: TextConfig(contextLength: 16, vocabSize: 49408, width: 16, layers: 1, heads: 2),
+        activation: .quickGELU)
+
+    func charts() -> [RasterImage] {
+        let market = SyntheticMarket.generate(SyntheticMarket.Configuration())
+        let renderer = try! CandlestickRenderer(options: .training(size: 32))
+        return (0..<5).map { i in try! renderer.render(market.series, window: (i * 50)..<(i * 50 + 48)) }
+    }
+
+    @Test func exportedPredictorMatchesTheFullModel() throws {
+        let dir = try Fixtures.temporaryDirectory("predictor")
+        let model = CLIPModel(config: Self.config, seed: 4)
+        let checkpoint = dir.appendingPathComponent("model.h5")
+        try Checkpoint(model: model).save(to: checkpoint)
+        let out = dir.appendingPathComponent("predictor.h5")
+        let file = try PredictorExport.export(checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, dataset: nil, progress: false)
+        #expect(file.visualParameters.keys.allSatisfy { $0.hasPrefix("visual.") })
+        let predictor = try Predictor(url: out)
+        let images = charts()
+        let fromPredictor = predictor.predict(images)
+
+        model.eval()
+        let tokenizer = try CLIPTokenizer()
+        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer)
+        let embeddings = withoutGradients { model.encodeImage(ImageBatch.tensor(images, size: 32), normalized: true) }
+        let e = embeddings.shape[1], values = embeddings.scalars
+        let rows = (0..<images.count).map { Array(values[($0 * e)..<(($0 + 1) * e)]) }
+        let full = setups.probabilities(rows)
+        for (p, q) in zip(fromPredictor, full) {
+            for (k, name) in setups.classes.enumerated() {
+                #expect(abs(p.setupProbabilities[name]! - Double(q[k])) < 1e-6)
+            }
+            #expect(abs(p.confidence - p.rawConfidence) < 1e-9)  // identity calibration
+        }
+        // The predictor file is much smaller than the checkpoint: no text tower.
+        let size = { (u: URL) in (try FileManager.default.attributesOfItem(atPath: u.path)[.size] as? Int) ?? 0 }
+        #expect(try size(out) < size(checkpoint) / 2)
+    }
+
+    @Test func predictionFilesFromCandles() throws {
+        let dir = try Fixtures.temporaryDirectory("predict")
+        let model = CLIPModel(config: Self.config, seed: 4)
+        let checkpoint = dir.appendingPathComponent("model.h5")
+        try Checkpoint(model: model).save(to: checkpoint)
+        let out = dir.appendingPathComponent("predictor.h5")
+        _ = try PredictorExport.export(checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, dataset: nil, progress: false)
+        let service = PredictionService(predictor: try Predictor(url: out), dataDirectory: dir.appendingPathComponent("data"))
+        let series = SyntheticMarket.generate(SyntheticMarket.Configuration()).series
+        let (record, files) = try service.predict(series: series, endingAt: 99)
+        #expect(files.count == 2)
+        #expect(files[0].lastPathComponent == CVPredictionFiles.fileName(symbol: series.symbol, timestamp: series.closeTime(at: 99)))
+        let read = try CVPredictionFiles.read(files[0])
+        #expect(read.setup == record.setup && read.confidence == record.confidence)
+        #expect(["breakout", "breakout_with_pullback", "trap", "exhaustion", "range_accumulation", "trend_continuation", "none"].contains(read.setup))
+        #expect(abs((read.setupProbabilities ?? [:]).values.reduce(0, +) - 1) < 1e-3)
+        #expect(FileManager.default.fileExists(atPath: record.chart ?? ""))
+    }
+
+    @Test func plattFitPullsOverconfidenceDown() {
+        // Confidence 0.9 calls that come true half the time.
+        let p = [Double](repeating: 0.9, count: 40), y = (0..<40).map { $0 % 2 == 0 }
+        let fit = ConfidenceCalibration.fit(probabilities: p, outcomes: y)
+        var c = ConfidenceCalibration.identity(classCount: 1)
+        c.slopes[0] = fit.slope
+        c.intercepts[0] = fit.intercept
+        #expect(abs(c.apply(0.9, classIndex: 0) - 0.5) < 0.1)
+        #expect(ConfidenceCalibration.fit(probabilities: [0.9], outcomes: [true]) == (1, 0))
+    }
+}
