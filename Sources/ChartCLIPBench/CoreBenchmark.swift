@@ -82,6 +82,29 @@ public struct CoreBenchmark {
             warning: BLASInfo.forcedCoreWarning)
     }
 
+    /// GFLOP/s of `Tensor.linear` forward and forward+backward for the clip-small layer
+    /// shapes (rows, in, out), to see the matrix products in isolation.
+    public static func linearShapes(runs: Int = 10) -> [String] {
+        let shapes = [(4160, 256, 768), (4160, 256, 256), (4160, 256, 1024), (4160, 1024, 256), (2048, 256, 1024)]
+        var lines: [String] = []
+        for (rows, din, dout) in shapes {
+            let rng = RandomGenerator(seed: 3)
+            let x = Tensor.randomNormal([rows, din], rng: rng, requiresGrad: true)
+            let w = Tensor.randomNormal([dout, din], std: 0.05, rng: rng, requiresGrad: true)
+            let b = Tensor.zeros([dout], requiresGrad: true)
+            let g = Tensor.randomNormal([rows, dout], rng: rng)
+            let flops = 2.0 * Double(rows * din * dout)
+            let fwd = Timing.median(Timing.measure(warmup: 2, runs: runs) { _ = withoutGradients { Tensor.linear(x, weight: w, bias: b) } })
+            let both = Timing.median(Timing.measure(warmup: 2, runs: runs) {
+                x.zeroGradient(); w.zeroGradient(); b.zeroGradient()
+                Tensor.linear(x, weight: w, bias: b).backward(seed: g)
+            })
+            lines.append(String(format: "linear %5d x %4d -> %4d: forward %6.1f GFLOP/s, backward %6.1f GFLOP/s", rows, din, dout,
+                flops / fwd / 1e9, 2 * flops / max(both - fwd, 1e-9) / 1e9))
+        }
+        return lines
+    }
+
     /// The report as the lines the command prints.
     public func describe(_ r: Report) -> String {
         var lines: [String] = []

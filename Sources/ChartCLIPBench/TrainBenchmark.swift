@@ -74,8 +74,15 @@ public struct TrainBenchmark {
         let data = randomBatch(seed: 1)
         var losses: [Float] = []
         var failure: Error?
-        let times = Timing.measure(warmup: warmup, runs: steps) {
+        for _ in 0..<warmup {
             do { losses.append(try trainer.trainStep(data).loss) } catch { failure = error }
+        }
+        if OpProfiler.isEnabled { OpProfiler.shared.reset() }
+        let times = Timing.measure(warmup: 0, runs: steps) {
+            do { losses.append(try trainer.trainStep(data).loss) } catch { failure = error }
+        }
+        if OpProfiler.isEnabled {
+            FileHandle.standardError.write(Data("per-op time over \(steps) steps (CHARTCLIP_PROFILE=1):\n\(OpProfiler.shared.table())\n".utf8))
         }
         if let failure { throw failure }
         let seconds = Timing.median(times)

@@ -41,6 +41,13 @@ import Testing
         }
     }
 
+    @Test func sqrtIsAccurateAndZeroSafe() {
+        let xs = (0..<4000).map { Float(Foundation.pow(10.0, Double($0) / 400 - 5)) } + [0]
+        for (x, y) in zip(xs, apply(xs, SIMDMath.sqrt)) {
+            #expect(abs(Double(y) - Foundation.sqrt(Double(x))) <= 3e-7 * Foundation.sqrt(Double(x)), "sqrt(\(x))")
+        }
+    }
+
     @Test func tanhAndSigmoid() {
         let xs = sweep(-10, 10)
         for (x, y) in zip(xs, apply(xs, SIMDMath.tanh)) {

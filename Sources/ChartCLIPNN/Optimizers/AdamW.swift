@@ -161,7 +161,7 @@ struct AdamWKernel: BlockKernel {
         var mv = Vector.load(m + i, lanes)
         mv = mv + (gv - mv) * oneMinusBeta1
         let vv = Vector.load(v + i, lanes) * beta2 + gv * gv * oneMinusBeta2
-        let denominator = vv.squareRoot() / bias2Sqrt + eps
+        let denominator = SIMDMath.sqrt(vv) / bias2Sqrt + eps
         let pv = Vector.load(p + i, lanes) * decay - stepSize * mv / denominator
         pv.store(p + i, lanes)
         mv.store(m + i, lanes)

@@ -3,10 +3,12 @@
 /// The closure captures the inputs and the storages it needs, never the output tensor
 /// (that would be a reference cycle keeping the graph alive).
 final class GradNode {
+    let op: String
     let inputs: [Tensor]
     var backward: ((TensorStorage) -> Void)?
 
-    init(inputs: [Tensor], backward: @escaping (TensorStorage) -> Void) {
+    init(op: String, inputs: [Tensor], backward: @escaping (TensorStorage) -> Void) {
+        self.op = op
         self.inputs = inputs
         self.backward = backward
     }
@@ -32,13 +34,14 @@ extension Tensor {
     /// Builds the result of an operation, recording `backward` only when gradients flow.
     @inline(__always)
     static func result(
-        shape: [Int], storage: TensorStorage, inputs: [Tensor],
+        op: String, shape: [Int], storage: TensorStorage, inputs: [Tensor],
         backward: @escaping (TensorStorage) -> Void
     ) -> Tensor {
+        if OpProfiler.isEnabled { OpProfiler.shared.recordForward(op) }
         let out = Tensor(shape: shape, storage: storage)
         if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             out.requiresGrad = true
-            out.node = GradNode(inputs: inputs, backward: backward)
+            out.node = GradNode(op: op, inputs: inputs, backward: backward)
         }
         return out
     }
@@ -81,9 +84,14 @@ extension Tensor {
             if count != 1 { shapeFailure("backward() without a seed needs a scalar, shape is \(shape)") }
             accumulateGradient(Tensor(scalar: 1).storage, owned: true)
         }
+        let profiling = OpProfiler.isEnabled
+        if profiling { OpProfiler.shared.mark() }
         for tensor in topologicalOrder().reversed() {
             guard let node = tensor.node else { continue }
-            if let g = tensor.gradStorage, let step = node.backward { step(g) }
+            if let g = tensor.gradStorage, let step = node.backward {
+                step(g)
+                if profiling { OpProfiler.shared.recordBackward(node.op) }
+            }
             tensor.node = nil
             tensor.gradStorage = nil
         }

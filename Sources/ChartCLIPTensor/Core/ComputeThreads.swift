@@ -82,7 +82,7 @@ final class WorkerPool: @unchecked Sendable {
     private var workers: [Worker] = []
     private let resizeLock = NSLock()
     /// Spin iterations before a worker sleeps (roughly 100 µs).
-    private let spinLimit = 20_000
+    private let spinLimit = 2_000_000
 
     init(threads: Int) { resize(threads: threads) }
 

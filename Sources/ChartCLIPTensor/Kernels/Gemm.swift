@@ -9,6 +9,8 @@ import Foundation
 public enum Gemm {
     /// Products smaller than this many multiply-adds run on one thread.
     public static let parallelThreshold = 1 << 18
+    /// Blocks per compute thread for a split product.
+    public nonisolated(unsafe) static var blocksPerThread = Int(ProcessInfo.processInfo.environment["CHARTCLIP_GEMM_BLOCKS"] ?? "") ?? 2
 
     /// Row-major single-precision GEMM. `op(A)` is `M×K`, `op(B)` is `K×N`, `C` is `M×N`
     /// with leading dimensions `lda`, `ldb`, `ldc` (elements between rows).
@@ -21,7 +23,9 @@ public enum Gemm {
         threads: Int = ComputeThreads.count
     ) {
         if m == 0 || n == 0 { return }
-        let chunks = min(threads, m * n * k / parallelThreshold)
+        // Two blocks per thread, claimed dynamically: a thread that got less of the CPU takes
+        // fewer blocks instead of making the other wait at the end.
+        let chunks = min(threads * Gemm.blocksPerThread, m * n * k / parallelThreshold)
         if chunks <= 1 {
             single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return

@@ -32,7 +32,7 @@ extension Tensor {
                 Gemm.single(false, false, t, hd, t, 1, p, t, v, d3, 0, out.pointer + bi * t * d + h * hd, d)
             }
         }
-        return result(shape: [b, t, d], storage: out, inputs: [qkv]) { g in
+        return result(op: "attention", shape: [b, t, d], storage: out, inputs: [qkv]) { g in
             let dqkv = TensorStorage(count: qkv.count)
             let chunks = Swift.min(ComputeThreads.count, b * heads)
             ComputeThreads.run(chunks: chunks) { c in

@@ -152,7 +152,7 @@ extension Tensor {
         let outShape = Broadcast.shape(a.shape, b.shape, op: "operator \(op.symbol)")
         let out = TensorStorage(count: outShape.reduce(1, *))
         Broadcast.apply(op, a.storage.pointer, a.shape, b.storage.pointer, b.shape, out.pointer, outShape)
-        return result(shape: outShape, storage: out, inputs: [a, b]) { g in
+        return result(op: op.symbol, shape: outShape, storage: out, inputs: [a, b]) { g in
             let aShape = a.shape, bShape = b.shape
             switch op {
             case .add, .sub:
@@ -233,7 +233,7 @@ extension Tensor {
         let out = TensorStorage(count: count)
         let src = storage.pointer, dst = out.pointer
         Vector.run(count, AffineKernel(x: src, y: dst, scale: scale, shift: shift))
-        return Tensor.result(shape: shape, storage: out, inputs: [x]) { g in
+        return Tensor.result(op: "affine", shape: shape, storage: out, inputs: [x]) { g in
             if scale == 1 {
                 x.accumulateGradient(g, owned: true)
             } else {

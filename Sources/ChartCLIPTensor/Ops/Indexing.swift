@@ -19,7 +19,7 @@ extension Tensor {
             for i in range { (out.pointer + i * width).update(from: src + ids[i] * width, count: width) }
         }
         let table = self
-        return Tensor.result(shape: lead + [width], storage: out, inputs: [table]) { g in
+        return Tensor.result(op: "gather_rows", shape: lead + [width], storage: out, inputs: [table]) { g in
             table.withGradient { dx, acc in
                 if !acc { dx.update(repeating: 0, count: table.count) }
                 // Serial: the same row may be read twice, and the order must be fixed.
@@ -46,7 +46,7 @@ extension Tensor {
             v.replacing(with: value, where: Vector.load(m + i, n) .!= 0).store(out.pointer + i, n)
         } }
         let input = self
-        return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "masked_fill", shape: shape, storage: out, inputs: [input]) { g in
             let m = full.pointer  // the closure keeps `full` alive
             input.withGradient { dx, acc in
                 Vector.parallelRanges(g.count) { r in Vector.forEachBlock(r) { i, n in

@@ -45,7 +45,7 @@ extension Tensor {
         }
         let out = TensorStorage(count: 1)
         out.pointer[0] = Float(total / Double(Swift.max(rows, 1)))
-        return result(shape: [], storage: out, inputs: [logits]) { g in
+        return result(op: "cross_entropy", shape: [], storage: out, inputs: [logits]) { g in
             let scale = g.pointer[0] / Float(Swift.max(rows, 1))
             logits.withGradient { dx, acc in
                 Vector.parallelRanges(rows * c) { r in Vector.forEachBlock(r) { i, n in

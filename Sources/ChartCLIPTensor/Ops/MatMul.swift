@@ -21,7 +21,7 @@ extension Tensor {
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
             a: a.storage.pointer, lda: a.shape[a.rank - 1], b: b.storage.pointer, ldb: b.shape[1],
             beta: 0, c: out.pointer, ldc: n)
-        return result(shape: outShape, storage: out, inputs: [a, b]) { g in
+        return result(op: "matmul", shape: outShape, storage: out, inputs: [a, b]) { g in
             MatMulGradient.accumulate(
                 a: a, b: b, g: g.pointer, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
                 aOffset: 0, bOffset: 0, gOffset: 0)
@@ -50,7 +50,7 @@ extension Tensor {
                 Gemm.single(transposeA, transposeB, m, n, k, 1, pa + i * sa, lda, pb + i * sb, ldb, 0, po + i * m * n, n)
             }
         }
-        return result(shape: [batch, m, n], storage: out, inputs: [a, b]) { g in
+        return result(op: "batched_matmul", shape: [batch, m, n], storage: out, inputs: [a, b]) { g in
             // Each batch writes its own slice of the gradients: safe to run in parallel once
             // both gradient buffers exist.
             if a.requiresGrad && a.gradStorage == nil { a.gradStorage = TensorStorage(zeros: a.count) }
@@ -79,24 +79,21 @@ extension Tensor {
         }
         let rows = x.count / Swift.max(din, 1)
         let out = TensorStorage(count: rows * dout)
-        if let bias {
-            let bp = bias.storage.pointer
-            ComputeThreads.parallelFor(rows, grain: Swift.max(1, Vector.grain / Swift.max(dout, 1))) { r in
-                for i in r { (out.pointer + i * dout).update(from: bp, count: dout) }
-            }
-        }
-        Gemm.run(
-            transposeA: false, transposeB: true, m: rows, n: dout, k: din, a: x.storage.pointer, lda: din,
-            b: weight.storage.pointer, ldb: din, beta: bias == nil ? 0 : 1, c: out.pointer, ldc: dout)
+        LinearKernels.forward(
+            x: x.storage.pointer, w: weight.storage.pointer, bias: bias.map { UnsafePointer($0.storage.pointer) },
+            y: out.pointer, rows: rows, din: din, dout: dout)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return result(shape: Array(x.shape.dropLast()) + [dout], storage: out, inputs: inputs) { g in
-            if x.requiresGrad {
-                // dX = dY · W
-                x.withGradient { dx, acc in
-                    Gemm.run(
-                        transposeA: false, transposeB: false, m: rows, n: din, k: dout, a: g.pointer, lda: dout,
-                        b: weight.storage.pointer, ldb: din, beta: acc ? 1 : 0, c: dx, ldc: din)
-                }
+        return result(op: "linear", shape: Array(x.shape.dropLast()) + [dout], storage: out, inputs: inputs) { g in
+            // dX = dY · W, with the bias gradient (column sums of dY) fused per row block.
+            let wantsBias = bias?.requiresGrad == true
+            if x.requiresGrad || wantsBias {
+                let dxStorage: TensorStorage? = x.requiresGrad ? (x.gradStorage ?? TensorStorage(count: x.count)) : nil
+                let dbStorage: TensorStorage? = wantsBias ? (bias!.gradStorage ?? TensorStorage(count: dout)) : nil
+                LinearKernels.backwardInput(
+                    dy: g.pointer, w: weight.storage.pointer, dx: dxStorage?.pointer, accumulateDX: x.gradStorage != nil,
+                    biasGradient: dbStorage?.pointer, accumulateBias: bias?.gradStorage != nil, rows: rows, din: din, dout: dout)
+                if let dxStorage, x.gradStorage == nil { x.gradStorage = dxStorage }
+                if let dbStorage, bias!.gradStorage == nil { bias!.gradStorage = dbStorage }
             }
             if weight.requiresGrad {
                 // dW = dYᵀ · X
@@ -105,9 +102,6 @@ extension Tensor {
                         transposeA: true, transposeB: false, m: dout, n: din, k: rows, a: g.pointer, lda: dout,
                         b: x.storage.pointer, ldb: din, beta: acc ? 1 : 0, c: dw, ldc: din)
                 }
-            }
-            if let bias, bias.requiresGrad {
-                bias.withGradient { db, acc in Reduce.columnSums(g.pointer, rows: rows, columns: dout, into: db, accumulate: acc) }
             }
         }
     }

@@ -17,7 +17,7 @@ extension Tensor {
             for i in r { RowKernels.softmaxRow(x + i * n, out.pointer + i * n, n, valid: n) }
         }
         let input = self
-        return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "softmax", shape: shape, storage: out, inputs: [input]) { g in
             input.withGradient { dx, acc in
                 ComputeThreads.parallelFor(rows, grain: Swift.max(1, Vector.grain / Swift.max(n, 1))) { r in
                     for i in r {
@@ -48,7 +48,7 @@ extension Tensor {
             }
         }
         let input = self
-        return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "log_softmax", shape: shape, storage: out, inputs: [input]) { g in
             // dx = g − softmax · Σg
             input.withGradient { dx, acc in
                 ComputeThreads.parallelFor(rows, grain: Swift.max(1, Vector.grain / Swift.max(n, 1))) { r in
@@ -93,7 +93,7 @@ extension Tensor {
             }
         }
         let input = self
-        return Tensor.result(shape: shape, storage: out, inputs: [input, weight, bias]) { g in
+        return Tensor.result(op: "layer_norm", shape: shape, storage: out, inputs: [input, weight, bias]) { g in
             // Threads own fixed row ranges and their own dw/db partial sums, combined in
             // chunk order afterwards: deterministic for a given thread count.
             let chunks = Swift.max(1, Swift.min(ComputeThreads.count, rows * n / Vector.grain))
@@ -135,7 +135,7 @@ extension Tensor {
             Vector.scale(row, by: 1 / norm, into: out.pointer + i * n, count: n)
         }
         let input = self
-        return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "l2_normalize", shape: shape, storage: out, inputs: [input]) { g in
             // dx = (g − y·⟨g, y⟩) / ‖x‖  (when the norm is above eps)
             input.withGradient { dx, acc in
                 for i in 0..<rows {

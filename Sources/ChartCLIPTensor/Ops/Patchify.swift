@@ -38,7 +38,7 @@ extension Tensor {
         }
         rowMove(true, x, out.pointer, false)
         let input = self
-        return Tensor.result(shape: [b, patches, width], storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "patchify", shape: [b, patches, width], storage: out, inputs: [input]) { g in
             input.withGradient { dx, acc in rowMove(false, g.pointer, dx, acc) }
         }
     }

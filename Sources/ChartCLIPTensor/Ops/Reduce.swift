@@ -120,7 +120,7 @@ extension Tensor {
         let outShape = keepingDims ? keptShape : shape.enumerated().filter { !resolved.contains($0.offset) }.map(\.element)
         let x = self
         let inShape = shape
-        return Tensor.result(shape: outShape, storage: current, inputs: [x]) { g in
+        return Tensor.result(op: "sum", shape: outShape, storage: current, inputs: [x]) { g in
             x.withGradient { dx, acc in Broadcast.expand(g.pointer, keptShape, into: dx, inShape, accumulate: acc) }
         }
     }
@@ -173,7 +173,7 @@ extension Tensor {
         var outShape = shape
         if keepingDims { outShape[a] = 1 } else { outShape.remove(at: a) }
         let input = self
-        return Tensor.result(shape: outShape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "max", shape: outShape, storage: out, inputs: [input]) { g in
             let dx = TensorStorage(zeros: input.count)
             for o in 0..<outer {
                 for i in 0..<inner {

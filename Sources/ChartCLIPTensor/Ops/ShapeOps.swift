@@ -14,7 +14,7 @@ extension Tensor {
             shapeFailure("reshaped(to: \(newShape)): shape \(shape) has \(count) elements, the new shape \(resolved.reduce(1, *))")
         }
         let input = self
-        return Tensor.result(shape: resolved, storage: storage, inputs: [input]) { g in
+        return Tensor.result(op: "reshape", shape: resolved, storage: storage, inputs: [input]) { g in
             input.accumulateGradient(g, owned: true)
         }
     }
@@ -37,7 +37,7 @@ extension Tensor {
         let input = self
         var inverse = [Int](repeating: 0, count: rank)
         for (i, o) in order.enumerated() { inverse[o] = i }
-        return Tensor.result(shape: outShape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "permute", shape: outShape, storage: out, inputs: [input]) { g in
             input.withGradient { dx, acc in Permute.copy(g.pointer, outShape, order: inverse, into: dx, accumulate: acc) }
         }
     }
@@ -65,7 +65,7 @@ extension Tensor {
             (out.pointer + o * width).update(from: src + (o * length + range.lowerBound) * inner, count: width)
         }
         let input = self
-        return Tensor.result(shape: outShape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "slice", shape: outShape, storage: out, inputs: [input]) { g in
             input.withGradient { dx, acc in
                 if !acc { dx.update(repeating: 0, count: input.count) }
                 for o in 0..<outer {
@@ -97,7 +97,7 @@ extension Tensor {
             }
             offset += len
         }
-        return Tensor.result(shape: outShape, storage: out, inputs: tensors) { g in
+        return Tensor.result(op: "concatenate", shape: outShape, storage: out, inputs: tensors) { g in
             var offset = 0
             for (t, len) in zip(tensors, lengths) {
                 if t.requiresGrad {
@@ -200,7 +200,7 @@ extension Tensor {
         let out = TensorStorage(count: newShape.reduce(1, *))
         Broadcast.expand(storage.pointer, shape, into: out.pointer, newShape, accumulate: false)
         let input = self
-        return Tensor.result(shape: newShape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "broadcast", shape: newShape, storage: out, inputs: [input]) { g in
             input.accumulateGradient(Broadcast.sum(g, from: newShape, to: input.shape), owned: true)
         }
     }

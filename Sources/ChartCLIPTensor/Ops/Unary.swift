@@ -16,7 +16,7 @@ extension Tensor {
         let input = self
         let out = TensorStorage(count: count)
         Vector.run(count, ForwardKernel<F>(x: storage.pointer, y: out.pointer))
-        return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: String(describing: F.self), shape: shape, storage: out, inputs: [input]) { g in
             input.withGradient { dx, acc in
                 Vector.run(g.count, BackwardKernel<F>(x: input.storage.pointer, y: out.pointer, g: g.pointer, dx: dx, accumulate: acc))
             }
@@ -49,7 +49,7 @@ extension Tensor {
         let input = self
         let out = TensorStorage(count: count)
         for i in 0..<count { out.pointer[i] = Foundation.pow(storage.pointer[i], exponent) }
-        return Tensor.result(shape: shape, storage: out, inputs: [input]) { g in
+        return Tensor.result(op: "pow", shape: shape, storage: out, inputs: [input]) { g in
             input.withGradient { dx, acc in
                 for i in 0..<g.count {
                     let d = g.pointer[i] * exponent * Foundation.pow(input.storage.pointer[i], exponent - 1)
@@ -88,12 +88,12 @@ enum Log: ElementwiseFunction {
 }
 
 enum Sqrt: ElementwiseFunction {
-    @inline(__always) static func forward(_ x: Float16x) -> Float16x { x.squareRoot() }
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { SIMDMath.sqrt(x) }
     @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g * 0.5 / y }
 }
 
 enum Rsqrt: ElementwiseFunction {
-    @inline(__always) static func forward(_ x: Float16x) -> Float16x { 1 / x.squareRoot() }
+    @inline(__always) static func forward(_ x: Float16x) -> Float16x { 1 / SIMDMath.sqrt(x) }
     @inline(__always) static func gradient(x: Float16x, y: Float16x, g: Float16x) -> Float16x { g * -0.5 * y / x }
 }
 

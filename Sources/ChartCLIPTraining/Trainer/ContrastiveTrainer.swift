@@ -135,15 +135,18 @@ public final class ContrastiveTrainer {
     public func trainStep(_ batch: TrainingBatch) throws -> StepResult {
         let rate = schedule.rate(at: step)
         optimizer.settings.learningRate = rate
+        OpProfiler.shared.mark()
         let lossValue = computeGradients(batch)
         let parameters = trainableParameters
         let norm = gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? gradientNorm(parameters)
+        OpProfiler.shared.record("(gradient norm)")
         guard lossValue.isFinite, norm.isFinite else {
             model.zeroGradients()
             throw NonFiniteLossError(step: step, loss: lossValue, gradientNorm: norm)
         }
         optimizer.step()
         model.clampLogitScale()
+        OpProfiler.shared.record("(adamw)")
         step += 1
         return StepResult(loss: lossValue, learningRate: rate, gradientNorm: norm, logitScale: model.logitScale.item)
     }
