@@ -27,5 +27,6 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             ExportCommand.self,
             PredictCommand.self,
             UpdateWeightsCommand.self,
+            PipelineCommand.self,
         ])
 }

@@ -1,1 +1,0 @@
-// ChartCLIPPipeline: module under construction; see README.md module map.

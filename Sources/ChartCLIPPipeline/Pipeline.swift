@@ -1,0 +1,177 @@
+import ChartCLIPCharts
+import ChartCLIPDecision
+import ChartCLIPLabels
+import ChartCLIPMarket
+import ChartCLIPModels
+import ChartCLIPPredictor
+import ChartCLIPSupport
+import ChartCLIPTensor
+import ChartCLIPTraining
+import Foundation
+
+/// The end-to-end pipeline, in the users' order: candles → charts → labels → training data →
+/// dataset → training → evaluation → predictor → predictions on the newest candles →
+/// decisions → the feedback loop replayed over the held-out period.
+public enum Pipeline {
+    /// Runs everything under `options.output` and returns the summary (also written as
+    /// `summary.json` and `summary.md`).
+    public static func run(_ options: PipelineOptions, log: (String) -> Void = { print($0) }) async throws -> PipelineSummary {
+        let started = Timing.now()
+        let out = options.output
+        try AtomicFile.createDirectory(out)
+        let modelConfig = try CLIPConfig.load(options.model)
+        let size = modelConfig.visionConfig.imageSize
+        let window = options.window ?? (size <= 64 ? 48 : 96)
+
+        // 1. Candles.
+        let series = try loadCandles(options, into: out.appendingPathComponent("candles"))
+        log("1/9 candles: " + series.map { "\($0.symbol) \($0.candles.count)" }.joined(separator: ", "))
+
+        // 2-3. Charts, local labels, training data.
+        let trainingData = out.appendingPathComponent("training_data")
+        var scan = ScanOptions()
+        scan.window = window
+        scan.stride = options.stride
+        scan.chartSize = size
+        scan.progress = options.showProgress
+        let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
+        for s in series { _ = try await scanner.scan(s, into: trainingData) }
+        log("2/9 charts rendered and labelled locally: \(trainingData.path)")
+
+        // 5. Dataset with time splits (the newest part of each symbol is the held-out test).
+        let datasetDir = out.appendingPathComponent("vision_dataset")
+        let prep = DatasetPreparation.Options(split: try TimeSplit(valFraction: options.valFraction, testFraction: options.testFraction))
+        _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: prep)
+        let dataset = try VisionDataset.load(datasetDir)
+        let counts = Dictionary(uniqueKeysWithValues: dataset.splitCounts.map { ($0.key.rawValue, $0.value) })
+        log("3/9 dataset: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+
+        // 8. Training.
+        let config = try ExperimentConfig.decode(yaml: """
+            name: pipeline
+            model: \(options.model)
+            dataset: \(datasetDir.path)
+            batch_size: \(options.batchSize)
+            steps: \(options.steps)
+            optimizer: {lr: 1.0e-3, weight_decay: 0.1}
+            schedule: {warmup_steps: \(max(1, options.steps / 20))}
+            grad_clip: 1.0
+            seed: \(options.seed)
+            loss: multi_positive
+            positives: caption
+            eval_every: \(max(1, options.steps / 4))
+            checkpoint_every: \(max(1, options.steps / 4))
+            output_dir: \(out.appendingPathComponent("experiments").path)
+            """, source: "pipeline")
+        let run = try TrainingRun.start(config, cacheRoot: out.appendingPathComponent("data"))
+        run.showProgress = options.showProgress
+        let trained = try await run.run()
+        if let reason = trained.stopReason { throw ChartCLIPError("training stopped: \(reason)") }
+        log("4/9 trained \(options.model) for \(trained.steps) steps: \(run.directory.url.path)")
+
+        // Evaluation on the held-out test split.
+        var evaluator = Evaluator()
+        evaluator.showProgress = options.showProgress
+        evaluator.runDirectory = run.directory.url
+        let results = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: run.directory.report)
+        log(String(format: "5/9 test zero-shot setup accuracy %.3f (balanced %.3f), phase %.3f",
+            results.zeroShotSetup.accuracy, results.zeroShotSetup.balancedAccuracy, results.zeroShotPhase.accuracy))
+
+        // Predictor export.
+        let predictorURL = out.appendingPathComponent("predictor.h5")
+        _ = try PredictorExport.export(
+            checkpoint: run.directory.best, output: predictorURL, name: "pipeline-\(options.model)", window: window,
+            intervalMinutes: series.first?.interval.minutes ?? 15, dataset: dataset, progress: options.showProgress)
+        let predictor = try Predictor(url: predictorURL)
+        log("6/9 predictor: \(predictorURL.path)")
+
+        // 8'. Predictions on the newest candles, written where the users' system reads them.
+        let dataDir = out.appendingPathComponent("data")
+        let service = PredictionService(predictor: predictor, dataDirectory: dataDir)
+        var files: [String] = []
+        for s in series {
+            let (record, written) = try service.predict(series: s)
+            files += written.map(\.path)
+            log("   \(s.symbol): \(record.setup) \(record.setupDirection?.rawValue ?? "") \(record.phase ?? "") confidence \(String(format: "%.2f", record.confidence))")
+        }
+        log("7/9 predictions: \(dataDir.appendingPathComponent("cv_predictions").path)")
+
+        // 6. Decisions with the newest prediction.
+        var decisions: [String: String] = [:]
+        for s in series {
+            let d = try simulateTraderDecisionAdvanced(series: s, predictionsDirectory: dataDir.appendingPathComponent("cv_predictions"))
+            decisions[s.symbol] = d.decision.rawValue
+        }
+        log("8/9 decisions: " + decisions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+
+        // 5'. The feedback loop replayed over the held-out period, and the walk-forward
+        // comparison with and without the CV adjustment.
+        let replay = try replayHeldOut(series: series, dataset: dataset, predictor: predictor, options: options, window: window)
+        let evaluation = FeedbackLoop.evaluate(replay.predictions, candles: series)
+        _ = try FeedbackLog.append(evaluation.outcomes, to: FeedbackLog.defaultDirectory(dataDirectory: dataDir))
+        let feedback = FeedbackSummary(outcomes: evaluation.outcomes)
+        var backtests: [WalkForwardReport] = []
+        for s in series {
+            let start = replay.testStart[s.symbol] ?? s.candles.last!.startTime
+            backtests.append(try WalkForwardBacktest.run(
+                series: s, predictions: replay.predictions, settings: WalkForwardSettings(stride: options.replayStride, from: start)))
+        }
+        log("9/9 feedback replay: \(replay.predictions.count) predictions, \(evaluation.outcomes.count) outcomes")
+        let summary = PipelineSummary(
+            source: options.candleFiles.isEmpty ? "synthetic market" : options.candleFiles.map(\.lastPathComponent).joined(separator: ", "),
+            symbols: series.map(\.symbol), charts: counts, runDirectory: run.directory.url.path,
+            report: run.directory.report.appendingPathComponent("report.md").path, predictor: predictorURL.path,
+            testZeroShotSetupAccuracy: results.zeroShotSetup.accuracy,
+            testZeroShotSetupBalancedAccuracy: results.zeroShotSetup.balancedAccuracy,
+            testZeroShotPhaseAccuracy: results.zeroShotPhase.accuracy,
+            testLinearProbeSetupAccuracy: results.linearProbeSetup?.accuracy, predictionFiles: files, decisions: decisions,
+            feedback: feedback.rows, backtests: backtests, seconds: Timing.now() - started)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(summary), to: out.appendingPathComponent("summary.json"))
+        try AtomicFile.write(summary.markdown(feedbackTable: feedback.table), to: out.appendingPathComponent("summary.md"))
+        log("\n" + feedback.table)
+        return summary
+    }
+
+    /// The synthetic markets (written as CSVs) or the given candle files.
+    static func loadCandles(_ options: PipelineOptions, into folder: URL) throws -> [CandleSeries] {
+        if !options.candleFiles.isEmpty {
+            return try options.candleFiles.map { try CandleCSV.load($0, formingCandle: .dropLast).series }
+        }
+        let letters = Array("ABCDEFGHIJ")
+        return try (0..<options.syntheticSymbols).map { i in
+            var config = SyntheticMarket.Configuration()
+            config.symbol = "SYNTH\(letters[i % letters.count])USDT"
+            config.bars = options.syntheticBars
+            config.seed = UInt64(options.seed + i)
+            let series = SyntheticMarket.generate(config).series
+            try CandleCSV.write(series, to: folder.appendingPathComponent("\(config.symbol)_15m.csv"))
+            return series
+        }
+    }
+
+    /// Predictions for every `replayStride`-th candle of each symbol's held-out test period
+    /// (charts the model never trained on), made in memory.
+    static func replayHeldOut(
+        series: [CandleSeries], dataset: VisionDataset, predictor: Predictor, options: PipelineOptions, window: Int
+    ) throws -> (predictions: [CVPrediction], testStart: [String: Int64]) {
+        let renderer = try CandlestickRenderer(options: .training(size: predictor.imageSize))
+        var predictions: [CVPrediction] = []
+        var starts: [String: Int64] = [:]
+        for s in series {
+            let test = dataset.rows.filter { $0.symbol == s.symbol && ($0.split == .test || $0.split == .holdout) }
+            guard let first = test.map(\.timestampMs).min() else { continue }
+            starts[s.symbol] = first
+            let ends = s.candles.indices.filter { $0 >= window - 1 && s.closeTime(at: $0) >= first }
+                .filter { ($0 - (window - 1)) % options.replayStride == 0 }
+            let images = try ends.map { try renderer.render(s, window: ($0 - window + 1)..<($0 + 1)) }
+            for (end, p) in zip(ends, predictor.predict(images)) {
+                predictions.append(PredictionService.record(
+                    p, symbol: s.symbol, timestamp: s.closeTime(at: end), interval: s.interval,
+                    model: predictor.file.info.label, chart: nil))
+            }
+        }
+        return (predictions, starts)
+    }
+}

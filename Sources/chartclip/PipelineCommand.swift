@@ -1,0 +1,39 @@
+import ArgumentParser
+import ChartCLIPPipeline
+import Foundation
+
+/// `chartclip pipeline`: the whole system end to end (the README's main job).
+struct PipelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Candles → charts → labels → dataset → training → evaluation → predictor → predictions → decisions → feedback replay.")
+
+    @Option(name: .customLong("candles"), help: "Candle CSVs (repeatable); none runs on the synthetic market.") var candles: [String] = []
+    @Option(help: "Output folder.") var out = "pipeline"
+    @Option(help: "Model config (clip-tiny for minutes, clip-small for research).") var model = "clip-tiny"
+    @Option(help: "Training steps.") var steps = 600
+    @Option(help: "Candles per chart (default 48 for 64-pixel models, 96 otherwise).") var window: Int?
+    @Option(help: "Candles between training charts.") var stride = 4
+    @Option(help: "Seed.") var seed = 7
+    @Flag(help: "No progress bars.") var quiet = false
+
+    func run() async throws {
+        var options = PipelineOptions()
+        options.candleFiles = candles.map { URL(fileURLWithPath: $0) }
+        options.output = URL(fileURLWithPath: out)
+        options.model = model
+        options.steps = steps
+        options.window = window
+        options.stride = stride
+        options.seed = seed
+        options.showProgress = !quiet
+        let summary = try await Pipeline.run(options)
+        print(String(format: "\nheld-out zero-shot setup accuracy %.1f%% (balanced %.1f%%), phase %.1f%%",
+            100 * summary.testZeroShotSetupAccuracy, 100 * summary.testZeroShotSetupBalancedAccuracy, 100 * summary.testZeroShotPhaseAccuracy))
+        for b in summary.backtests {
+            print("\(b.symbol) walk-forward: enter \(b.withoutCV.enter) without CV (hit rate \(b.withoutCV.enterHitRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")), "
+                + "\(b.withCV.enter) with CV (\(b.withCV.enterHitRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")), base rate \(b.baseRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")")
+        }
+        print("summary: \(URL(fileURLWithPath: out).appendingPathComponent("summary.md").path); report: \(summary.report)")
+    }
+}
