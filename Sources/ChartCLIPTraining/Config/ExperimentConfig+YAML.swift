@@ -8,7 +8,7 @@ extension ExperimentConfig {
     /// The fields each section may contain; anything else is reported by name.
     static let allowedKeys: [String: Set<String>] = [
         "": [
-            "name", "model", "init_checkpoint", "dataset", "synthetic", "batch_size", "steps", "epochs", "optimizer",
+            "name", "model", "init_checkpoint", "dataset", "synthetic", "recorded", "batch_size", "steps", "epochs", "optimizer",
             "schedule", "grad_clip", "seed", "threads", "lock_image", "lock_text", "loss", "positives",
             "accumulation_steps", "eval_every", "checkpoint_every", "augment", "output_dir",
         ],
@@ -16,6 +16,7 @@ extension ExperimentConfig {
         "schedule": ["kind", "warmup_steps", "min_lr"],
         "augment": ["enabled", "min_scale"],
         "synthetic": ["symbols", "bars", "seed", "window", "stride", "val_fraction", "test_fraction"],
+        "recorded": ["files", "holdout_symbols", "window", "stride", "val_fraction", "test_fraction"],
     ]
 
     /// Decodes a config from YAML text strictly; `source` names the file in messages.
@@ -73,7 +74,7 @@ extension ExperimentConfig {
         try require(batchSize >= 2, "batch_size", "a contrastive batch needs at least 2 pairs")
         try require((steps ?? 1) > 0 && (epochs ?? 1) > 0, "steps", "must be positive")
         try require(steps != nil || epochs != nil, "steps", "give steps or epochs")
-        try require((dataset != nil) != (synthetic != nil), "dataset", "give exactly one of dataset and synthetic")
+        try require([dataset != nil, synthetic != nil, recorded != nil].filter { $0 }.count == 1, "dataset", "give exactly one of dataset, synthetic and recorded")
         try require(model != nil || initCheckpoint != nil, "model", "give a model config or an init_checkpoint")
         try require(accumulationSteps >= 1 && accumulationSteps <= batchSize, "accumulation_steps", "must be between 1 and batch_size")
         try require(["cosine", "constant"].contains(schedule.kind), "schedule.kind", "is cosine or constant")

@@ -28,6 +28,8 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var dataset: String?
     /// Generate the dataset from the synthetic market instead (no files needed).
     public var synthetic: SyntheticDataConfig?
+    /// Or build it from recorded candle files (scanned with the local labeler).
+    public var recorded: RecordedDataConfig?
     /// Pairs per optimizer step (the contrastive batch).
     public var batchSize: Int
     /// Optimizer steps; or give `epochs`.
@@ -66,7 +68,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var outputDirectory: String
 
     enum CodingKeys: String, CodingKey {
-        case name, model, initCheckpoint = "init_checkpoint", dataset, synthetic, batchSize = "batch_size", steps, epochs
+        case name, model, initCheckpoint = "init_checkpoint", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
         case optimizer, schedule, gradClip = "grad_clip", seed, threads, lockImage = "lock_image"
         case lockText = "lock_text", loss, positives, accumulationSteps = "accumulation_steps"
         case evalEvery = "eval_every", checkpointEvery = "checkpoint_every", augment, outputDirectory = "output_dir"
@@ -79,6 +81,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         initCheckpoint = try c.decodeIfPresent(String.self, forKey: .initCheckpoint)
         dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
         synthetic = try c.decodeIfPresent(SyntheticDataConfig.self, forKey: .synthetic)
+        recorded = try c.decodeIfPresent(RecordedDataConfig.self, forKey: .recorded)
         batchSize = try c.decode(Int.self, forKey: .batchSize)
         steps = try c.decodeIfPresent(Int.self, forKey: .steps)
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
@@ -207,5 +210,55 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 4
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
+    }
+}
+
+/// A dataset built at run time from recorded candle CSVs: each file is scanned into charts
+/// with the local labeler, then split by time (and by held-out symbols).
+public struct RecordedDataConfig: Codable, Equatable, Sendable {
+    /// Candle files; a path ending in `*.csv` takes every CSV of its folder.
+    public var files: [String] = []
+    /// Symbols kept out of training entirely, as an extra test split.
+    public var holdoutSymbols: [String] = []
+    /// Candles per chart and between charts.
+    public var window: Int = 96
+    public var stride: Int = 8
+    /// Validation and test fractions of each symbol's time line.
+    public var valFraction: Double = 0.15
+    public var testFraction: Double = 0.15
+
+    enum CodingKeys: String, CodingKey {
+        case files, holdoutSymbols = "holdout_symbols", window, stride, valFraction = "val_fraction", testFraction = "test_fraction"
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        files = try c.decode([String].self, forKey: .files)
+        holdoutSymbols = try c.decodeIfPresent([String].self, forKey: .holdoutSymbols) ?? []
+        window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
+        stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 8
+        valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
+        testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
+    }
+
+    /// The files, with `folder/*.csv` expanded (sorted).
+    public func resolvedFiles() throws -> [URL] {
+        var result: [URL] = []
+        for path in files {
+            if path.hasSuffix("*.csv") {
+                let folder = URL(fileURLWithPath: String(path.dropLast(5)))
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+                let csvs = names.filter { $0.hasSuffix(".csv") }.sorted()
+                guard !csvs.isEmpty else {
+                    throw ChartCLIPError("no CSV files", at: folder.path, hint: "the recorded Bybit candles live in ../shared/data/bybit/linear_15m/")
+                }
+                result += csvs.map { folder.appendingPathComponent($0) }
+            } else {
+                result.append(URL(fileURLWithPath: path))
+            }
+        }
+        return result
     }
 }

@@ -10,10 +10,41 @@ public enum DatasetSource {
     /// `config.synthetic` under `cacheRoot` with charts of `imageSize` pixels.
     public static func load(_ config: ExperimentConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
         if let path = config.dataset { return try VisionDataset.load(URL(fileURLWithPath: path)) }
+        if let recorded = config.recorded {
+            return try await prepareRecorded(recorded, imageSize: imageSize, cacheRoot: cacheRoot, progress: progress)
+        }
         guard let synthetic = config.synthetic else {
             throw ChartCLIPError("the config has neither dataset nor synthetic", hint: "add `dataset: vision_dataset/` or a `synthetic:` section")
         }
         return try await prepareSynthetic(synthetic, imageSize: imageSize, cacheRoot: cacheRoot, progress: progress)
+    }
+
+    /// Scans recorded candle files into charts (local labels) and prepares the dataset, cached
+    /// by the files and settings.
+    public static func prepareRecorded(_ r: RecordedDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
+        let files = try r.resolvedFiles()
+        let names = files.map { $0.deletingPathExtension().lastPathComponent }.joined(separator: "-")
+        let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
+        let root = cacheRoot.appendingPathComponent("recorded").appendingPathComponent(key)
+        let trainingData = root.appendingPathComponent("training_data")
+        let datasetDir = root.appendingPathComponent("vision_dataset")
+        if FileManager.default.fileExists(atPath: datasetDir.appendingPathComponent(VisionDataset.csvName).path) {
+            return try VisionDataset.load(datasetDir)
+        }
+        var scan = ScanOptions()
+        scan.window = r.window
+        scan.stride = r.stride
+        scan.chartSize = imageSize
+        scan.progress = progress
+        let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
+        for file in files {
+            // The last row of a recorded file may be a candle that had not closed.
+            let series = try CandleCSV.load(file, formingCandle: .dropLast).series
+            _ = try await scanner.scan(series, into: trainingData)
+        }
+        let split = try TimeSplit(valFraction: r.valFraction, testFraction: r.testFraction, holdoutSymbols: Set(r.holdoutSymbols))
+        _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: DatasetPreparation.Options(split: split))
+        return try VisionDataset.load(datasetDir)
     }
 
     /// Generates (or reuses) the synthetic dataset: one seeded market per symbol, charts
