@@ -21,11 +21,15 @@ extension Tensor {
         let probabilities = TensorStorage(count: b * heads * t * t)
         let x = qkv.storage.pointer
         ComputeThreads.parallelFor(b * heads, grain: 1) { range in
+            // Kᵀ of the head, contiguous: Q·Kᵀ as a plain NN product runs about twice as fast
+            // as OpenBLAS's NT kernel on these small shapes.
+            let transposed = TensorStorage(count: hd * t)
             for task in range {
                 let bi = task / heads, h = task % heads
                 let q = x + bi * t * d3 + h * hd, k = q + d, v = q + 2 * d
                 let p = probabilities.pointer + task * t * t
-                Gemm.single(false, true, t, t, hd, scale, q, d3, k, d3, 0, p, t)
+                Attention.transpose(k, rows: t, columns: hd, stride: d3, into: transposed.pointer)
+                Gemm.single(false, false, t, t, hd, scale, q, d3, transposed.pointer, t, 0, p, t)
                 for i in 0..<t {
                     RowKernels.softmaxRow(p + i * t, p + i * t, t, valid: causal ? i + 1 : t)
                 }
@@ -38,6 +42,7 @@ extension Tensor {
             ComputeThreads.run(chunks: chunks) { c in
                 let scratch = TensorStorage(count: t * t)
                 let dp = scratch.pointer
+                let transposed = TensorStorage(count: hd * t)
                 for task in ComputeThreads.splitRange(b * heads, chunks: chunks, index: c) {
                     let bi = task / heads, h = task % heads
                     let base = bi * t * d3 + h * hd
@@ -47,7 +52,8 @@ extension Tensor {
                     let dout = g.pointer + bi * t * d + h * hd
                     // dV = Pᵀ dO;  dP = dO Vᵀ
                     Gemm.single(true, false, t, hd, t, 1, p, t, dout, d, 0, dv, d3)
-                    Gemm.single(false, true, t, t, hd, 1, dout, d, v, d3, 0, dp, t)
+                    Attention.transpose(v, rows: t, columns: hd, stride: d3, into: transposed.pointer)
+                    Gemm.single(false, false, t, t, hd, 1, dout, d, transposed.pointer, t, 0, dp, t)
                     // dS = P ⊙ (dP − ⟨dP, P⟩) · scale  (softmax backward, in place)
                     for i in 0..<t {
                         RowKernels.softmaxBackwardRow(p + i * t, dp + i * t, dp + i * t, t, scale: scale, accumulate: false)
@@ -82,5 +88,16 @@ extension Tensor {
         let context = batchedMatmul(weights, v)
         let merged = context.reshaped(to: [b, heads, t, hd]).permuted([0, 2, 1, 3])
         return merged.reshaped(to: [b, t, d])
+    }
+}
+
+enum Attention {
+    /// `out[j, i] = a[i, j]` for a `rows × columns` block with row stride `stride`.
+    @inline(__always)
+    static func transpose(_ a: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, into out: UnsafeMutablePointer<Float>) {
+        for i in 0..<rows {
+            let row = a + i * stride
+            for j in 0..<columns { out[j * rows + i] = row[j] }
+        }
     }
 }
