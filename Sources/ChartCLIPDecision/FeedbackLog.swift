@@ -39,6 +39,7 @@ public enum FeedbackLog {
     }
 
     /// Appends every outcome whose key its file does not hold yet.
+    @discardableResult
     public static func append(_ outcomes: [FeedbackOutcome], to directory: URL) throws -> FeedbackLogWrite {
         var keysByFile: [URL: Set<String>] = [:]
         var result = FeedbackLogWrite(written: 0, alreadyLogged: 0, files: [])

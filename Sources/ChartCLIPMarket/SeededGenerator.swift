@@ -1,43 +1,23 @@
+import ChartCLIPSupport
 import Foundation
 
-/// A small, fast, seeded random number generator: xoshiro256** (Blackman and Vigna, 2018)
-/// seeded through SplitMix64, as the authors recommend.
+/// The synthetic market's seeded random numbers in `Double`, on the shared `Xoshiro256`
+/// stream.
 ///
 /// ChartCLIP's synthetic market must give the same candles for the same seed on every
 /// platform and toolchain, so it never uses the system generator; the normal deviates come
 /// from Box–Muller on this stream, not from a library whose algorithm could change.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    private var core: Xoshiro256
     private var spareNormal: Double?
 
     /// Creates a generator; equal seeds give equal streams.
     public init(seed: UInt64) {
-        var x = seed
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix()
-        s1 = splitMix()
-        s2 = splitMix()
-        s3 = splitMix()
+        core = Xoshiro256(seed: seed)
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        let result = rotl(s1 &* 5, 7) &* 9
-        let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = rotl(s3, 45)
-        return result
-    }
+    public mutating func next() -> UInt64 { core.next() }
 
     /// A uniform double in [0, 1) from the top 53 bits.
     public mutating func uniform() -> Double {
@@ -71,6 +51,4 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         spareNormal = r * sin(angle)
         return r * cos(angle)
     }
-
-    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

@@ -23,12 +23,6 @@ struct BenchCoreCommand: ParsableCommand {
         var bench = CoreBenchmark()
         bench.runs = runs
         let report = bench.run()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(bench.describe(report))
-        }
+        try printReport(report, json: json) { bench.describe(report) }
     }
 }

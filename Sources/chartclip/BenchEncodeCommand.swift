@@ -21,12 +21,6 @@ struct BenchEncodeCommand: ParsableCommand {
         bench.batch = batch
         bench.runs = runs
         let report = bench.run(name: model)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(bench.describe(report))
-        }
+        try printReport(report, json: json) { bench.describe(report) }
     }
 }

@@ -1,34 +1,17 @@
 import ChartCLIPDecision
 import ChartCLIPMarket
 import ChartCLIPSupport
+import ChartCLIPTestSupport
 import Foundation
 import Testing
 
 /// `chartclip decide` and `chartclip feedback` end to end. Skipped (with a message) when the
 /// binary has not been built next to the test bundle.
 @Suite struct DecisionCommandLineTests {
-    /// `chartclip` in the same build folder as the running test bundle.
-    static var binary: URL? {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [folder, folder.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("chartclip")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return nil
-    }
+    static var binary: URL? { CommandLineTool.binary }
 
     static func run(_ binary: URL, _ arguments: [String]) throws -> (status: Int32, output: Data, errors: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output, errors)
+        try CommandLineTool.run(binary, arguments)
     }
 
     @Test func decidePrintsTheAdjustedDecisionAsJSON() throws {

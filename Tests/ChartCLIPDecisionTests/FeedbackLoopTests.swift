@@ -70,7 +70,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: logs) }
         var wide = Self.settings
         wide.barrier = BarrierSpec(target: 0.03, stop: 0.01)
-        try FeedbackLog.append(FeedbackLoop.evaluate(Self.predictions, candles: [Self.series], settings: Self.settings).outcomes, to: logs)
+        _ = try FeedbackLog.append(FeedbackLoop.evaluate(Self.predictions, candles: [Self.series], settings: Self.settings).outcomes, to: logs)
         let w = try FeedbackLog.append(FeedbackLoop.evaluate(Self.predictions, candles: [Self.series], settings: wide).outcomes, to: logs)
         #expect(w.written == 3)
         #expect(try FeedbackLog.read(logs).outcomes.count == 6)
@@ -81,7 +81,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: logs) }
         var settings = Self.settings
         settings.groundTruth = .lookup { $0.setup == "breakout" ? "breakout" : "none" }
-        try FeedbackLog.append(FeedbackLoop.evaluate(Self.predictions, candles: [Self.series], settings: settings).outcomes, to: logs)
+        _ = try FeedbackLog.append(FeedbackLoop.evaluate(Self.predictions, candles: [Self.series], settings: settings).outcomes, to: logs)
         // A damaged line and a duplicate (two runs that raced) do not change the numbers.
         let file = logs.appendingPathComponent("BTCUSDT_20250601_0015.jsonl")
         let duplicate = try String(decoding: Data(contentsOf: file), as: UTF8.self).trimmingCharacters(in: .newlines)

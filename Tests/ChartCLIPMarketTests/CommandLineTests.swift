@@ -7,31 +7,10 @@ import Testing
 /// Bybit stand-in. Skipped (with a message) when the binary has not been built next to the
 /// test bundle, e.g. when only the test targets were built.
 @Suite struct CommandLineTests {
-    /// `chartclip` in the same build folder as the running test bundle.
-    static var binary: URL? {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [folder, folder.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("chartclip")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return nil
-    }
+    static var binary: URL? { CommandLineTool.binary }
 
-    /// Runs the binary without blocking a concurrency thread (the test server needs them).
     static func run(_ binary: URL, _ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (status, output, errors)
+        try await CommandLineTool.runAsync(binary, arguments)
     }
 
     @Test func fetchWritesTheClosedCandlesOfTheRange() async throws {

@@ -27,7 +27,7 @@ import Testing
 
 @Suite struct AtomicFileTests {
     @Test func appendNeverTruncates() throws {
-        let dir = try FileManager.default.temporaryDirectory.appendingPathComponent("cc-\(UUID())")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cc-\(UUID())")
         let url = dir.appendingPathComponent("log.jsonl")
         try AtomicFile.appendLine("{\"a\":1}", to: url)
         try AtomicFile.appendLine("{\"a\":2}", to: url)

@@ -1,6 +1,8 @@
+import ChartCLIPSupport
 import Foundation
 
-/// A seeded, deterministic random number generator (xoshiro256**, seeded by SplitMix64).
+/// A seeded, deterministic random number generator on the shared `Xoshiro256` stream
+/// (xoshiro256**, seeded by SplitMix64).
 ///
 /// The same seed gives the same stream on every machine; `state` can be saved into a
 /// checkpoint and restored for an exact resume.
@@ -19,48 +21,26 @@ public final class RandomGenerator: RandomNumberGenerator {
         }
     }
 
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    private var core: Xoshiro256
     private var spare: Float?
 
     /// A generator whose whole stream is fixed by `seed`.
     public init(seed: UInt64) {
-        var x = seed
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix()
-        s1 = splitMix()
-        s2 = splitMix()
-        s3 = splitMix()
+        core = Xoshiro256(seed: seed)
     }
 
     /// The current state, for checkpoints.
     public var state: State {
-        get { State(words: [s0, s1, s2, s3], spareNormal: spare) }
+        get { State(words: core.words, spareNormal: spare) }
         set {
-            precondition(newValue.words.count == 4, "RandomGenerator.State needs 4 words")
-            (s0, s1, s2, s3) = (newValue.words[0], newValue.words[1], newValue.words[2], newValue.words[3])
+            core = Xoshiro256(words: newValue.words) ?? Xoshiro256(seed: 0)
             spare = newValue.spareNormal
         }
     }
 
     /// The next 64 random bits.
     @inline(__always)
-    public func next() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = s3 << 45 | s3 >> 19
-        return result
-    }
+    public func next() -> UInt64 { core.next() }
 
     /// Uniform in `[0, 1)` with 24 random bits.
     @inline(__always)
