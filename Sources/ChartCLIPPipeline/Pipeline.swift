@@ -74,8 +74,9 @@ public enum Pipeline {
         evaluator.showProgress = options.showProgress
         evaluator.runDirectory = run.directory.url
         let results = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: run.directory.report)
-        log(String(format: "5/9 test zero-shot setup accuracy %.3f (balanced %.3f), phase %.3f",
-            results.zeroShotSetup.accuracy, results.zeroShotSetup.balancedAccuracy, results.zeroShotPhase.accuracy))
+        log(String(format: "5/9 test zero-shot setup type accuracy %.3f; setup and direction %.3f (balanced %.3f); phase %.3f",
+            results.zeroShotSetupType.accuracy, results.zeroShotSetup.accuracy, results.zeroShotSetup.balancedAccuracy,
+            results.zeroShotPhase.accuracy))
 
         // Predictor export.
         let predictorURL = out.appendingPathComponent("predictor.h5")
@@ -121,6 +122,7 @@ public enum Pipeline {
             source: options.candleFiles.isEmpty ? "synthetic market" : options.candleFiles.map(\.lastPathComponent).joined(separator: ", "),
             symbols: series.map(\.symbol), charts: counts, runDirectory: run.directory.url.path,
             report: run.directory.report.appendingPathComponent("report.md").path, predictor: predictorURL.path,
+            testZeroShotSetupTypeAccuracy: results.zeroShotSetupType.accuracy,
             testZeroShotSetupAccuracy: results.zeroShotSetup.accuracy,
             testZeroShotSetupBalancedAccuracy: results.zeroShotSetup.balancedAccuracy,
             testZeroShotPhaseAccuracy: results.zeroShotPhase.accuracy,

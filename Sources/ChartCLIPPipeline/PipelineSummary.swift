@@ -10,6 +10,7 @@ public struct PipelineSummary: Codable, Sendable {
     public var runDirectory: String
     public var report: String
     public var predictor: String
+    public var testZeroShotSetupTypeAccuracy: Double
     public var testZeroShotSetupAccuracy: Double
     public var testZeroShotSetupBalancedAccuracy: Double
     public var testZeroShotPhaseAccuracy: Double
@@ -27,7 +28,8 @@ public struct PipelineSummary: Codable, Sendable {
         md += "Source: \(source) (\(symbols.joined(separator: ", "))); charts per split: "
         md += charts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ".\n\n"
         md += "| held-out test | value |\n|---|---|\n"
-        md += "| zero-shot setup accuracy | \(pct(testZeroShotSetupAccuracy)) (balanced \(pct(testZeroShotSetupBalancedAccuracy))) |\n"
+        md += "| zero-shot setup type accuracy | \(pct(testZeroShotSetupTypeAccuracy)) |\n"
+        md += "| zero-shot setup and direction accuracy | \(pct(testZeroShotSetupAccuracy)) (balanced \(pct(testZeroShotSetupBalancedAccuracy))) |\n"
         md += "| zero-shot phase accuracy | \(pct(testZeroShotPhaseAccuracy)) |\n"
         md += "| linear probe setup accuracy | \(pct(testLinearProbeSetupAccuracy)) |\n\n"
         md += "Decisions on the newest candles: " + decisions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n\n"

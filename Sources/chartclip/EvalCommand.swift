@@ -26,7 +26,8 @@ struct EvalCommand: ParsableCommand {
         let results = try evaluator.evaluate(
             checkpointURL: URL(fileURLWithPath: checkpoint), dataset: try VisionDataset.load(URL(fileURLWithPath: dataset)),
             output: URL(fileURLWithPath: out))
-        print(String(format: "zero-shot setup accuracy %.3f (balanced %.3f), phase %.3f", results.zeroShotSetup.accuracy,
+        print(String(format: "zero-shot setup type accuracy %.3f (balanced %.3f); setup and direction %.3f (balanced %.3f); phase %.3f",
+            results.zeroShotSetupType.accuracy, results.zeroShotSetupType.balancedAccuracy, results.zeroShotSetup.accuracy,
             results.zeroShotSetup.balancedAccuracy, results.zeroShotPhase.accuracy))
         if let probe = results.linearProbeSetup {
             print(String(format: "linear probe setup accuracy %.3f (balanced %.3f)", probe.accuracy, probe.balancedAccuracy))

@@ -28,8 +28,9 @@ struct PipelineCommand: AsyncParsableCommand {
         options.seed = seed
         options.showProgress = !quiet
         let summary = try await Pipeline.run(options)
-        print(String(format: "\nheld-out zero-shot setup accuracy %.1f%% (balanced %.1f%%), phase %.1f%%",
-            100 * summary.testZeroShotSetupAccuracy, 100 * summary.testZeroShotSetupBalancedAccuracy, 100 * summary.testZeroShotPhaseAccuracy))
+        print(String(format: "\nheld-out zero-shot setup type accuracy %.1f%%; setup and direction %.1f%% (balanced %.1f%%); phase %.1f%%",
+            100 * summary.testZeroShotSetupTypeAccuracy, 100 * summary.testZeroShotSetupAccuracy,
+            100 * summary.testZeroShotSetupBalancedAccuracy, 100 * summary.testZeroShotPhaseAccuracy))
         for b in summary.backtests {
             print("\(b.symbol) walk-forward: enter \(b.withoutCV.enter) without CV (hit rate \(b.withoutCV.enterHitRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")), "
                 + "\(b.withCV.enter) with CV (\(b.withCV.enterHitRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")), base rate \(b.baseRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")")

@@ -34,8 +34,9 @@ struct TrainCommand: AsyncParsableCommand {
             evaluator.showProgress = !quiet
             evaluator.runDirectory = run.directory.url
             let results = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: run.directory.report)
-            print(String(format: "test zero-shot setup accuracy %.3f (balanced %.3f); report: %@", results.zeroShotSetup.accuracy,
-                results.zeroShotSetup.balancedAccuracy, run.directory.report.appendingPathComponent("report.md").path))
+            print(String(format: "test zero-shot setup type accuracy %.3f; setup and direction %.3f (balanced %.3f); report: %@",
+                results.zeroShotSetupType.accuracy, results.zeroShotSetup.accuracy, results.zeroShotSetup.balancedAccuracy,
+                run.directory.report.appendingPathComponent("report.md").path))
         }
     }
 }

@@ -17,7 +17,10 @@ public struct Evaluator {
         public var dataset: String
         public var split: String
         public var count: Int
+        /// Setup type and direction together (12 classes).
         public var zeroShotSetup: ClassificationMetrics
+        /// Setup type alone (the vocabulary's 7 `setup_type`s).
+        public var zeroShotSetupType: ClassificationMetrics
         public var zeroShotPhase: ClassificationMetrics
         public var linearProbeSetup: ClassificationMetrics?
         public var linearProbeLambda: Float?
@@ -59,6 +62,10 @@ public struct Evaluator {
         let setupPredicted = setupProbabilities.map { p in p.indices.max(by: { p[$0] < p[$1] })! }
         let zeroShotSetup = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: setupPredicted)
         let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
+        let types = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer)
+        let zeroShotSetupType = ClassificationMetrics(
+            classes: types.classes, truth: rows.map { types.classes.firstIndex(of: $0.label.setupType.rawValue) ?? 0 },
+            predicted: types.predict(images))
         let calibration = Calibration(
             confidence: setupProbabilities.map { Double($0.max() ?? 0) },
             correct: zip(setupTruth, setupPredicted).map { $0 == $1 })
@@ -84,7 +91,7 @@ public struct Evaluator {
         }
         let results = Results(
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
-            zeroShotSetup: zeroShotSetup, zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
+            zeroShotSetup: zeroShotSetup, zeroShotSetupType: zeroShotSetupType, zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
             calibration: calibration)
         try ReportWriter(results: results, runDirectory: runDirectory).write(

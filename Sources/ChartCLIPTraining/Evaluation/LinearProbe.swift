@@ -4,19 +4,38 @@ import Foundation
 
 /// A linear probe: L2-regularised multinomial logistic regression on frozen image
 /// embeddings, fitted full-batch with Adam; the regularisation strength is chosen on the
-/// validation split (CLIP §3.2 sweeps it the same way).
+/// validation split (CLIP §3.2 sweeps it the same way). Features are standardised with the
+/// training split's mean and deviation first: unit-norm embeddings have tiny per-dimension
+/// spread, and unscaled they need weights so large that any penalty pins the probe to the
+/// majority class.
 public struct LinearProbe: Sendable {
-    /// `[C, E]` weights and `[C]` biases.
+    /// `[C, E]` weights and `[C]` biases (on standardised features).
     public let weight: [Float], bias: [Float]
+    /// Per-dimension mean and deviation of the training features.
+    public let mean: [Float], deviation: [Float]
     /// C and E.
     public let classCount: Int, width: Int
     /// The L2 strength used.
     public let lambda: Float
 
+    /// Per-dimension mean and deviation of `features`.
+    static func moments(_ features: [[Float]]) -> ([Float], [Float]) {
+        let e = features.first?.count ?? 0, n = Float(max(features.count, 1))
+        var mean = [Float](repeating: 0, count: e), variance = [Float](repeating: 0, count: e)
+        for f in features { for j in 0..<e { mean[j] += f[j] / n } }
+        for f in features { for j in 0..<e { variance[j] += (f[j] - mean[j]) * (f[j] - mean[j]) / n } }
+        return (mean, variance.map { Swift.max($0.squareRoot(), 1e-6) })
+    }
+
+    static func standardise(_ features: [[Float]], _ mean: [Float], _ deviation: [Float]) -> [Float] {
+        features.flatMap { f in f.indices.map { (f[$0] - mean[$0]) / deviation[$0] } }
+    }
+
     /// Fits on `features` `[N][E]` with class indices `labels`.
-    public static func fit(features: [[Float]], labels: [Int], classCount: Int, lambda: Float, iterations: Int = 300) -> LinearProbe {
+    public static func fit(features: [[Float]], labels: [Int], classCount: Int, lambda: Float, iterations: Int = 400) -> LinearProbe {
         let n = features.count, e = features.first?.count ?? 0
-        let x = Tensor(features.flatMap { $0 }, shape: [n, e])
+        let (mean, deviation) = moments(features)
+        let x = Tensor(standardise(features, mean, deviation), shape: [n, e])
         let w = Tensor.zeros([classCount, e], requiresGrad: true)
         let b = Tensor.zeros([classCount], requiresGrad: true)
         let optimizer = AdamW(
@@ -30,14 +49,15 @@ public struct LinearProbe: Sendable {
             loss.backward()
             optimizer.step()
         }
-        return LinearProbe(weight: w.scalars, bias: b.scalars, classCount: classCount, width: e, lambda: lambda)
+        return LinearProbe(
+            weight: w.scalars, bias: b.scalars, mean: mean, deviation: deviation, classCount: classCount, width: e, lambda: lambda)
     }
 
     /// Fits one probe per `lambdas` on the training split and keeps the one with the best
     /// validation accuracy (ties: the stronger regularisation).
     public static func select(
         train: [[Float]], trainLabels: [Int], validation: [[Float]], validationLabels: [Int], classCount: Int,
-        lambdas: [Float] = [1e-1, 1e-2, 1e-3, 1e-4]
+        lambdas: [Float] = [1e-1, 1e-2, 1e-3, 1e-4, 0]
     ) -> (probe: LinearProbe, validationAccuracy: [Float: Double]) {
         var best: (LinearProbe, Double)?
         var scores: [Float: Double] = [:]
@@ -53,7 +73,8 @@ public struct LinearProbe: Sendable {
 
     /// Class probabilities `[N][C]`.
     public func probabilities(_ features: [[Float]]) -> [[Float]] {
-        features.map { f in
+        features.map { raw in
+            let f = raw.indices.map { (raw[$0] - mean[$0]) / deviation[$0] }
             var logits = (0..<classCount).map { k -> Float in
                 var s = bias[k]
                 for j in 0..<width { s += weight[k * width + j] * f[j] }

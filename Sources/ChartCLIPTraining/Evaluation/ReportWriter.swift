@@ -64,10 +64,11 @@ struct ReportWriter {
         var md = "# Evaluation report\n\n"
         md += "- checkpoint: `\(r.checkpoint)`\n- dataset: `\(r.dataset)`, split `\(r.split)`, \(r.count) charts\n\n"
         md += "## Classification\n\n| task | accuracy | balanced accuracy |\n|---|---|---|\n"
-        md += "| zero-shot setup (\(r.zeroShotSetup.classes.count) classes) | \(pct(r.zeroShotSetup.accuracy)) | \(pct(r.zeroShotSetup.balancedAccuracy)) |\n"
+        md += "| zero-shot setup type (\(r.zeroShotSetupType.classes.count) classes) | \(pct(r.zeroShotSetupType.accuracy)) | \(pct(r.zeroShotSetupType.balancedAccuracy)) |\n"
+        md += "| zero-shot setup and direction (\(r.zeroShotSetup.classes.count) classes) | \(pct(r.zeroShotSetup.accuracy)) | \(pct(r.zeroShotSetup.balancedAccuracy)) |\n"
         md += "| zero-shot phase (\(r.zeroShotPhase.classes.count) classes) | \(pct(r.zeroShotPhase.accuracy)) | \(pct(r.zeroShotPhase.balancedAccuracy)) |\n"
         if let p = r.linearProbeSetup {
-            md += "| linear probe setup (λ = \(r.linearProbeLambda.map { String(format: "%g", $0) } ?? "?")) | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"
+            md += "| linear probe setup and direction (λ = \(r.linearProbeLambda.map { String(format: "%g", $0) } ?? "?")) | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"
         }
         md += "\nPer-class recall (zero-shot setup):\n\n| class | recall | count |\n|---|---|---|\n"
         for (i, c) in r.zeroShotSetup.classes.enumerated() {

@@ -49,6 +49,13 @@ public struct ZeroShotClassifier: Sendable {
             prompts: matches.map { CaptionTemplates.prompts(for: $0) })
     }
 
+    /// The setup-type classifier (the vocabulary's seven `setup_type`s, direction pooled).
+    public static func setupTypes(model: CLIPModel, tokenizer: CLIPTokenizer) throws -> ZeroShotClassifier {
+        try ZeroShotClassifier(
+            model: model, tokenizer: tokenizer, classes: SetupType.allCases.map(\.rawValue),
+            prompts: SetupType.allCases.map { CaptionTemplates.prompts(for: $0) })
+    }
+
     /// The phase classifier.
     public static func phases(model: CLIPModel, tokenizer: CLIPTokenizer) throws -> ZeroShotClassifier {
         try ZeroShotClassifier(
