@@ -18,8 +18,10 @@ public enum PredictorExport {
         let model = try Checkpoint.load(from: checkpoint).makeModel()
         model.eval()
         let tokenizer = try CLIPTokenizer()
-        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer)
-        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer)
+        let trainLabels = dataset?.rows(in: .train).map(\.label) ?? []
+        let prior = trainLabels.isEmpty ? nil : LabelPrior(labels: trainLabels)
+        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer, prior: prior)
+        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer, prior: prior)
         var calibration = ConfidenceCalibration.identity(classCount: setups.classes.count)
         var start: String?, end: String?
         if let dataset {

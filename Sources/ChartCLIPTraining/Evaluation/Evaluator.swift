@@ -54,15 +54,18 @@ public struct Evaluator {
         let images = ImageEmbeddings.compute(model: model, data: data, progress: bar)
         let texts = ImageEmbeddings.captions(model: model, data: data)
 
-        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer)
-        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer)
+        // Prompt ensembles weighted by the training labels' (setup, phase) frequencies.
+        let trainLabels = dataset.rows(in: .train).map(\.label)
+        let prior = trainLabels.isEmpty ? nil : LabelPrior(labels: trainLabels)
+        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer, prior: prior)
+        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer, prior: prior)
         let setupTruth = rows.map { setups.classes.firstIndex(of: $0.label.match.description) ?? 0 }
         let phaseTruth = rows.map { phases.classes.firstIndex(of: $0.label.phaseType.rawValue) ?? 0 }
         let setupProbabilities = setups.probabilities(images)
         let setupPredicted = setupProbabilities.map { p in p.indices.max(by: { p[$0] < p[$1] })! }
         let zeroShotSetup = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: setupPredicted)
         let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
-        let types = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer)
+        let types = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer, prior: prior)
         let zeroShotSetupType = ClassificationMetrics(
             classes: types.classes, truth: rows.map { types.classes.firstIndex(of: $0.label.setupType.rawValue) ?? 0 },
             predicted: types.predict(images))

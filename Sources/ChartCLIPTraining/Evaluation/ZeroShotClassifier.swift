@@ -28,39 +28,52 @@ public struct ZeroShotClassifier: Sendable {
 
     /// Embeds every class's prompts with `model` and averages them.
     public init(model: CLIPModel, tokenizer: CLIPTokenizer, classes: [String], prompts: [[String]]) throws {
+        try self.init(model: model, tokenizer: tokenizer, classes: classes, weightedPrompts: prompts.map { texts in texts.map { ($0, 1) } })
+    }
+
+    /// Embeds every class's prompts with `model` and takes their weighted mean (weights need
+    /// not sum to one; the mean is re-normalised).
+    public init(model: CLIPModel, tokenizer: CLIPTokenizer, classes: [String], weightedPrompts: [[(text: String, weight: Float)]]) throws {
         let t = model.config.textConfig.contextLength
         var rows: [Float] = []
         var width = 0
-        for texts in prompts {
-            let tokens = try tokenizer.tokenize(texts, contextLength: t)
+        for prompts in weightedPrompts {
+            let tokens = try tokenizer.tokenize(prompts.map(\.text), contextLength: t)
             let features = withoutGradients { model.encodeText(tokens, normalized: true) }
             width = features.shape[1]
-            let mean = withoutGradients { features.mean(alongAxis: 0, keepingDims: true).l2Normalized() }
+            let weights = Tensor(prompts.map(\.weight), shape: [1, prompts.count])
+            let mean = withoutGradients { Tensor.matmul(weights, features).l2Normalized() }
             rows += mean.scalars
         }
         self.init(classes: classes, embeddings: rows, width: width, scale: Foundation.exp(model.logitScale.item))
     }
 
-    /// The setup classifier: setup type and direction together (`breakout/up`, …).
-    public static func setups(model: CLIPModel, tokenizer: CLIPTokenizer) throws -> ZeroShotClassifier {
+    /// The setup classifier: setup type and direction together (`breakout/up`, …). With a
+    /// `prior`, each class's captions are weighted by how often its phases occur with it in the
+    /// training labels; without, every phase counts the same.
+    public static func setups(model: CLIPModel, tokenizer: CLIPTokenizer, prior: LabelPrior? = nil) throws -> ZeroShotClassifier {
         let matches = CaptionTemplates.setupMatches
         return try ZeroShotClassifier(
             model: model, tokenizer: tokenizer, classes: matches.map(\.description),
-            prompts: matches.map { CaptionTemplates.prompts(for: $0) })
+            weightedPrompts: matches.map { match in LabelPrior.ensemble(prior, matches: [match], phases: PhaseType.allCases) })
     }
 
     /// The setup-type classifier (the vocabulary's seven `setup_type`s, direction pooled).
-    public static func setupTypes(model: CLIPModel, tokenizer: CLIPTokenizer) throws -> ZeroShotClassifier {
+    public static func setupTypes(model: CLIPModel, tokenizer: CLIPTokenizer, prior: LabelPrior? = nil) throws -> ZeroShotClassifier {
         try ZeroShotClassifier(
             model: model, tokenizer: tokenizer, classes: SetupType.allCases.map(\.rawValue),
-            prompts: SetupType.allCases.map { CaptionTemplates.prompts(for: $0) })
+            weightedPrompts: SetupType.allCases.map { type in
+                LabelPrior.ensemble(prior, matches: CaptionTemplates.setupMatches.filter { $0.type == type }, phases: PhaseType.allCases)
+            })
     }
 
     /// The phase classifier.
-    public static func phases(model: CLIPModel, tokenizer: CLIPTokenizer) throws -> ZeroShotClassifier {
+    public static func phases(model: CLIPModel, tokenizer: CLIPTokenizer, prior: LabelPrior? = nil) throws -> ZeroShotClassifier {
         try ZeroShotClassifier(
             model: model, tokenizer: tokenizer, classes: PhaseType.allCases.map(\.rawValue),
-            prompts: PhaseType.allCases.map { CaptionTemplates.prompts(for: $0) })
+            weightedPrompts: PhaseType.allCases.map { phase in
+                LabelPrior.ensemble(prior, matches: CaptionTemplates.setupMatches, phases: [phase])
+            })
     }
 
     /// Class probabilities `[N][C]` for normalised image embeddings `[N][E]`.
@@ -85,5 +98,45 @@ public struct ZeroShotClassifier: Sendable {
     /// The most probable class of each image.
     public func predict(_ images: [[Float]]) -> [Int] {
         probabilities(images).map { p in p.indices.max(by: { p[$0] < p[$1] }) ?? 0 }
+    }
+}
+
+/// How often each setup (with direction) occurs with each phase in a set of labels, usually
+/// the training split's.
+///
+/// A class's prompt ensemble marginalises the other field out. Uniformly, "no setup" would
+/// count "no setup in exhaustion pullback phase" as much as "no setup in uptrend phase" even
+/// when the first never occurs, and its class embedding would drift towards captions the
+/// model never learned to match to charts. Weighting each (setup, phase) cell's captions by
+/// its count marginalises by the data instead, the way a classifier's class embedding is the
+/// mean over the class's training texts.
+public struct LabelPrior: Sendable, Equatable {
+    /// Counts per `"setup/direction phase"` cell.
+    public private(set) var counts: [String: Int] = [:]
+
+    /// Counts the labels.
+    public init(labels: [ChartLabel]) {
+        for label in labels { counts[Self.key(label.match, label.phaseType), default: 0] += 1 }
+    }
+
+    /// The count of a cell.
+    public func count(_ match: SetupMatch, _ phase: PhaseType) -> Int { counts[Self.key(match, phase)] ?? 0 }
+
+    static func key(_ match: SetupMatch, _ phase: PhaseType) -> String { "\(match) \(phase.rawValue)" }
+
+    /// The captions of every (match, phase) cell, each cell weighted by its share of the prior
+    /// (spread over its captions). Cells the prior never saw get no weight; when none of the
+    /// cells was seen (or there is no prior), every cell counts the same.
+    public static func ensemble(_ prior: LabelPrior?, matches: [SetupMatch], phases: [PhaseType]) -> [(text: String, weight: Float)] {
+        let cells = matches.flatMap { m in phases.map { (m, $0) } }
+        let counts = cells.map { prior?.count($0.0, $0.1) ?? 0 }
+        let seen = counts.reduce(0, +) > 0
+        var prompts: [(text: String, weight: Float)] = []
+        for (cell, count) in zip(cells, counts) where !seen || count > 0 {
+            let captions = CaptionTemplates.captions(setup: cell.0, phase: cell.1)
+            let weight = Float(seen ? count : 1) / Float(captions.count)
+            prompts += captions.map { ($0, weight) }
+        }
+        return prompts
     }
 }

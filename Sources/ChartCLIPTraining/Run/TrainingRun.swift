@@ -98,6 +98,7 @@ public final class TrainingRun {
             throw ChartCLIPError("the training split has \(trainRows.count) rows", hint: "prepare a larger dataset")
         }
         let train = try PairData(rows: trainRows, config: model.config, tokenizer: tokenizer, progress: showProgress)
+        let prior = LabelPrior(labels: trainRows.map(\.label))
         let validationRows = dataset.rows(in: .val)
         let validation = validationRows.isEmpty
             ? nil : try PairData(rows: validationRows, config: model.config, tokenizer: tokenizer, label: "loading validation", progress: showProgress)
@@ -144,7 +145,7 @@ public final class TrainingRun {
             bar.update(step, String(format: "loss %.4f lr %.2e %.0f img/s", result.loss, result.learningRate, Double(batchSize) / seconds))
             let evaluate = validation != nil && ((config.evalEvery > 0 && step % config.evalEvery == 0) || step == total)
             if evaluate, let validation {
-                let scores = try quickValidation(model: model, tokenizer: tokenizer, data: validation)
+                let scores = try quickValidation(model: model, tokenizer: tokenizer, data: validation, prior: prior)
                 lastAccuracy = scores.setupAccuracy
                 try appendMetrics(["step": step, "val_zero_shot_setup_accuracy": scores.setupAccuracy, "val_zero_shot_phase_accuracy": scores.phaseAccuracy])
                 if scores.setupAccuracy > bestAccuracy {
@@ -175,12 +176,12 @@ public final class TrainingRun {
     }
 
     /// Zero-shot setup and phase accuracy on the validation pairs.
-    func quickValidation(model: CLIPModel, tokenizer: CLIPTokenizer, data: PairData) throws -> (setupAccuracy: Double, phaseAccuracy: Double) {
+    func quickValidation(model: CLIPModel, tokenizer: CLIPTokenizer, data: PairData, prior: LabelPrior) throws -> (setupAccuracy: Double, phaseAccuracy: Double) {
         model.eval()
         defer { model.train() }
         let embeddings = ImageEmbeddings.compute(model: model, data: data)
-        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer)
-        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer)
+        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer, prior: prior)
+        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer, prior: prior)
         let setupTruth = data.rows.map { row in setups.classes.firstIndex(of: row.label.match.description) ?? -1 }
         let phaseTruth = data.rows.map { row in phases.classes.firstIndex(of: row.label.phaseType.rawValue) ?? -1 }
         let setupPredicted = setups.predict(embeddings)

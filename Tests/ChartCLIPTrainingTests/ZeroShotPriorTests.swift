@@ -1,0 +1,74 @@
+import ChartCLIPLabels
+import ChartCLIPMarket
+import ChartCLIPModels
+import ChartCLIPTensor
+import ChartCLIPText
+import ChartCLIPTraining
+import Foundation
+import Testing
+
+/// Prompt ensembles weighted by the training labels: unseen (setup, phase) cells drop out,
+/// seen ones count by frequency, and the class embedding is that weighted mean.
+@Suite struct ZeroShotPriorTests {
+    static let config = CLIPConfig(
+        embedDim: 8,
+        visionConfig: VisionConfig(imageSize: 16, patchSize: 8, width: 8, layers: 1, heads: 2),
+        textConfig: TextConfig(contextLength: 32, vocabSize: 1024, width: 8, layers: 1, heads: 2),
+        activation: .quickGELU)
+
+    static func label(_ type: SetupType, _ direction: SetupDirection, _ phase: PhaseType) -> ChartLabel {
+        ChartLabel(setupType: type, setupDirection: direction, phaseType: phase, confidence: 0.9)
+    }
+
+    @Test func cellsAreWeightedByTheirCounts() {
+        let prior = LabelPrior(labels: [
+            Self.label(.none, .none, .trendUp), Self.label(.none, .none, .trendUp), Self.label(.none, .none, .trendUp),
+            Self.label(.none, .none, .range), Self.label(.breakout, .up, .trendUp),
+        ])
+        #expect(prior.count(.none, .trendUp) == 3 && prior.count(.none, .range) == 1 && prior.count(.none, .trendDown) == 0)
+        let prompts = LabelPrior.ensemble(prior, matches: [.none], phases: PhaseType.allCases)
+        // Only the two seen cells, 18 captions each, weights 3/18 and 1/18.
+        #expect(prompts.count == 36)
+        let up = Set(CaptionTemplates.captions(setup: .none, phase: .trendUp))
+        for p in prompts {
+            #expect(abs(p.weight - (up.contains(p.text) ? 3 : 1) / 18) < 1e-7)
+        }
+        #expect(!prompts.contains { $0.text.contains("exhaustion") })
+    }
+
+    @Test func withoutAPriorOrUnseenClassesEveryCellCountsTheSame() {
+        let prior = LabelPrior(labels: [Self.label(.none, .none, .range)])
+        for p in [nil, prior] {
+            let prompts = LabelPrior.ensemble(p, matches: [SetupMatch(.fakeout, .down)], phases: PhaseType.allCases)
+            #expect(prompts.count == 18 * PhaseType.allCases.count)
+            #expect(Set(prompts.map(\.weight)) == [Float(1) / 18])
+        }
+    }
+
+    @Test func classEmbeddingIsTheWeightedMeanOfCaptionEmbeddings() throws {
+        let model = CLIPModel(config: Self.config, seed: 5)
+        let tokenizer = try CLIPTokenizer()
+        let prior = LabelPrior(labels: [
+            Self.label(.rangeAccumulation, .none, .range), Self.label(.rangeAccumulation, .none, .range), Self.label(.rangeAccumulation, .none, .trendUp),
+        ])
+        let classifier = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer, prior: prior)
+        let k = classifier.classes.firstIndex(of: SetupType.rangeAccumulation.rawValue)!
+        let got = Array(classifier.embeddings[(k * 8)..<(k * 8 + 8)])
+
+        func meanEmbedding(_ phase: PhaseType) throws -> [Float] {
+            let texts = CaptionTemplates.captions(setup: SetupMatch(.rangeAccumulation, .none), phase: phase)
+            let tokens = try tokenizer.tokenize(texts, contextLength: 32)
+            let e = withoutGradients { model.encodeText(tokens, normalized: true) }
+            return (0..<8).map { j in (0..<texts.count).reduce(Float(0)) { $0 + e.scalars[$1 * 8 + j] } / Float(texts.count) }
+        }
+        let range = try meanEmbedding(.range), trend = try meanEmbedding(.trendUp)
+        var expected = (0..<8).map { 2 * range[$0] + trend[$0] }
+        let norm = expected.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        expected = expected.map { $0 / norm }
+        for j in 0..<8 { #expect(abs(got[j] - expected[j]) < 1e-5) }
+        // The uniform ensemble is a different direction here.
+        let uniform = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer)
+        let u = Array(uniform.embeddings[(k * 8)..<(k * 8 + 8)])
+        #expect(zip(u, got).map { abs($0 - $1) }.max()! > 1e-3)
+    }
+}
