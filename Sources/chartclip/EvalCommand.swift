@@ -29,6 +29,9 @@ struct EvalCommand: ParsableCommand {
         print(String(format: "zero-shot setup type accuracy %.3f (balanced %.3f); setup and direction %.3f (balanced %.3f); phase %.3f",
             results.zeroShotSetupType.accuracy, results.zeroShotSetupType.balancedAccuracy, results.zeroShotSetup.accuracy,
             results.zeroShotSetup.balancedAccuracy, results.zeroShotPhase.accuracy))
+        if let m = results.zeroShotSetupTypeWithPrior {
+            print(String(format: "zero-shot setup type with the training-label prior %.3f (balanced %.3f)", m.accuracy, m.balancedAccuracy))
+        }
         if let probe = results.linearProbeSetup {
             print(String(format: "linear probe setup accuracy %.3f (balanced %.3f)", probe.accuracy, probe.balancedAccuracy))
         }

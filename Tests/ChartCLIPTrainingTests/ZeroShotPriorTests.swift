@@ -71,4 +71,19 @@ import Testing
         let u = Array(uniform.embeddings[(k * 8)..<(k * 8 + 8)])
         #expect(zip(u, got).map { abs($0 - $1) }.max()! > 1e-3)
     }
+
+    @Test func logPriorShiftsCloseCallsTowardsFrequentClasses() {
+        let prior = LabelPrior(labels: Array(repeating: Self.label(.none, .none, .trendUp), count: 8) + [Self.label(.breakout, .up, .trendUp)])
+        let classes = ["breakout", "none"]
+        let log = prior.logFrequencies(of: classes) { match, _ in match.type.rawValue }
+        // Add-one smoothing: (1 + 1) / 11 and (8 + 1) / 11.
+        #expect(abs(log[0] - Foundation.log(Float(2) / 11)) < 1e-6 && abs(log[1] - Foundation.log(Float(9) / 11)) < 1e-6)
+        let classifier = ZeroShotClassifier(classes: classes, embeddings: [1, 0, 0, 1], width: 2, scale: 10)
+        // Cosine 0.6 against 0.5: plain zero-shot says breakout; a 4.5:1 prior outweighs e^1.
+        let image: [Float] = [0.6, 0.5]
+        #expect(classifier.predict([image]) == [0])
+        #expect(classifier.predict([image], logPrior: log) == [1])
+        // A clear call survives the prior.
+        #expect(classifier.predict([[0.9, 0.1]], logPrior: log) == [0])
+    }
 }

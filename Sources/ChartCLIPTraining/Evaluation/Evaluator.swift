@@ -21,6 +21,9 @@ public struct Evaluator {
         public var zeroShotSetup: ClassificationMetrics
         /// Setup type alone (the vocabulary's 7 `setup_type`s).
         public var zeroShotSetupType: ClassificationMetrics
+        /// Zero-shot setup type with the training labels' class frequencies as the prior
+        /// (nil without a training split).
+        public var zeroShotSetupTypeWithPrior: ClassificationMetrics?
         public var zeroShotPhase: ClassificationMetrics
         public var linearProbeSetup: ClassificationMetrics?
         public var linearProbeLambda: Float?
@@ -66,9 +69,13 @@ public struct Evaluator {
         let zeroShotSetup = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: setupPredicted)
         let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
         let types = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer, prior: prior)
-        let zeroShotSetupType = ClassificationMetrics(
-            classes: types.classes, truth: rows.map { types.classes.firstIndex(of: $0.label.setupType.rawValue) ?? 0 },
-            predicted: types.predict(images))
+        let typeTruth = rows.map { types.classes.firstIndex(of: $0.label.setupType.rawValue) ?? 0 }
+        let zeroShotSetupType = ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: types.predict(images))
+        let zeroShotSetupTypeWithPrior = prior.map { prior in
+            ClassificationMetrics(
+                classes: types.classes, truth: typeTruth,
+                predicted: types.predict(images, logPrior: prior.logFrequencies(of: types.classes) { match, _ in match.type.rawValue }))
+        }
         let calibration = Calibration(
             confidence: setupProbabilities.map { Double($0.max() ?? 0) },
             correct: zip(setupTruth, setupPredicted).map { $0 == $1 })
@@ -94,7 +101,8 @@ public struct Evaluator {
         }
         let results = Results(
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
-            zeroShotSetup: zeroShotSetup, zeroShotSetupType: zeroShotSetupType, zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
+            zeroShotSetup: zeroShotSetup, zeroShotSetupType: zeroShotSetupType, zeroShotSetupTypeWithPrior: zeroShotSetupTypeWithPrior,
+            zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
             calibration: calibration)
         try ReportWriter(results: results, runDirectory: runDirectory).write(

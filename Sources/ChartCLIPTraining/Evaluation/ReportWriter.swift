@@ -65,6 +65,9 @@ struct ReportWriter {
         md += "- checkpoint: `\(r.checkpoint)`\n- dataset: `\(r.dataset)`, split `\(r.split)`, \(r.count) charts\n\n"
         md += "## Classification\n\n| task | accuracy | balanced accuracy |\n|---|---|---|\n"
         md += "| zero-shot setup type (\(r.zeroShotSetupType.classes.count) classes) | \(pct(r.zeroShotSetupType.accuracy)) | \(pct(r.zeroShotSetupType.balancedAccuracy)) |\n"
+        if let m = r.zeroShotSetupTypeWithPrior {
+            md += "| zero-shot setup type, training-label prior | \(pct(m.accuracy)) | \(pct(m.balancedAccuracy)) |\n"
+        }
         md += "| zero-shot setup and direction (\(r.zeroShotSetup.classes.count) classes) | \(pct(r.zeroShotSetup.accuracy)) | \(pct(r.zeroShotSetup.balancedAccuracy)) |\n"
         md += "| zero-shot phase (\(r.zeroShotPhase.classes.count) classes) | \(pct(r.zeroShotPhase.accuracy)) | \(pct(r.zeroShotPhase.balancedAccuracy)) |\n"
         if let p = r.linearProbeSetup {

@@ -99,6 +99,16 @@ public struct ZeroShotClassifier: Sendable {
     public func predict(_ images: [[Float]]) -> [Int] {
         probabilities(images).map { p in p.indices.max(by: { p[$0] < p[$1] }) ?? 0 }
     }
+
+    /// The most probable class of each image when the classes' log prior probabilities
+    /// (e.g. `LabelPrior.logFrequencies`) are added to the logits: the zero-shot scores read
+    /// as likelihoods, turned into a posterior under the training labels' class frequencies.
+    public func predict(_ images: [[Float]], logPrior: [Float]) -> [Int] {
+        probabilities(images).map { p in
+            let posterior = p.indices.map { Foundation.log(max(p[$0], 1e-30)) + logPrior[$0] }
+            return posterior.indices.max(by: { posterior[$0] < posterior[$1] }) ?? 0
+        }
+    }
 }
 
 /// How often each setup (with direction) occurs with each phase in a set of labels, usually
@@ -117,6 +127,22 @@ public struct LabelPrior: Sendable, Equatable {
     /// Counts the labels.
     public init(labels: [ChartLabel]) {
         for label in labels { counts[Self.key(label.match, label.phaseType), default: 0] += 1 }
+    }
+
+    /// Log relative frequencies of `classes`, each label counted for the class `name` gives it,
+    /// with add-one smoothing so that an unseen class is unlikely, not impossible.
+    public func logFrequencies(of classes: [String], name: (SetupMatch, PhaseType) -> String) -> [Float] {
+        var perClass = [Int](repeating: 1, count: classes.count)
+        for (key, count) in counts {
+            guard let (match, phase) = Self.cell(key), let k = classes.firstIndex(of: name(match, phase)) else { continue }
+            perClass[k] += count
+        }
+        let total = Float(perClass.reduce(0, +))
+        return perClass.map { Foundation.log(Float($0) / total) }
+    }
+
+    static func cell(_ key: String) -> (SetupMatch, PhaseType)? {
+        CaptionTemplates.setupMatches.lazy.flatMap { m in PhaseType.allCases.map { (m, $0) } }.first { key == Self.key($0.0, $0.1) }
     }
 
     /// The count of a cell.
