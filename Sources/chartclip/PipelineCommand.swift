@@ -8,7 +8,8 @@ struct PipelineCommand: AsyncParsableCommand {
         commandName: "pipeline",
         abstract: "Candles → charts → labels → dataset → training → evaluation → predictor → predictions → decisions → feedback replay.")
 
-    @Option(name: .customLong("candles"), help: "Candle CSVs (repeatable); none runs on the synthetic market.") var candles: [String] = []
+    @Option(name: .customLong("candles"), parsing: .upToNextOption, help: "Candle CSVs (one symbol each; several may follow one --candles, e.g. a shell glob); none runs on the synthetic market.")
+    var candles: [String] = []
     @Option(help: "Output folder.") var out = "pipeline"
     @Option(help: "Model config (clip-tiny for minutes, clip-small for research).") var model = "clip-tiny"
     @Option(help: "Training steps.") var steps = 600
