@@ -17,22 +17,18 @@ public struct CoreBenchmark {
 
     /// Every figure the command prints, for machines too.
     public struct Report: Codable, Sendable {
-        public var threads: Int
-        public var openBLASCore: String
-        public var releaseBuild: Bool
+        public var environment: BenchEnvironment
         public var sgemmGFLOPS: Double
         public var blockMilliseconds: Double
         public var blockGFLOPS: Double
         public var blockPercentOfPeak: Double
         public var attentionFusedMilliseconds: Double
         public var attentionCompositeMilliseconds: Double
-        public var warning: String?
     }
 
     /// Multiply-adds ×2 of one forward pass of the block.
     public var blockForwardFLOPs: Double {
-        let bt = Double(batch * tokens), d = Double(width), t = Double(tokens)
-        return bt * (24 * d * d + 4 * t * d)
+        Double(batch) * FLOPCount.transformer(tokens: Double(tokens), width: Double(width), layers: 1, mlpRatio: 4)
     }
 
     /// GFLOP/s of a square `size`³ single-precision GEMM at the configured thread count.
@@ -74,12 +70,10 @@ public struct CoreBenchmark {
             Tensor.attentionComposite(qkv: qkv, heads: heads, causal: false).backward(seed: attentionUpstream)
         }
         return Report(
-            threads: ComputeThreads.count, openBLASCore: BLASInfo.coreName, releaseBuild: Timing.isReleaseBuild,
-            sgemmGFLOPS: peak, blockMilliseconds: blockSeconds * 1e3, blockGFLOPS: blockGFLOPS,
+            environment: .current(), sgemmGFLOPS: peak, blockMilliseconds: blockSeconds * 1e3, blockGFLOPS: blockGFLOPS,
             blockPercentOfPeak: 100 * blockGFLOPS / peak,
             attentionFusedMilliseconds: Timing.median(fused) * 1e3,
-            attentionCompositeMilliseconds: Timing.median(composite) * 1e3,
-            warning: BLASInfo.forcedCoreWarning)
+            attentionCompositeMilliseconds: Timing.median(composite) * 1e3)
     }
 
     /// GFLOP/s of `Tensor.linear` forward and forward+backward for the clip-small layer
@@ -107,10 +101,7 @@ public struct CoreBenchmark {
 
     /// The report as the lines the command prints.
     public func describe(_ r: Report) -> String {
-        var lines: [String] = []
-        if !r.releaseBuild { lines.append("warning: debug build; measure with `swift build -c release`") }
-        if let w = r.warning { lines.append("warning: \(w)") }
-        lines.append("threads \(r.threads), OpenBLAS core \(r.openBLASCore)")
+        var lines = r.environment.lines()
         lines.append(String(format: "cblas_sgemm 1024x1024x1024: %.1f GFLOP/s (median of 10)", r.sgemmGFLOPS))
         lines.append(String(
             format: "ViT block B=%d T=%d D=%d H=%d MLP=%d, forward+backward: %.2f ms/step, %.1f GFLOP/s, %.1f%% of sgemm peak",

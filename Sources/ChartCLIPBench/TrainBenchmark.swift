@@ -24,31 +24,16 @@ public struct TrainBenchmark {
     public struct Report: Codable, Sendable {
         public var model: String
         public var batch: Int
-        public var threads: Int
-        public var openBLASCore: String
-        public var releaseBuild: Bool
+        public var environment: BenchEnvironment
         public var stepSecondsMedian: Double
         public var imagesPerSecond: Double
         public var gflopsPerSecond: Double
         public var lossFirst: Float
         public var lossLast: Float
-        public var warning: String?
     }
 
     /// FLOPs of one training step, counted as clip_ref.py counts them (3 × forward).
-    public var flopsPerStep: Double {
-        let v = config.visionConfig, t = config.textConfig
-        func transformer(_ tokens: Double, _ w: Double, _ layers: Int, _ r: Double) -> Double {
-            let dense = 2 * tokens * w * 3 * w + 2 * tokens * w * w + 2 * 2 * tokens * w * r * w
-            return Double(layers) * (dense + 2 * tokens * tokens * w * 2)
-        }
-        let p = Double(v.patchCount)
-        let vision = 2 * p * Double(3 * v.patchSize * v.patchSize) * Double(v.width)
-            + transformer(p + 1, Double(v.width), v.layers, Double(v.mlpRatio)) + 2 * Double(v.width * config.embedDim)
-        let text = transformer(Double(t.contextLength), Double(t.width), t.layers, Double(t.mlpRatio)) + 2 * Double(t.width * config.embedDim)
-        let b = Double(batch)
-        return 3 * (b * (vision + text) + 2 * b * b * Double(config.embedDim))
-    }
+    public var flopsPerStep: Double { FLOPCount.trainingStep(config, batch: batch) }
 
     /// A random batch like clip_ref.py's `make_batch`.
     public func randomBatch(seed: UInt64) -> TrainingBatch {
@@ -87,18 +72,14 @@ public struct TrainBenchmark {
         if let failure { throw failure }
         let seconds = Timing.median(times)
         return Report(
-            model: name, batch: batch, threads: ComputeThreads.count, openBLASCore: BLASInfo.coreName,
-            releaseBuild: Timing.isReleaseBuild, stepSecondsMedian: seconds, imagesPerSecond: Double(batch) / seconds,
-            gflopsPerSecond: flopsPerStep / seconds / 1e9, lossFirst: losses.first ?? .nan, lossLast: losses.last ?? .nan,
-            warning: BLASInfo.forcedCoreWarning)
+            model: name, batch: batch, environment: .current(), stepSecondsMedian: seconds,
+            imagesPerSecond: Double(batch) / seconds, gflopsPerSecond: flopsPerStep / seconds / 1e9,
+            lossFirst: losses.first ?? .nan, lossLast: losses.last ?? .nan)
     }
 
     /// The lines the command prints.
     public func describe(_ r: Report) -> String {
-        var lines: [String] = []
-        if !r.releaseBuild { lines.append("warning: debug build; measure with `swift build -c release`") }
-        if let w = r.warning { lines.append("warning: \(w)") }
-        lines.append("threads \(r.threads), OpenBLAS core \(r.openBLASCore)")
+        var lines = r.environment.lines()
         lines.append(String(
             format: "%@ train b%d: median %.1f ms/step, %.1f images/s, %.1f GFLOP/s, loss %.4f -> %.4f",
             r.model, r.batch, r.stepSecondsMedian * 1e3, r.imagesPerSecond, r.gflopsPerSecond, r.lossFirst, r.lossLast))
