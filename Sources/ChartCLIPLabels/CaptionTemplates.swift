@@ -11,10 +11,10 @@ import Foundation
 /// (at most 14 words; the tiny model's text context is 32 tokens).
 ///
 /// The zero-shot prompts of a class are the captions of every label of that class, across
-/// every value of the other field (the prompts of `fakeout` are all fakeout captions in all
-/// phases): averaging their embeddings gives the class the same texts the model was trained
-/// on, with the other field marginalised out. This is CLIP's prompt ensembling with the
-/// training templates as the ensemble.
+/// the values of the other field (the prompts of `fakeout` are fakeout captions in the
+/// phases it occurs in): averaging their embeddings gives the class the same texts the model
+/// was trained on, with the other field marginalised out. This is CLIP's prompt ensembling
+/// with the training templates as the ensemble (`CaptionCellEmbeddings` in ChartCLIPTraining).
 public enum CaptionTemplates {
     /// How a setup phrase and a phase phrase become a caption: `{setup}` and `{phase}` are
     /// replaced by the phrases.
@@ -63,7 +63,7 @@ public enum CaptionTemplates {
     }
 
     /// The setups with the directions they occur in: both directions for directional setups,
-    /// `none` for the others. The label space of captions and of `prompts(for: SetupMatch)`.
+    /// `none` for the others. The label space of captions and of the zero-shot setup classes.
     public static let setupMatches: [SetupMatch] = SetupType.allCases.flatMap { type -> [SetupMatch] in
         type == .none || type == .rangeAccumulation
             ? [SetupMatch(type, .none)] : [SetupMatch(type, .up), SetupMatch(type, .down)]
@@ -98,24 +98,6 @@ public enum CaptionTemplates {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         return caption(for: label, seed: seed, index: Int(truncatingIfNeeded: hash >> 1))
-    }
-
-    // MARK: Prompt ensembles for zero-shot classification
-
-    /// The prompts of a setup class regardless of direction: every caption of that setup, in
-    /// every direction it occurs in and every phase.
-    public static func prompts(for setup: SetupType) -> [String] {
-        setupMatches.filter { $0.type == setup }.flatMap { prompts(for: $0) }
-    }
-
-    /// The prompts of a setup in one direction: its captions in every phase.
-    public static func prompts(for match: SetupMatch) -> [String] {
-        PhaseType.allCases.flatMap { captions(setup: match, phase: $0) }
-    }
-
-    /// The prompts of a phase class: its captions with every setup and direction.
-    public static func prompts(for phase: PhaseType) -> [String] {
-        setupMatches.flatMap { captions(setup: $0, phase: phase) }
     }
 
     /// SplitMix64 of `seed` and `index`: a well-mixed, platform-independent choice.

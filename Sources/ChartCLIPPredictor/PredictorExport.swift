@@ -20,8 +20,9 @@ public enum PredictorExport {
         let tokenizer = try CLIPTokenizer()
         let trainLabels = dataset?.rows(in: .train).map(\.label) ?? []
         let prior = trainLabels.isEmpty ? nil : LabelPrior(labels: trainLabels)
-        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer, prior: prior)
-        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer, prior: prior)
+        let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
+        let setups = captions.setups(prior: prior)
+        let phases = captions.phases(prior: prior)
         var calibration = ConfidenceCalibration.identity(classCount: setups.classes.count)
         var start: String?, end: String?
         if let dataset {

@@ -62,17 +62,13 @@ import Testing
             == CaptionTemplates.caption(for: label, key: "BTCUSDT_20250623_1400"))
     }
 
-    @Test func promptEnsemblesCoverEveryClassAndStayApart() {
-        for type in SetupType.allCases {
-            let prompts = CaptionTemplates.prompts(for: type)
-            let directions = type == .none || type == .rangeAccumulation ? 1 : 2
-            #expect(prompts.count == 18 * 5 * directions, "\(type)")
-        }
-        for phase in PhaseType.allCases {
-            #expect(CaptionTemplates.prompts(for: phase).count == 18 * CaptionTemplates.setupMatches.count)
-        }
-        // No text is a prompt of two setup classes: the ensembles do not blur into each other.
-        let all = SetupType.allCases.flatMap { CaptionTemplates.prompts(for: $0) }
+    @Test func everySetupAndPhaseCellHasItsOwnCaptions() {
+        // The cells the zero-shot prompt ensembles are built from: 12 setups-with-direction × 5 phases.
+        let cells = CaptionTemplates.setupMatches.flatMap { m in PhaseType.allCases.map { (m, $0) } }
+        #expect(cells.count == 12 * 5)
+        let all = cells.flatMap { CaptionTemplates.captions(setup: $0.0, phase: $0.1) }
+        #expect(all.count == 18 * cells.count)
+        // No text belongs to two cells: the ensembles of different classes do not blur into each other.
         #expect(Set(all).count == all.count)
     }
 }

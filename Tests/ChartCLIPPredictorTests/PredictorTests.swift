@@ -41,7 +41,7 @@ import Testing
 
         model.eval()
         let tokenizer = try CLIPTokenizer()
-        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer)
+        let setups = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer).setups(prior: nil)
         let embeddings = withoutGradients { model.encodeImage(ImageBatch.tensor(images, size: 32), normalized: true) }
         let e = embeddings.shape[1], values = embeddings.scalars
         let rows = (0..<images.count).map { Array(values[($0 * e)..<(($0 + 1) * e)]) }

@@ -8,7 +8,8 @@ import Foundation
 import Testing
 
 /// Prompt ensembles weighted by the training labels: unseen (setup, phase) cells drop out,
-/// seen ones count by frequency, and the class embedding is that weighted mean.
+/// seen ones count by frequency, and the class embedding is that weighted mean of the
+/// cells' caption embeddings.
 @Suite struct ZeroShotPriorTests {
     static let config = CLIPConfig(
         embedDim: 8,
@@ -26,22 +27,21 @@ import Testing
             Self.label(.none, .none, .range), Self.label(.breakout, .up, .trendUp),
         ])
         #expect(prior.count(.none, .trendUp) == 3 && prior.count(.none, .range) == 1 && prior.count(.none, .trendDown) == 0)
-        let prompts = LabelPrior.ensemble(prior, matches: [.none], phases: PhaseType.allCases)
-        // Only the two seen cells, 18 captions each, weights 3/18 and 1/18.
-        #expect(prompts.count == 36)
-        let up = Set(CaptionTemplates.captions(setup: .none, phase: .trendUp))
-        for p in prompts {
-            #expect(abs(p.weight - (up.contains(p.text) ? 3 : 1) / 18) < 1e-7)
-        }
-        #expect(!prompts.contains { $0.text.contains("exhaustion") })
+        let cells = PhaseType.allCases.map { LabelPrior.Cell(match: .none, phase: $0) }
+        let weights = LabelPrior.cellWeights(prior, cells: cells)
+        // Only the two seen cells, weights 3 and 1.
+        #expect(weights.count == 2)
+        for (cell, weight) in weights { #expect(weight == (cell.phase == .trendUp ? 3 : 1)) }
+        #expect(!weights.contains { $0.cell.phase == .exhaustionPullback })
     }
 
     @Test func withoutAPriorOrUnseenClassesEveryCellCountsTheSame() {
         let prior = LabelPrior(labels: [Self.label(.none, .none, .range)])
+        let cells = PhaseType.allCases.map { LabelPrior.Cell(match: SetupMatch(.fakeout, .down), phase: $0) }
         for p in [nil, prior] {
-            let prompts = LabelPrior.ensemble(p, matches: [SetupMatch(.fakeout, .down)], phases: PhaseType.allCases)
-            #expect(prompts.count == 18 * PhaseType.allCases.count)
-            #expect(Set(prompts.map(\.weight)) == [Float(1) / 18])
+            let weights = LabelPrior.cellWeights(p, cells: cells)
+            #expect(weights.map(\.cell) == cells)
+            #expect(Set(weights.map(\.weight)) == [1])
         }
     }
 
@@ -51,7 +51,8 @@ import Testing
         let prior = LabelPrior(labels: [
             Self.label(.rangeAccumulation, .none, .range), Self.label(.rangeAccumulation, .none, .range), Self.label(.rangeAccumulation, .none, .trendUp),
         ])
-        let classifier = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer, prior: prior)
+        let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
+        let classifier = captions.setupTypes(prior: prior)
         let k = classifier.classes.firstIndex(of: SetupType.rangeAccumulation.rawValue)!
         let got = Array(classifier.embeddings[(k * 8)..<(k * 8 + 8)])
 
@@ -67,7 +68,7 @@ import Testing
         expected = expected.map { $0 / norm }
         for j in 0..<8 { #expect(abs(got[j] - expected[j]) < 1e-5) }
         // The uniform ensemble is a different direction here.
-        let uniform = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer)
+        let uniform = captions.setupTypes(prior: nil)
         let u = Array(uniform.embeddings[(k * 8)..<(k * 8 + 8)])
         #expect(zip(u, got).map { abs($0 - $1) }.max()! > 1e-3)
     }

@@ -60,15 +60,16 @@ public struct Evaluator {
         // Prompt ensembles weighted by the training labels' (setup, phase) frequencies.
         let trainLabels = dataset.rows(in: .train).map(\.label)
         let prior = trainLabels.isEmpty ? nil : LabelPrior(labels: trainLabels)
-        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer, prior: prior)
-        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer, prior: prior)
+        let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
+        let setups = captions.setups(prior: prior)
+        let phases = captions.phases(prior: prior)
         let setupTruth = rows.map { setups.classes.firstIndex(of: $0.label.match.description) ?? 0 }
         let phaseTruth = rows.map { phases.classes.firstIndex(of: $0.label.phaseType.rawValue) ?? 0 }
         let setupProbabilities = setups.probabilities(images)
-        let setupPredicted = setupProbabilities.map { p in p.indices.max(by: { p[$0] < p[$1] })! }
+        let setupPredicted = setups.predict(images)
         let zeroShotSetup = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: setupPredicted)
         let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
-        let types = try ZeroShotClassifier.setupTypes(model: model, tokenizer: tokenizer, prior: prior)
+        let types = captions.setupTypes(prior: prior)
         let typeTruth = rows.map { types.classes.firstIndex(of: $0.label.setupType.rawValue) ?? 0 }
         let zeroShotSetupType = ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: types.predict(images))
         let zeroShotSetupTypeWithPrior = prior.map { prior in

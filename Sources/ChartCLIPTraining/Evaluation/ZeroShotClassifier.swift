@@ -26,88 +26,115 @@ public struct ZeroShotClassifier: Sendable {
         self.scale = scale
     }
 
-    /// Embeds every class's prompts with `model` and averages them.
-    public init(model: CLIPModel, tokenizer: CLIPTokenizer, classes: [String], prompts: [[String]]) throws {
-        try self.init(model: model, tokenizer: tokenizer, classes: classes, weightedPrompts: prompts.map { texts in texts.map { ($0, 1) } })
-    }
-
-    /// Embeds every class's prompts with `model` and takes their weighted mean (weights need
-    /// not sum to one; the mean is re-normalised).
-    public init(model: CLIPModel, tokenizer: CLIPTokenizer, classes: [String], weightedPrompts: [[(text: String, weight: Float)]]) throws {
-        let t = model.config.textConfig.contextLength
-        var rows: [Float] = []
-        var width = 0
-        for prompts in weightedPrompts {
-            let tokens = try tokenizer.tokenize(prompts.map(\.text), contextLength: t)
-            let features = withoutGradients { model.encodeText(tokens, normalized: true) }
-            width = features.shape[1]
-            let weights = Tensor(prompts.map(\.weight), shape: [1, prompts.count])
-            let mean = withoutGradients { Tensor.matmul(weights, features).l2Normalized() }
-            rows += mean.scalars
-        }
-        self.init(classes: classes, embeddings: rows, width: width, scale: Foundation.exp(model.logitScale.item))
-    }
-
-    /// The setup classifier: setup type and direction together (`breakout/up`, …). With a
-    /// `prior`, each class's captions are weighted by how often its phases occur with it in the
-    /// training labels; without, every phase counts the same.
-    public static func setups(model: CLIPModel, tokenizer: CLIPTokenizer, prior: LabelPrior? = nil) throws -> ZeroShotClassifier {
-        let matches = CaptionTemplates.setupMatches
-        return try ZeroShotClassifier(
-            model: model, tokenizer: tokenizer, classes: matches.map(\.description),
-            weightedPrompts: matches.map { match in LabelPrior.ensemble(prior, matches: [match], phases: PhaseType.allCases) })
-    }
-
-    /// The setup-type classifier (the vocabulary's seven `setup_type`s, direction pooled).
-    public static func setupTypes(model: CLIPModel, tokenizer: CLIPTokenizer, prior: LabelPrior? = nil) throws -> ZeroShotClassifier {
-        try ZeroShotClassifier(
-            model: model, tokenizer: tokenizer, classes: SetupType.allCases.map(\.rawValue),
-            weightedPrompts: SetupType.allCases.map { type in
-                LabelPrior.ensemble(prior, matches: CaptionTemplates.setupMatches.filter { $0.type == type }, phases: PhaseType.allCases)
-            })
-    }
-
-    /// The phase classifier.
-    public static func phases(model: CLIPModel, tokenizer: CLIPTokenizer, prior: LabelPrior? = nil) throws -> ZeroShotClassifier {
-        try ZeroShotClassifier(
-            model: model, tokenizer: tokenizer, classes: PhaseType.allCases.map(\.rawValue),
-            weightedPrompts: PhaseType.allCases.map { phase in
-                LabelPrior.ensemble(prior, matches: CaptionTemplates.setupMatches, phases: [phase])
-            })
+    /// `[N, C]` logits: scale × cosine similarity of each normalised image embedding with
+    /// each class.
+    func logits(_ images: [[Float]]) -> Tensor {
+        let x = Tensor(images.flatMap { $0 }, shape: [images.count, width])
+        let w = Tensor(embeddings, shape: [classes.count, width])
+        return withoutGradients { Tensor.matmul(x, w, transposeB: true) * scale }
     }
 
     /// Class probabilities `[N][C]` for normalised image embeddings `[N][E]`.
     public func probabilities(_ images: [[Float]]) -> [[Float]] {
-        let c = classes.count
-        return images.map { image in
-            var logits = (0..<c).map { k -> Float in
-                var dot: Float = 0
-                for j in 0..<width { dot += image[j] * embeddings[k * width + j] }
-                return scale * dot
-            }
-            let m = logits.max() ?? 0
-            var sum: Float = 0
-            for k in 0..<c {
-                logits[k] = Foundation.exp(logits[k] - m)
-                sum += logits[k]
-            }
-            return logits.map { $0 / sum }
-        }
+        guard !images.isEmpty else { return [] }
+        let p = withoutGradients { logits(images).softmax() }.scalars
+        return (0..<images.count).map { Array(p[($0 * classes.count)..<(($0 + 1) * classes.count)]) }
     }
 
     /// The most probable class of each image.
     public func predict(_ images: [[Float]]) -> [Int] {
-        probabilities(images).map { p in p.indices.max(by: { p[$0] < p[$1] }) ?? 0 }
+        images.isEmpty ? [] : logits(images).argmax(alongAxis: 1)
     }
 
     /// The most probable class of each image when the classes' log prior probabilities
     /// (e.g. `LabelPrior.logFrequencies`) are added to the logits: the zero-shot scores read
     /// as likelihoods, turned into a posterior under the training labels' class frequencies.
     public func predict(_ images: [[Float]], logPrior: [Float]) -> [Int] {
-        probabilities(images).map { p in
-            let posterior = p.indices.map { Foundation.log(max(p[$0], 1e-30)) + logPrior[$0] }
-            return posterior.indices.max(by: { posterior[$0] < posterior[$1] }) ?? 0
+        guard !images.isEmpty else { return [] }
+        let prior = Tensor(logPrior, shape: [1, classes.count])
+        return withoutGradients { logits(images) + prior }.argmax(alongAxis: 1)
+    }
+}
+
+/// The mean normalised text embedding of the captions of every (setup, phase) cell, computed
+/// once per model: every prompt ensemble (setup, setup type, phase, with or without a prior)
+/// is a weighted sum of these cells, so an evaluation embeds each caption once, not once per
+/// classifier.
+public struct CaptionCellEmbeddings: Sendable {
+    /// `[E]` mean embedding of each cell's captions (not re-normalised).
+    public let means: [LabelPrior.Cell: [Float]]
+    /// E.
+    public let width: Int
+    /// The model's exp(logit_scale).
+    public let scale: Float
+
+    /// Embeds every caption of every cell with `model`'s text tower, `batchSize` texts at a time.
+    public init(model: CLIPModel, tokenizer: CLIPTokenizer, batchSize: Int = 256) throws {
+        let cells = LabelPrior.Cell.all
+        let perCell = cells.map { CaptionTemplates.captions(setup: $0.match, phase: $0.phase) }
+        let texts = perCell.flatMap { $0 }
+        let context = model.config.textConfig.contextLength
+        var features: [Float] = []
+        var width = 0
+        for start in stride(from: 0, to: texts.count, by: batchSize) {
+            let tokens = try tokenizer.tokenize(Array(texts[start..<min(start + batchSize, texts.count)]), contextLength: context)
+            let batch = withoutGradients { model.encodeText(tokens, normalized: true) }
+            width = batch.shape[1]
+            features += batch.scalars
         }
+        var means: [LabelPrior.Cell: [Float]] = [:]
+        var row = 0
+        for (cell, captions) in zip(cells, perCell) {
+            var mean = [Float](repeating: 0, count: width)
+            for r in row..<(row + captions.count) {
+                for j in 0..<width { mean[j] += features[r * width + j] }
+            }
+            means[cell] = mean.map { $0 / Float(captions.count) }
+            row += captions.count
+        }
+        self.means = means
+        self.width = width
+        self.scale = Foundation.exp(model.logitScale.item)
+    }
+
+    /// A classifier whose class `k` is the normalised weighted sum of the cells in
+    /// `cells[k]`, weighted by `LabelPrior.cellWeights`.
+    public func classifier(classes: [String], cells: [[LabelPrior.Cell]], prior: LabelPrior?) -> ZeroShotClassifier {
+        var rows: [Float] = []
+        for classCells in cells {
+            var sum = [Float](repeating: 0, count: width)
+            for (cell, weight) in LabelPrior.cellWeights(prior, cells: classCells) {
+                guard let mean = means[cell] else { continue }
+                for j in 0..<width { sum[j] += weight * mean[j] }
+            }
+            let norm = max(sum.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+            rows += sum.map { $0 / norm }
+        }
+        return ZeroShotClassifier(classes: classes, embeddings: rows, width: width, scale: scale)
+    }
+
+    /// The setup classifier: setup type and direction together (`breakout/up`, …). With a
+    /// `prior`, each class's phases count by how often they occur with it in the training
+    /// labels; without, every phase counts the same.
+    public func setups(prior: LabelPrior?) -> ZeroShotClassifier {
+        let matches = CaptionTemplates.setupMatches
+        return classifier(
+            classes: matches.map(\.description),
+            cells: matches.map { m in PhaseType.allCases.map { LabelPrior.Cell(match: m, phase: $0) } }, prior: prior)
+    }
+
+    /// The setup-type classifier (the vocabulary's seven `setup_type`s, direction pooled).
+    public func setupTypes(prior: LabelPrior?) -> ZeroShotClassifier {
+        classifier(
+            classes: SetupType.allCases.map(\.rawValue),
+            cells: SetupType.allCases.map { type in LabelPrior.Cell.all.filter { $0.match.type == type } }, prior: prior)
+    }
+
+    /// The phase classifier.
+    public func phases(prior: LabelPrior?) -> ZeroShotClassifier {
+        classifier(
+            classes: PhaseType.allCases.map(\.rawValue),
+            cells: PhaseType.allCases.map { phase in LabelPrior.Cell.all.filter { $0.phase == phase } }, prior: prior)
     }
 }
 
@@ -121,48 +148,49 @@ public struct ZeroShotClassifier: Sendable {
 /// its count marginalises by the data instead, the way a classifier's class embedding is the
 /// mean over the class's training texts.
 public struct LabelPrior: Sendable, Equatable {
-    /// Counts per `"setup/direction phase"` cell.
-    public private(set) var counts: [String: Int] = [:]
+    /// One (setup and direction, phase) combination: the unit captions are written for.
+    public struct Cell: Hashable, Sendable {
+        public var match: SetupMatch
+        public var phase: PhaseType
+
+        /// A cell.
+        public init(match: SetupMatch, phase: PhaseType) {
+            self.match = match
+            self.phase = phase
+        }
+
+        /// Every cell of the label space, setups outer, phases inner.
+        public static let all: [Cell] = CaptionTemplates.setupMatches.flatMap { m in PhaseType.allCases.map { Cell(match: m, phase: $0) } }
+    }
+
+    /// Labels per cell.
+    public private(set) var counts: [Cell: Int] = [:]
 
     /// Counts the labels.
     public init(labels: [ChartLabel]) {
-        for label in labels { counts[Self.key(label.match, label.phaseType), default: 0] += 1 }
+        for label in labels { counts[Cell(match: label.match, phase: label.phaseType), default: 0] += 1 }
     }
+
+    /// The count of a cell.
+    public func count(_ match: SetupMatch, _ phase: PhaseType) -> Int { counts[Cell(match: match, phase: phase)] ?? 0 }
 
     /// Log relative frequencies of `classes`, each label counted for the class `name` gives it,
     /// with add-one smoothing so that an unseen class is unlikely, not impossible.
     public func logFrequencies(of classes: [String], name: (SetupMatch, PhaseType) -> String) -> [Float] {
         var perClass = [Int](repeating: 1, count: classes.count)
-        for (key, count) in counts {
-            guard let (match, phase) = Self.cell(key), let k = classes.firstIndex(of: name(match, phase)) else { continue }
-            perClass[k] += count
+        for (cell, count) in counts {
+            if let k = classes.firstIndex(of: name(cell.match, cell.phase)) { perClass[k] += count }
         }
         let total = Float(perClass.reduce(0, +))
         return perClass.map { Foundation.log(Float($0) / total) }
     }
 
-    static func cell(_ key: String) -> (SetupMatch, PhaseType)? {
-        CaptionTemplates.setupMatches.lazy.flatMap { m in PhaseType.allCases.map { (m, $0) } }.first { key == Self.key($0.0, $0.1) }
-    }
-
-    /// The count of a cell.
-    public func count(_ match: SetupMatch, _ phase: PhaseType) -> Int { counts[Self.key(match, phase)] ?? 0 }
-
-    static func key(_ match: SetupMatch, _ phase: PhaseType) -> String { "\(match) \(phase.rawValue)" }
-
-    /// The captions of every (match, phase) cell, each cell weighted by its share of the prior
-    /// (spread over its captions). Cells the prior never saw get no weight; when none of the
-    /// cells was seen (or there is no prior), every cell counts the same.
-    public static func ensemble(_ prior: LabelPrior?, matches: [SetupMatch], phases: [PhaseType]) -> [(text: String, weight: Float)] {
-        let cells = matches.flatMap { m in phases.map { (m, $0) } }
-        let counts = cells.map { prior?.count($0.0, $0.1) ?? 0 }
-        let seen = counts.reduce(0, +) > 0
-        var prompts: [(text: String, weight: Float)] = []
-        for (cell, count) in zip(cells, counts) where !seen || count > 0 {
-            let captions = CaptionTemplates.captions(setup: cell.0, phase: cell.1)
-            let weight = Float(seen ? count : 1) / Float(captions.count)
-            prompts += captions.map { ($0, weight) }
-        }
-        return prompts
+    /// The weight of each of `cells` in a class's ensemble: its count under `prior`. Cells the
+    /// prior never saw get none; when none of the cells was seen (or there is no prior), every
+    /// cell counts the same.
+    public static func cellWeights(_ prior: LabelPrior?, cells: [Cell]) -> [(cell: Cell, weight: Float)] {
+        let counts = cells.map { prior?.counts[$0] ?? 0 }
+        guard counts.contains(where: { $0 > 0 }) else { return cells.map { ($0, 1) } }
+        return zip(cells, counts).filter { $0.1 > 0 }.map { ($0.0, Float($0.1)) }
     }
 }

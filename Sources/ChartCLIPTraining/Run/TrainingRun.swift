@@ -180,8 +180,9 @@ public final class TrainingRun {
         model.eval()
         defer { model.train() }
         let embeddings = ImageEmbeddings.compute(model: model, data: data)
-        let setups = try ZeroShotClassifier.setups(model: model, tokenizer: tokenizer, prior: prior)
-        let phases = try ZeroShotClassifier.phases(model: model, tokenizer: tokenizer, prior: prior)
+        let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
+        let setups = captions.setups(prior: prior)
+        let phases = captions.phases(prior: prior)
         let setupTruth = data.rows.map { row in setups.classes.firstIndex(of: row.label.match.description) ?? -1 }
         let phaseTruth = data.rows.map { row in phases.classes.firstIndex(of: row.label.phaseType.rawValue) ?? -1 }
         let setupPredicted = setups.predict(embeddings)
