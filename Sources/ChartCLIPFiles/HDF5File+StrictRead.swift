@@ -53,3 +53,26 @@ extension HDF5File {
         return values
     }
 }
+
+extension HDF5File {
+    /// Stamps the root with ChartCLIP's `format` and `format_version` attributes.
+    public func setFormat(_ name: String, version: Int64) throws {
+        try setAttribute("format", .string(name))
+        try setAttribute("format_version", .int(version))
+    }
+
+    /// Checks the root's `format` and `format_version` attributes, so that a checkpoint, a
+    /// predictor or an embedding file is never read as another: the error names the file, what
+    /// it was expected to be (`kind`, e.g. "ChartCLIP checkpoint") and how to get one (`hint`).
+    public func requireFormat(_ name: String, version: Int64, kind: String, hint: String) throws {
+        guard try attribute("format")?.stringValue == name else {
+            throw ChartCLIPError("not a \(kind) (its format attribute is not '\(name)')", at: url.path, hint: hint)
+        }
+        let found = try attribute("format_version")?.intValue ?? 0
+        guard found == version else {
+            throw ChartCLIPError(
+                "\(kind) format version \(found) is not supported (this build reads \(version))", at: url.path,
+                hint: "re-create the file with this build of chartclip")
+        }
+    }
+}

@@ -74,8 +74,7 @@ public struct PredictorFile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try HDF5File.write(to: url) { file in
-            try file.setAttribute("format", .string(Self.formatName))
-            try file.setAttribute("format_version", .int(Self.formatVersion))
+            try file.setFormat(Self.formatName, version: Self.formatVersion)
             try file.setAttribute("info", .string(String(decoding: try encoder.encode(info), as: UTF8.self)))
             try file.setAttribute("model_config", .string(config.jsonString()))
             try file.setAttribute("logit_scale", .double(Double(logitScale)))
@@ -97,14 +96,9 @@ public struct PredictorFile {
     /// Reads a predictor file strictly.
     public static func load(from url: URL) throws -> PredictorFile {
         let file = try HDF5File(reading: url)
-        guard try file.attribute("format")?.stringValue == formatName else {
-            throw ChartCLIPError(
-                "not a ChartCLIP predictor (format attribute is not '\(formatName)')", at: url.path,
-                hint: "export one with: chartclip export --checkpoint FILE.h5 --out predictor.h5")
-        }
-        guard try file.attribute("format_version")?.intValue == formatVersion else {
-            throw ChartCLIPError("unsupported predictor format version", at: url.path)
-        }
+        try file.requireFormat(
+            formatName, version: formatVersion, kind: "ChartCLIP predictor",
+            hint: "export one with: chartclip export --checkpoint FILE.h5 --out predictor.h5")
         let decoder = JSONDecoder()
         guard let infoText = try file.attribute("info")?.stringValue, let configText = try file.attribute("model_config")?.stringValue,
             let calibrationText = try file.attribute("setup", of: "/calibration")?.stringValue

@@ -141,4 +141,22 @@ struct HDF5ErrorTests {
             #expect(throws: ChartCLIPError.self) { try file.write([Float(1)], shape: [1], to: "x") }
         }
     }
+
+    @Test func formatStampIsChecked() throws {
+        let folder = try Fixtures.temporaryDirectory("hdf5")
+        let url = folder.appendingPathComponent("stamped.h5")
+        try HDF5File.write(to: url) { file in
+            try file.write([Float(1)], shape: [1], to: "x")
+            try file.setFormat("chartclip-predictor", version: 2)
+        }
+        let file = try HDF5File(reading: url)
+        try file.requireFormat("chartclip-predictor", version: 2, kind: "ChartCLIP predictor", hint: "h")
+        // Another kind of file, and a version this build does not read, are named as such.
+        expectError(
+            { try file.requireFormat("chartclip-checkpoint", version: 2, kind: "ChartCLIP checkpoint", hint: "h") },
+            location: url.path, containing: ["not a ChartCLIP checkpoint", "chartclip-checkpoint"])
+        expectError(
+            { try file.requireFormat("chartclip-predictor", version: 1, kind: "ChartCLIP predictor", hint: "h") },
+            location: url.path, containing: ["version 2", "reads 1"])
+    }
 }

@@ -57,8 +57,7 @@ public struct Checkpoint {
     public func save(to url: URL) throws {
         let shapes = Dictionary(uniqueKeysWithValues: CLIPModel.parameterShapes(config))
         try HDF5File.write(to: url) { file in
-            try file.setAttribute("format", .string(Self.formatName))
-            try file.setAttribute("format_version", .int(Self.formatVersion))
+            try file.setFormat(Self.formatName, version: Self.formatVersion)
             try file.setAttribute("model_config", .string(config.jsonString()))
             try file.setAttribute("step", .int(Int64(step)))
             try file.setAttribute("created", .string(UTCTime.iso(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))))
@@ -86,15 +85,9 @@ public struct Checkpoint {
     /// mis-shaped parameters are all listed in one error.
     public static func load(from url: URL) throws -> Checkpoint {
         let file = try HDF5File(reading: url)
-        guard try file.attribute("format")?.stringValue == formatName else {
-            throw ChartCLIPError(
-                "not a ChartCLIP checkpoint (no format attribute '\(formatName)')", at: url.path,
-                hint: "Hugging Face folders are converted with `chartclip import-hf`")
-        }
-        let version = try file.attribute("format_version")?.intValue ?? 0
-        guard version == formatVersion else {
-            throw ChartCLIPError("checkpoint format version \(version) is not supported (this build reads \(formatVersion))", at: url.path)
-        }
+        try file.requireFormat(
+            formatName, version: formatVersion, kind: "ChartCLIP checkpoint",
+            hint: "Hugging Face folders are converted with `chartclip import-hf`")
         guard let json = try file.attribute("model_config")?.stringValue else {
             throw ChartCLIPError("the checkpoint has no model_config attribute", at: url.path)
         }

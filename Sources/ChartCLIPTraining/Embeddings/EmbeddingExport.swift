@@ -10,7 +10,8 @@ import Foundation
 /// - `/image_embeddings` `[N, E]` and `/text_embeddings` `[N, E]` (float32, L2-normalised);
 /// - `/filepath`, `/symbol`, `/timestamp`, `/setup`, `/setup_direction`, `/phase`,
 ///   `/caption`, `/split`: one string per row (h5py: `f["setup"].asstr()[...]`);
-/// - root attributes `format` = `chartclip-embeddings`, `checkpoint`, `model_config`.
+/// - root attributes `format` = `chartclip-embeddings`, `format_version` = 1, `checkpoint`,
+///   `model_config`.
 public enum EmbeddingExport {
     /// Embeds every row of `dataset` with `checkpointURL` and writes `output` atomically.
     @discardableResult
@@ -24,7 +25,7 @@ public enum EmbeddingExport {
         let e = model.config.embedDim, n = data.count
         let rows = dataset.rows
         try HDF5File.write(to: output) { file in
-            try file.setAttribute("format", .string("chartclip-embeddings"))
+            try file.setFormat("chartclip-embeddings", version: 1)
             try file.setAttribute("checkpoint", .string(checkpointURL.path))
             try file.setAttribute("model_config", .string(model.config.jsonString()))
             try file.write(images.flatMap { $0 }, shape: [n, e], to: "/image_embeddings")
