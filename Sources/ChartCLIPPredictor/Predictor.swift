@@ -71,9 +71,7 @@ public final class Predictor {
         for start in stride(from: 0, to: images.count, by: batchSize) {
             let chunk = Array(images[start..<min(start + batchSize, images.count)])
             let tensor = ImageBatch.tensor(chunk, size: imageSize)
-            let features = withoutGradients { visual(tensor).l2Normalized() }
-            let e = features.shape[1], values = features.scalars
-            for k in 0..<chunk.count { rows.append(Array(values[(k * e)..<((k + 1) * e)])) }
+            rows += withoutGradients { visual(tensor).l2Normalized() }.rowArrays
         }
         return rows
     }

@@ -43,8 +43,7 @@ import Testing
         let tokenizer = try CLIPTokenizer()
         let setups = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer).setups(prior: nil)
         let embeddings = withoutGradients { model.encodeImage(ImageBatch.tensor(images, size: 32), normalized: true) }
-        let e = embeddings.shape[1], values = embeddings.scalars
-        let rows = (0..<images.count).map { Array(values[($0 * e)..<(($0 + 1) * e)]) }
+        let rows = embeddings.rowArrays
         let full = setups.probabilities(rows)
         for (p, q) in zip(fromPredictor, full) {
             for (k, name) in setups.classes.enumerated() {

@@ -63,4 +63,10 @@ import Testing
         #expect(t.allSatisfy { $0 >= -1 && $0 <= 1 })
         #expect(Set(rng.permutation(100)) == Set(0..<100))
     }
+
+    @Test func rowArraysSplitA2DTensorRowMajor() {
+        let t = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+        #expect(t.rowArrays == [[1, 2, 3], [4, 5, 6]])
+        #expect(Tensor([], shape: [0, 4]).rowArrays.isEmpty)
+    }
 }

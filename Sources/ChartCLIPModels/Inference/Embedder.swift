@@ -49,7 +49,7 @@ public final class Embedder {
             let chunk = Array(urls[start..<min(start + batchSize, urls.count)])
             let images = try ImageBatch.load(chunk, size: size)
             let features = withoutGradients { model.encodeImage(images, normalized: true) }
-            result += rows(features)
+            result += features.rowArrays
             progress?.update(result.count)
         }
         return result
@@ -62,14 +62,8 @@ public final class Embedder {
             let chunk = Array(texts[start..<min(start + batchSize, texts.count)])
             let tokens = try tokenizer.tokenize(chunk, contextLength: model.config.textConfig.contextLength)
             let features = withoutGradients { model.encodeText(tokens, normalized: true) }
-            result += rows(features)
+            result += features.rowArrays
         }
         return result
-    }
-
-    func rows(_ t: Tensor) -> [[Float]] {
-        let width = t.shape[1]
-        let values = t.scalars
-        return (0..<t.shape[0]).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
     }
 }

@@ -98,6 +98,13 @@ public final class Tensor: CustomStringConvertible {
     public var rank: Int { shape.count }
     /// The elements as an array, row-major (copies).
     public var scalars: [Float] { storage.array }
+    /// The rows of a 2-D tensor as arrays, `[N][E]` (embeddings or class scores handed to code
+    /// outside the tensor core).
+    public var rowArrays: [[Float]] {
+        if shape.count != 2 { shapeFailure("rowArrays needs a 2-D tensor, shape is \(shape)") }
+        let width = shape[1], values = scalars
+        return (0..<shape[0]).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
+    }
     /// The single element of a one-element tensor.
     public var item: Float {
         if count != 1 { shapeFailure("item needs a tensor with one element, shape is \(shape)") }

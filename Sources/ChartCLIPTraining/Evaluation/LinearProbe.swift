@@ -71,27 +71,22 @@ public struct LinearProbe: Sendable {
         return (best!.0, scores)
     }
 
+    /// `[N, C]` logits of `features` `[N][E]`, standardised as in training.
+    func logits(_ features: [[Float]]) -> Tensor {
+        let x = Tensor(Self.standardise(features, mean, deviation), shape: [features.count, width])
+        return withoutGradients {
+            Tensor.linear(x, weight: Tensor(weight, shape: [classCount, width]), bias: Tensor(bias, shape: [classCount]))
+        }
+    }
+
     /// Class probabilities `[N][C]`.
     public func probabilities(_ features: [[Float]]) -> [[Float]] {
-        features.map { raw in
-            let f = raw.indices.map { (raw[$0] - mean[$0]) / deviation[$0] }
-            var logits = (0..<classCount).map { k -> Float in
-                var s = bias[k]
-                for j in 0..<width { s += weight[k * width + j] * f[j] }
-                return s
-            }
-            let m = logits.max() ?? 0
-            var sum: Float = 0
-            for k in 0..<classCount {
-                logits[k] = Foundation.exp(logits[k] - m)
-                sum += logits[k]
-            }
-            return logits.map { $0 / sum }
-        }
+        guard !features.isEmpty else { return [] }
+        return withoutGradients { logits(features).softmax() }.rowArrays
     }
 
     /// The most probable class of each example.
     public func predict(_ features: [[Float]]) -> [Int] {
-        probabilities(features).map { p in p.indices.max(by: { p[$0] < p[$1] }) ?? 0 }
+        features.isEmpty ? [] : logits(features).argmax(alongAxis: 1)
     }
 }

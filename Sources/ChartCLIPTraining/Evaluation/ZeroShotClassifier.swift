@@ -37,8 +37,7 @@ public struct ZeroShotClassifier: Sendable {
     /// Class probabilities `[N][C]` for normalised image embeddings `[N][E]`.
     public func probabilities(_ images: [[Float]]) -> [[Float]] {
         guard !images.isEmpty else { return [] }
-        let p = withoutGradients { logits(images).softmax() }.scalars
-        return (0..<images.count).map { Array(p[($0 * classes.count)..<(($0 + 1) * classes.count)]) }
+        return withoutGradients { logits(images).softmax() }.rowArrays
     }
 
     /// The most probable class of each image.

@@ -203,10 +203,7 @@ public enum ImageEmbeddings {
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let indices = Array(start..<min(start + batchSize, data.count))
             let batch = data.batch(indices, grouping: .caption)
-            let features = withoutGradients { model.encodeImage(batch.images, normalized: true) }
-            let e = features.shape[1]
-            let values = features.scalars
-            for k in 0..<indices.count { result.append(Array(values[(k * e)..<((k + 1) * e)])) }
+            result += withoutGradients { model.encodeImage(batch.images, normalized: true) }.rowArrays
             progress?.update(result.count)
         }
         return result
@@ -220,12 +217,9 @@ public enum ImageEmbeddings {
             let indices = Array(start..<min(start + batchSize, data.count))
             var ids: [Int] = []
             for i in indices { ids += data.tokenIDs[(i * t)..<((i + 1) * t)] }
-            let features = withoutGradients {
+            result += withoutGradients {
                 model.text(ids: ids, batch: indices.count, endIndices: indices.map { data.endIndices[$0] }).l2Normalized()
-            }
-            let e = features.shape[1]
-            let values = features.scalars
-            for k in 0..<indices.count { result.append(Array(values[(k * e)..<((k + 1) * e)])) }
+            }.rowArrays
         }
         return result
     }
