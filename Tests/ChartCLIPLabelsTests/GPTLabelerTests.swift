@@ -20,7 +20,10 @@ import Testing
         return .json(String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
     }
 
-    static func config(_ server: TestHTTPServer, timeout: Double = 5, retries: Int = 2) -> GPTLabelerConfig {
+    /// The default timeout is generous, as in the Bybit client tests: tests run in parallel on
+    /// few cores, and a busy machine must not turn a slow local answer into a timeout and a
+    /// retry against a used-up script (the timeout test sets its own).
+    static func config(_ server: TestHTTPServer, timeout: Double = 60, retries: Int = 2) -> GPTLabelerConfig {
         var c = GPTLabelerConfig()
         c.baseURL = server.baseURL + "/v1/"
         c.model = "test-model"
@@ -42,7 +45,7 @@ import Testing
         return (url.path, try ScoringContext(candles: candles, symbol: "TESTUSDT", interval: .m15), folder)
     }
 
-    func label(_ script: [TestHTTPResponse], timeout: Double = 5, retries: Int = 2)
+    func label(_ script: [TestHTTPResponse], timeout: Double = 60, retries: Int = 2)
         async throws -> (Result<ChartLabel, Error>, [TestHTTPRequest])
     {
         let (path, context, folder) = try Self.chart()
