@@ -38,8 +38,13 @@ public struct EncodeBenchmark {
         model.eval()
         let s = config.visionConfig.imageSize
         let images = Tensor.randomNormal([batch, 3, s, s], rng: RandomGenerator(seed: 2))
-        let times = Timing.measure(warmup: warmup, runs: runs) {
+        for _ in 0..<warmup { _ = withoutGradients { model.encodeImage(images) } }
+        if OpProfiler.isEnabled { OpProfiler.shared.reset() }
+        let times = Timing.measure(warmup: 0, runs: runs) {
             _ = withoutGradients { model.encodeImage(images) }
+        }
+        if OpProfiler.isEnabled {
+            FileHandle.standardError.write(Data("per-op time over \(runs) batches (CHARTCLIP_PROFILE=1):\n\(OpProfiler.shared.table())\n".utf8))
         }
         let seconds = Timing.median(times)
         return Report(

@@ -50,6 +50,30 @@ import Testing
         #expect(check.ok, "\(check.message)")
     }
 
+    /// A linear layer big enough to be cut into row blocks (its weight is over 1 MB, so each
+    /// block has at least 256 rows) gives the product and bias of one unsplit call, and its
+    /// bias gradient is the column sums of the upstream gradient.
+    @Test func largeLinearInRowBlocksMatchesOneProduct() {
+        let rows = 1000, din = 600, dout = 700
+        let x = random([rows, din], seed: 14), w = random([dout, din], seed: 15), b = random([dout], seed: 16)
+        b.requiresGrad = true
+        let y = Tensor.linear(x, weight: w, bias: b)
+        let plain = Tensor.zeros([rows, dout])
+        Gemm.run(
+            transposeA: false, transposeB: true, m: rows, n: dout, k: din, a: x.storage.pointer, lda: din,
+            b: w.storage.pointer, ldb: din, beta: 0, c: plain.storage.pointer, ldc: dout, threads: 1)
+        let bias = b.scalars
+        let expected = plain.scalars.enumerated().map { $0.element + bias[$0.offset % dout] }
+        let check = allClose(y.scalars, expected, relative: 1e-5, absolute: 1e-4)
+        #expect(check.ok, "\(check.message)")
+        let upstream = random([rows, dout], seed: 17)
+        y.backward(seed: upstream)
+        let g = upstream.scalars
+        let sums = (0..<dout).map { j in (0..<rows).reduce(Float(0)) { $0 + g[$1 * dout + j] } }
+        let gradCheck = allClose(b.grad!.scalars, sums, relative: 1e-4, absolute: 1e-3)
+        #expect(gradCheck.ok, "\(gradCheck.message)")
+    }
+
     @Test(arguments: [true, false])
     func fusedAttentionGradients(causal: Bool) {
         let qkv = random([2, 5, 12], seed: 10, low: -2, high: 2)

@@ -5,9 +5,29 @@
 /// (backward). As separate passes these touched the whole output twice more through
 /// memory, which cost about a quarter of the layer's time.
 enum LinearKernels {
-    /// Rows per block: about 1 MB of output, a multiple of 16, at least 64.
-    static func rowsPerBlock(columns: Int) -> Int {
-        max(64, (1 << 18) / max(columns, 1) / 16 * 16)
+    /// How `rows` are cut into blocks: `count` blocks of `unit`-row units (16 rows, for the
+    /// micro-kernels), split evenly by `ComputeThreads.splitRange`.
+    ///
+    /// Every block's `cblas_sgemm` packs all of W again, so a block needs enough rows to pay
+    /// for that: at least 256 once W is larger than 1 MB (with 112-row blocks, ViT-B/16's
+    /// fc1 spent a fifth of its time repacking). Within that, blocks aim at about 1 MB of
+    /// output so the bias pass finds the block still in cache. The count is even, so two
+    /// threads never wait for a last odd block; it does not depend on the thread count,
+    /// because the bias gradient's partial sums follow the blocks and must not change with it.
+    static func rowBlocks(rows: Int, din: Int, dout: Int) -> Int {
+        let cacheRows = max(64, (1 << 18) / max(dout, 1))
+        let packRows = din * dout >= (1 << 18) ? 256 : 64
+        let target = max(cacheRows, packRows)
+        let units = (rows + 15) / 16
+        let count = max(1, (rows + target - 1) / target)
+        let even = rows >= 2 * packRows ? (count + 1) / 2 * 2 : count
+        return max(1, min(even, units))
+    }
+
+    /// The `index`-th of `count` row blocks, in whole 16-row units.
+    static func blockRows(_ rows: Int, count: Int, index: Int) -> Range<Int> {
+        let r = ComputeThreads.splitRange((rows + 15) / 16, chunks: count, index: index)
+        return min(r.lowerBound * 16, rows)..<min(r.upperBound * 16, rows)
     }
 
     /// `y = x Wᵀ + b` for `x: [rows, din]`, `w: [dout, din]`, `y: [rows, dout]`.
@@ -15,11 +35,12 @@ enum LinearKernels {
         x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
         rows: Int, din: Int, dout: Int
     ) {
-        let block = rowsPerBlock(columns: dout)
-        let blocks = (rows + block - 1) / block
+        let blocks = rowBlocks(rows: rows, din: din, dout: dout)
         let work = rows * din * dout
         let run = { (index: Int) in
-            let r0 = index * block, r1 = Swift.min(rows, r0 + block)
+            let span = blockRows(rows, count: blocks, index: index)
+            let r0 = span.lowerBound, r1 = span.upperBound
+            if span.isEmpty { return }
             Gemm.single(false, true, r1 - r0, dout, din, 1, x + r0 * din, din, w, din, 0, y + r0 * dout, dout)
             if let bias {
                 for r in r0..<r1 {
@@ -46,11 +67,12 @@ enum LinearKernels {
         dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, accumulateDX: Bool,
         biasGradient: UnsafeMutablePointer<Float>?, accumulateBias: Bool, rows: Int, din: Int, dout: Int
     ) {
-        let block = rowsPerBlock(columns: Swift.max(din, dout))
-        let blocks = (rows + block - 1) / block
+        let blocks = rowBlocks(rows: rows, din: dout, dout: din)
         let partial = biasGradient == nil ? nil : TensorStorage(zeros: blocks * dout)
         let run = { (index: Int) in
-            let r0 = index * block, r1 = Swift.min(rows, r0 + block)
+            let span = blockRows(rows, count: blocks, index: index)
+            let r0 = span.lowerBound, r1 = span.upperBound
+            if span.isEmpty { return }
             if let dx {
                 Gemm.single(false, false, r1 - r0, din, dout, 1, dy + r0 * dout, dout, w, din, accumulateDX ? 1 : 0, dx + r0 * din, din)
             }
