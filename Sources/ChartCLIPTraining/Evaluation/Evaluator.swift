@@ -17,6 +17,8 @@ public struct Evaluator {
         public var dataset: String
         public var split: String
         public var count: Int
+        /// How the zero-shot prototypes were pooled (`ensemble` or `cells`).
+        public var pooling: String?
         /// Setup type and direction together (12 classes).
         public var zeroShotSetup: ClassificationMetrics
         /// Setup type alone (the vocabulary's 7 `setup_type`s).
@@ -38,6 +40,9 @@ public struct Evaluator {
     public var showProgress = true
     /// A run folder whose `metrics.jsonl` gives the loss curve (optional).
     public var runDirectory: URL?
+    /// How a class's (setup, phase) cells make its zero-shot prototypes: one weighted prompt
+    /// ensemble per class (CLIP's way, the default) or one prototype per cell, marginalised.
+    public var pooling: CaptionCellEmbeddings.Pooling = .ensemble
 
     /// An evaluator of the test split.
     public init() {}
@@ -61,15 +66,15 @@ public struct Evaluator {
         let trainLabels = dataset.rows(in: .train).map(\.label)
         let prior = trainLabels.isEmpty ? nil : LabelPrior(labels: trainLabels)
         let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
-        let setups = captions.setups(prior: prior)
-        let phases = captions.phases(prior: prior)
+        let setups = captions.setups(prior: prior, pooling: pooling)
+        let phases = captions.phases(prior: prior, pooling: pooling)
         let setupTruth = rows.map { setups.classes.firstIndex(of: $0.label.match.description) ?? 0 }
         let phaseTruth = rows.map { phases.classes.firstIndex(of: $0.label.phaseType.rawValue) ?? 0 }
         let setupProbabilities = setups.probabilities(images)
         let setupPredicted = setups.predict(images)
         let zeroShotSetup = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: setupPredicted)
         let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
-        let types = captions.setupTypes(prior: prior)
+        let types = captions.setupTypes(prior: prior, pooling: pooling)
         let typeTruth = rows.map { types.classes.firstIndex(of: $0.label.setupType.rawValue) ?? 0 }
         let zeroShotSetupType = ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: types.predict(images))
         let zeroShotSetupTypeWithPrior = prior.map { prior in
@@ -102,6 +107,7 @@ public struct Evaluator {
         }
         let results = Results(
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
+            pooling: pooling.rawValue,
             zeroShotSetup: zeroShotSetup, zeroShotSetupType: zeroShotSetupType, zeroShotSetupTypeWithPrior: zeroShotSetupTypeWithPrior,
             zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,

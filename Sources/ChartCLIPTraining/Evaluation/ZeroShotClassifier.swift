@@ -5,53 +5,93 @@ import ChartCLIPTensor
 import ChartCLIPText
 import Foundation
 
-/// Zero-shot classification with prompt ensembles (CLIP §3.1.4): each class is the
-/// re-normalised mean of the text embeddings of its prompts (the caption templates), and an
+/// Zero-shot classification with prompt ensembles (CLIP §3.1.4): each prototype row is the
+/// re-normalised mean of the text embeddings of some prompts (the caption templates), and an
 /// image is scored by cosine similarity times the model's logit scale.
+///
+/// A class may own several rows (`rowClasses`): its probability is then the sum of its rows'
+/// probabilities under one softmax over all rows, each row's logit shifted by its log weight
+/// within the class (weights summing to 1 per class, so a class with many rows is not
+/// favoured for having them). `CaptionCellEmbeddings` uses that to give every (setup, phase)
+/// cell its own row, so "no setup" is not one averaged point between the phases but a point
+/// beside each phase's setups.
 public struct ZeroShotClassifier: Sendable {
     /// Class names.
     public let classes: [String]
-    /// `[C, E]` normalised class embeddings, row-major.
+    /// `[R, E]` normalised prototype rows, row-major.
     public let embeddings: [Float]
+    /// The class of each row (`R` entries; one row per class when built without it).
+    public let rowClasses: [Int]
+    /// Log weight of each row within its class (`R` entries; 0 for one row per class).
+    public let rowLogWeights: [Float]
     /// E.
     public let width: Int
     /// exp(logit_scale) used as the softmax temperature's inverse.
     public let scale: Float
 
-    /// A classifier from given class embeddings (e.g. an exported predictor's).
-    public init(classes: [String], embeddings: [Float], width: Int, scale: Float) {
+    /// A classifier from given prototype rows (e.g. an exported predictor's); `rowClasses`
+    /// says which class each row belongs to, and defaults to one row per class, in order.
+    public init(
+        classes: [String], embeddings: [Float], width: Int, scale: Float, rowClasses: [Int]? = nil,
+        rowLogWeights: [Float]? = nil
+    ) {
         self.classes = classes
         self.embeddings = embeddings
         self.width = width
         self.scale = scale
+        self.rowClasses = rowClasses ?? Array(0..<classes.count)
+        self.rowLogWeights = rowLogWeights ?? [Float](repeating: 0, count: self.rowClasses.count)
     }
 
-    /// `[N, C]` logits: scale × cosine similarity of each normalised image embedding with
-    /// each class.
+    /// Whether every class has exactly one row, in class order.
+    var isOneRowPerClass: Bool { rowClasses == Array(0..<classes.count) }
+
+    /// `[N, R]` logits: scale × cosine similarity of each normalised image embedding with
+    /// each prototype row.
     func logits(_ images: [[Float]]) -> Tensor {
         let x = Tensor(images.flatMap { $0 }, shape: [images.count, width])
-        let w = Tensor(embeddings, shape: [classes.count, width])
+        let w = Tensor(embeddings, shape: [rowClasses.count, width])
         return withoutGradients { Tensor.matmul(x, w, transposeB: true) * scale }
     }
 
     /// Class probabilities `[N][C]` for normalised image embeddings `[N][E]`.
     public func probabilities(_ images: [[Float]]) -> [[Float]] {
         guard !images.isEmpty else { return [] }
-        return withoutGradients { logits(images).softmax() }.rowArrays
+        if isOneRowPerClass { return withoutGradients { logits(images).softmax() }.rowArrays }
+        let weights = Tensor(rowLogWeights, shape: [1, rowClasses.count])
+        let rows = withoutGradients { (logits(images) + weights).softmax() }.rowArrays
+        return rows.map { p in
+            var perClass = [Float](repeating: 0, count: classes.count)
+            for (r, k) in rowClasses.enumerated() { perClass[k] += p[r] }
+            return perClass
+        }
     }
 
     /// The most probable class of each image.
     public func predict(_ images: [[Float]]) -> [Int] {
-        images.isEmpty ? [] : logits(images).argmax(alongAxis: 1)
+        if isOneRowPerClass { return images.isEmpty ? [] : logits(images).argmax(alongAxis: 1) }
+        return probabilities(images).map(Self.argmax)
     }
 
     /// The most probable class of each image when the classes' log prior probabilities
-    /// (e.g. `LabelPrior.logFrequencies`) are added to the logits: the zero-shot scores read
-    /// as likelihoods, turned into a posterior under the training labels' class frequencies.
+    /// (e.g. `LabelPrior.logFrequencies`) are added to the log probabilities: the zero-shot
+    /// scores read as likelihoods, turned into a posterior under the training labels' class
+    /// frequencies.
     public func predict(_ images: [[Float]], logPrior: [Float]) -> [Int] {
         guard !images.isEmpty else { return [] }
-        let prior = Tensor(logPrior, shape: [1, classes.count])
-        return withoutGradients { logits(images) + prior }.argmax(alongAxis: 1)
+        if isOneRowPerClass {
+            let prior = Tensor(logPrior, shape: [1, classes.count])
+            return withoutGradients { logits(images) + prior }.argmax(alongAxis: 1)
+        }
+        return probabilities(images).map { p in
+            Self.argmax(zip(p, logPrior).map { Foundation.log(Swift.max($0, 1e-30)) + $1 })
+        }
+    }
+
+    static func argmax(_ values: [Float]) -> Int {
+        var best = 0
+        for (i, v) in values.enumerated() where v > values[best] { best = i }
+        return best
     }
 }
 
@@ -96,44 +136,71 @@ public struct CaptionCellEmbeddings: Sendable {
         self.scale = Foundation.exp(model.logitScale.item)
     }
 
-    /// A classifier whose class `k` is the normalised weighted sum of the cells in
-    /// `cells[k]`, weighted by `LabelPrior.cellWeights`.
-    public func classifier(classes: [String], cells: [[LabelPrior.Cell]], prior: LabelPrior?) -> ZeroShotClassifier {
+    /// How a class's cells become prototype rows.
+    public enum Pooling: String, Sendable, CaseIterable {
+        /// One row per class: the normalised sum of its cells, weighted by
+        /// `LabelPrior.cellWeights` (a prompt ensemble over all of the class's captions).
+        case ensemble
+        /// One row per cell the prior has seen (every cell without a prior); a class's
+        /// probability is the sum of its cells'. Classification into the (setup, phase) cells
+        /// the model was trained to tell apart, then marginalised.
+        case cells
+    }
+
+    /// A classifier whose class `k` is made of the cells in `cells[k]`, pooled by `pooling`.
+    public func classifier(
+        classes: [String], cells: [[LabelPrior.Cell]], prior: LabelPrior?, pooling: Pooling = .ensemble
+    ) -> ZeroShotClassifier {
         var rows: [Float] = []
-        for classCells in cells {
-            var sum = [Float](repeating: 0, count: width)
-            for (cell, weight) in LabelPrior.cellWeights(prior, cells: classCells) {
-                guard let mean = means[cell] else { continue }
-                for j in 0..<width { sum[j] += weight * mean[j] }
+        var rowClasses: [Int] = []
+        var rowLogWeights: [Float] = []
+        for (k, classCells) in cells.enumerated() {
+            let weighted = LabelPrior.cellWeights(prior, cells: classCells)
+            let total = weighted.reduce(Float(0)) { $0 + $1.weight }
+            let groups = pooling == .ensemble ? [weighted] : weighted.map { [$0] }
+            for group in groups {
+                let share = group.reduce(Float(0)) { $0 + $1.weight } / Swift.max(total, 1e-12)
+                rowLogWeights.append(Foundation.log(Swift.max(share, 1e-12)))
+                var sum = [Float](repeating: 0, count: width)
+                for (cell, weight) in group {
+                    guard let mean = means[cell] else { continue }
+                    for j in 0..<width { sum[j] += weight * mean[j] }
+                }
+                let norm = max(sum.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+                rows += sum.map { $0 / norm }
+                rowClasses.append(k)
             }
-            let norm = max(sum.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
-            rows += sum.map { $0 / norm }
         }
-        return ZeroShotClassifier(classes: classes, embeddings: rows, width: width, scale: scale)
+        return ZeroShotClassifier(
+            classes: classes, embeddings: rows, width: width, scale: scale, rowClasses: rowClasses,
+            rowLogWeights: pooling == .ensemble ? nil : rowLogWeights)
     }
 
     /// The setup classifier: setup type and direction together (`breakout/up`, …). With a
     /// `prior`, each class's phases count by how often they occur with it in the training
     /// labels; without, every phase counts the same.
-    public func setups(prior: LabelPrior?) -> ZeroShotClassifier {
+    public func setups(prior: LabelPrior?, pooling: Pooling = .ensemble) -> ZeroShotClassifier {
         let matches = CaptionTemplates.setupMatches
         return classifier(
             classes: matches.map(\.description),
-            cells: matches.map { m in PhaseType.allCases.map { LabelPrior.Cell(match: m, phase: $0) } }, prior: prior)
+            cells: matches.map { m in PhaseType.allCases.map { LabelPrior.Cell(match: m, phase: $0) } }, prior: prior,
+            pooling: pooling)
     }
 
     /// The setup-type classifier (the vocabulary's seven `setup_type`s, direction pooled).
-    public func setupTypes(prior: LabelPrior?) -> ZeroShotClassifier {
+    public func setupTypes(prior: LabelPrior?, pooling: Pooling = .ensemble) -> ZeroShotClassifier {
         classifier(
             classes: SetupType.allCases.map(\.rawValue),
-            cells: SetupType.allCases.map { type in LabelPrior.Cell.all.filter { $0.match.type == type } }, prior: prior)
+            cells: SetupType.allCases.map { type in LabelPrior.Cell.all.filter { $0.match.type == type } }, prior: prior,
+            pooling: pooling)
     }
 
     /// The phase classifier.
-    public func phases(prior: LabelPrior?) -> ZeroShotClassifier {
+    public func phases(prior: LabelPrior?, pooling: Pooling = .ensemble) -> ZeroShotClassifier {
         classifier(
             classes: PhaseType.allCases.map(\.rawValue),
-            cells: PhaseType.allCases.map { phase in LabelPrior.Cell.all.filter { $0.phase == phase } }, prior: prior)
+            cells: PhaseType.allCases.map { phase in LabelPrior.Cell.all.filter { $0.phase == phase } }, prior: prior,
+            pooling: pooling)
     }
 }
 
