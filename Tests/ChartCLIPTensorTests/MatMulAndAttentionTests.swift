@@ -50,6 +50,26 @@ import Testing
         #expect(check.ok, "\(check.message)")
     }
 
+    /// Inference products of linear layers with 2²⁷ multiply-adds and more run on OpenBLAS's
+    /// own threads; they agree with the training path (row blocks on the worker pool) and
+    /// with one single-threaded call, and repeat exactly.
+    @Test func inferenceLinearOnBLASThreadsAgreesWithTheTrainingPath() {
+        let rows = 1024, din = 256, dout = 512
+        #expect(rows * din * dout >= Gemm.blasThreadsThreshold)
+        let x = random([rows, din], seed: 18), w = random([dout, din], seed: 19), b = random([dout], seed: 20)
+        let inference = withoutGradients { Tensor.linear(x, weight: w, bias: b) }.scalars
+        #expect(withoutGradients { Tensor.linear(x, weight: w, bias: b) }.scalars == inference)
+        let training = Tensor.linear(x, weight: w, bias: b).scalars
+        let check = allClose(inference, training, relative: 1e-5, absolute: 1e-5)
+        #expect(check.ok, "\(check.message)")
+        let single = Tensor.zeros([rows, dout])
+        Gemm.single(false, true, rows, dout, din, 1, x.storage.pointer, din, w.storage.pointer, din, 0, single.storage.pointer, dout)
+        let bias = b.scalars
+        let expected = single.scalars.enumerated().map { $0.element + bias[$0.offset % dout] }
+        let singleCheck = allClose(inference, expected, relative: 1e-5, absolute: 1e-5)
+        #expect(singleCheck.ok, "\(singleCheck.message)")
+    }
+
     /// A linear layer big enough to be cut into row blocks (its weight is over 1 MB, so each
     /// block has at least 256 rows) gives the product and bias of one unsplit call, and its
     /// bias gradient is the column sums of the upstream gradient.

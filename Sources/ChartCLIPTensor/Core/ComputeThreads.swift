@@ -4,11 +4,11 @@ import Synchronization
 
 /// The one place that sets how many threads ChartCLIP computes with.
 ///
-/// OpenBLAS always runs single-threaded; ChartCLIP splits every large GEMM and every large
-/// elementwise or reduction kernel across its own worker pool instead. One pool owning all
-/// cores avoids two spinning runtimes fighting over them (OpenBLAS's idle workers spin), and
-/// lets small batched GEMMs (per-head attention) run one per thread, which OpenBLAS's own
-/// threading does badly.
+/// OpenBLAS runs single-threaded except for the largest products (see
+/// `Gemm.usesBLASThreads`); ChartCLIP splits every other GEMM and every large elementwise or
+/// reduction kernel across its own worker pool. One pool owning the cores between those
+/// products avoids two spinning runtimes fighting over them, and lets small batched GEMMs
+/// (per-head attention) run one per thread, which OpenBLAS's own threading does badly.
 public enum ComputeThreads {
     private static let configured = Mutex<Int>(ComputeThreads.defaultCount())
 
@@ -30,6 +30,10 @@ public enum ComputeThreads {
         }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
+
+    /// Whether the calling thread is running a task of the worker pool (nested parallel work
+    /// then runs inline).
+    public static var isInsideParallelRegion: Bool { WorkerPool.isInside }
 
     /// Runs `body(chunk)` for `chunk` in `0..<chunks`, spread over the worker pool.
     /// The chunking is the caller's, so results never depend on which thread ran what.
@@ -111,7 +115,7 @@ final class WorkerPool: @unchecked Sendable {
         return key
     }()
 
-    private static var isInside: Bool { pthread_getspecific(insideKey) != nil }
+    static var isInside: Bool { pthread_getspecific(insideKey) != nil }
 
     /// Claims and runs tasks of generation `gen` until none are left.
     private func work(generation gen: UInt64) {

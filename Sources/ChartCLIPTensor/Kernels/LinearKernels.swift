@@ -35,24 +35,20 @@ enum LinearKernels {
         x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
         rows: Int, din: Int, dout: Int
     ) {
-        let blocks = rowBlocks(rows: rows, din: din, dout: dout)
         let work = rows * din * dout
+        if Gemm.usesBLASThreads(work: work) {
+            // Inference: one product on OpenBLAS's threads (one packed W for all), then the bias.
+            Gemm.threadedBLAS(false, true, rows, dout, din, 1, x, din, w, din, 0, y, dout)
+            if let bias { addRows(bias, to: y, rows: rows, columns: dout) }
+            return
+        }
+        let blocks = rowBlocks(rows: rows, din: din, dout: dout)
         let run = { (index: Int) in
             let span = blockRows(rows, count: blocks, index: index)
             let r0 = span.lowerBound, r1 = span.upperBound
             if span.isEmpty { return }
             Gemm.single(false, true, r1 - r0, dout, din, 1, x + r0 * din, din, w, din, 0, y + r0 * dout, dout)
-            if let bias {
-                for r in r0..<r1 {
-                    let row = y + r * dout
-                    var j = 0
-                    while j < dout {
-                        let n = Swift.min(16, dout - j)
-                        (Vector.load(row + j, n) + Vector.load(bias + j, n)).store(row + j, n)
-                        j += 16
-                    }
-                }
-            }
+            if let bias { addRowsSerial(bias, to: y + r0 * dout, rows: r1 - r0, columns: dout) }
         }
         if work < Gemm.parallelThreshold * 2 || blocks == 1 {
             for i in 0..<blocks { run(i) }
@@ -86,8 +82,30 @@ enum LinearKernels {
             ComputeThreads.run(chunks: blocks, run)
         }
         if let partial, let biasGradient {
+            // Partial sums per row block (blocks fixed by the shape): the same sums in the
+            // same order whatever the thread count.
             if !accumulateBias { biasGradient.update(repeating: 0, count: dout) }
             for i in 0..<blocks { Vector.copySerial(partial.pointer + i * dout, into: biasGradient, count: dout, accumulate: true) }
+        }
+    }
+
+    /// Adds `bias` to each of `rows` rows of `y`, the rows split across threads.
+    static func addRows(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        ComputeThreads.parallelFor(rows, grain: Swift.max(1, (1 << 14) / Swift.max(columns, 1))) { span in
+            addRowsSerial(bias, to: y + span.lowerBound * columns, rows: span.count, columns: columns)
+        }
+    }
+
+    /// Adds `bias` to each of `rows` rows of `y` on the calling thread.
+    static func addRowsSerial(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let row = y + r * columns
+            var j = 0
+            while j < columns {
+                let n = Swift.min(16, columns - j)
+                (Vector.load(row + j, n) + Vector.load(bias + j, n)).store(row + j, n)
+                j += 16
+            }
         }
     }
 }
