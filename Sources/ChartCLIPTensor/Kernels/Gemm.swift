@@ -71,10 +71,12 @@ public enum Gemm {
             }
             return
         }
+        BLASThreadCount.shared.readLock()
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a,
             Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        BLASThreadCount.shared.unlock()
     }
 
     /// Products of at least this many multiply-adds run on OpenBLAS's own threads.
@@ -109,12 +111,16 @@ public enum Gemm {
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
         _ = singleThreadedBLAS
+        // OpenBLAS's thread count is process-wide: no one-thread call may run meanwhile (it
+        // would be split differently and round differently), so this call is exclusive.
+        BLASThreadCount.shared.writeLock()
         openblas_set_num_threads(Int32(ComputeThreads.count))
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a,
             Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         openblas_set_num_threads(1)
+        BLASThreadCount.shared.unlock()
     }
 
     /// OpenBLAS is told once, before its first use, to keep to the calling thread.
@@ -126,6 +132,24 @@ public enum Gemm {
         let r = ComputeThreads.splitRange(blocks, chunks: parts, index: index)
         return min(r.lowerBound * 16, count)..<min(r.upperBound * 16, count)
     }
+}
+
+/// Guards OpenBLAS's process-wide thread count: one-thread calls share it (a read lock, so
+/// they still run in parallel with each other), a call on OpenBLAS's threads holds it alone
+/// (a write lock) while the count is raised. Another task or test thread running a model at
+/// the same moment therefore never gets its one-thread product split by OpenBLAS.
+final class BLASThreadCount: @unchecked Sendable {
+    static let shared = BLASThreadCount()
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    private init() {
+        lock = .allocate(capacity: 1)
+        pthread_rwlock_init(lock, nil)
+    }
+
+    func readLock() { pthread_rwlock_rdlock(lock) }
+    func writeLock() { pthread_rwlock_wrlock(lock) }
+    func unlock() { pthread_rwlock_unlock(lock) }
 }
 
 /// What OpenBLAS reports about itself, and whether the environment slowed it down.
