@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 import Synchronization
 
@@ -21,7 +20,7 @@ public enum ComputeThreads {
         let n = max(1, newCount)
         configured.withLock { $0 = n }
         WorkerPool.shared.resize(threads: n)
-        openblas_set_num_threads(1)
+        BLASThreadCount.shared.resetToOne()
     }
 
     static func defaultCount() -> Int {

@@ -71,12 +71,7 @@ public enum Gemm {
             }
             return
         }
-        BLASThreadCount.shared.readLock()
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-            transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a,
-            Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-        BLASThreadCount.shared.unlock()
+        blas(threads: 1, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
     /// Products of at least this many multiply-adds run on OpenBLAS's own threads.
@@ -98,7 +93,7 @@ public enum Gemm {
     /// products of 2²⁷ and more multiply-adds, and only outside a parallel region.
     /// Results repeat exactly for a given thread count; against one thread, OpenBLAS's edge
     /// kernels round about 3% of the outputs differently (within 1e-5).
-    static func usesBLASThreads(work: Int) -> Bool {
+    public static func usesBLASThreads(work: Int) -> Bool {
         allowsBLASThreads && !GradMode.isEnabled && work >= blasThreadsThreshold && ComputeThreads.count > 1
             && !ComputeThreads.isInsideParallelRegion
     }
@@ -110,21 +105,36 @@ public enum Gemm {
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
+        blas(threads: ComputeThreads.count, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+
+    /// The one `cblas_sgemm` call site. OpenBLAS's thread count is process-wide: a
+    /// one-thread call shares it with other one-thread calls, a call on more threads holds it
+    /// alone while it is raised (a one-thread call running meanwhile would be split
+    /// differently and round differently).
+    private static func blas(
+        threads: Int, _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
         _ = singleThreadedBLAS
-        // OpenBLAS's thread count is process-wide: no one-thread call may run meanwhile (it
-        // would be split differently and round differently), so this call is exclusive.
-        BLASThreadCount.shared.writeLock()
-        openblas_set_num_threads(Int32(ComputeThreads.count))
+        let count = BLASThreadCount.shared
+        if threads > 1 {
+            count.writeLock()
+            openblas_set_num_threads(Int32(threads))
+        } else {
+            count.readLock()
+        }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a,
             Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-        openblas_set_num_threads(1)
-        BLASThreadCount.shared.unlock()
+        if threads > 1 { openblas_set_num_threads(1) }
+        count.unlock()
     }
 
     /// OpenBLAS is told once, before its first use, to keep to the calling thread.
-    private static let singleThreadedBLAS: Void = { openblas_set_num_threads(1) }()
+    private static let singleThreadedBLAS: Void = { BLASThreadCount.shared.resetToOne() }()
 
     /// Splits `0..<count` into `parts` blocks whose boundaries are multiples of 16.
     static func blockRange(_ count: Int, parts: Int, index: Int) -> Range<Int> {
@@ -150,6 +160,13 @@ final class BLASThreadCount: @unchecked Sendable {
     func readLock() { pthread_rwlock_rdlock(lock) }
     func writeLock() { pthread_rwlock_wrlock(lock) }
     func unlock() { pthread_rwlock_unlock(lock) }
+
+    /// Sets the count to one thread, the resting value, once no call is running.
+    func resetToOne() {
+        writeLock()
+        openblas_set_num_threads(1)
+        unlock()
+    }
 }
 
 /// What OpenBLAS reports about itself, and whether the environment slowed it down.

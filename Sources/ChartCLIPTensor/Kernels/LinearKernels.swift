@@ -5,8 +5,8 @@
 /// (backward). As separate passes these touched the whole output twice more through
 /// memory, which cost about a quarter of the layer's time.
 enum LinearKernels {
-    /// How `rows` are cut into blocks: `count` blocks of `unit`-row units (16 rows, for the
-    /// micro-kernels), split evenly by `ComputeThreads.splitRange`.
+    /// How many blocks `rows` are cut into (`Gemm.blockRange` then splits them evenly in
+    /// whole 16-row units, for the micro-kernels).
     ///
     /// Every block's `cblas_sgemm` packs all of W again, so a block needs enough rows to pay
     /// for that: at least 256 once W is larger than 1 MB (with 112-row blocks, ViT-B/16's
@@ -24,12 +24,6 @@ enum LinearKernels {
         return max(1, min(even, units))
     }
 
-    /// The `index`-th of `count` row blocks, in whole 16-row units.
-    static func blockRows(_ rows: Int, count: Int, index: Int) -> Range<Int> {
-        let r = ComputeThreads.splitRange((rows + 15) / 16, chunks: count, index: index)
-        return min(r.lowerBound * 16, rows)..<min(r.upperBound * 16, rows)
-    }
-
     /// `y = x Wᵀ + b` for `x: [rows, din]`, `w: [dout, din]`, `y: [rows, dout]`.
     static func forward(
         x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
@@ -44,7 +38,7 @@ enum LinearKernels {
         }
         let blocks = rowBlocks(rows: rows, din: din, dout: dout)
         let run = { (index: Int) in
-            let span = blockRows(rows, count: blocks, index: index)
+            let span = Gemm.blockRange(rows, parts: blocks, index: index)
             let r0 = span.lowerBound, r1 = span.upperBound
             if span.isEmpty { return }
             Gemm.single(false, true, r1 - r0, dout, din, 1, x + r0 * din, din, w, din, 0, y + r0 * dout, dout)
@@ -66,7 +60,7 @@ enum LinearKernels {
         let blocks = rowBlocks(rows: rows, din: dout, dout: din)
         let partial = biasGradient == nil ? nil : TensorStorage(zeros: blocks * dout)
         let run = { (index: Int) in
-            let span = blockRows(rows, count: blocks, index: index)
+            let span = Gemm.blockRange(rows, parts: blocks, index: index)
             let r0 = span.lowerBound, r1 = span.upperBound
             if span.isEmpty { return }
             if let dx {
@@ -98,14 +92,6 @@ enum LinearKernels {
 
     /// Adds `bias` to each of `rows` rows of `y` on the calling thread.
     static func addRowsSerial(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        for r in 0..<rows {
-            let row = y + r * columns
-            var j = 0
-            while j < columns {
-                let n = Swift.min(16, columns - j)
-                (Vector.load(row + j, n) + Vector.load(bias + j, n)).store(row + j, n)
-                j += 16
-            }
-        }
+        for r in 0..<rows { Vector.copySerial(bias, into: y + r * columns, count: columns, accumulate: true) }
     }
 }

@@ -17,8 +17,8 @@ public struct Evaluator {
         public var dataset: String
         public var split: String
         public var count: Int
-        /// How the zero-shot prototypes were pooled (`ensemble` or `cells`).
-        public var pooling: String?
+        /// How the zero-shot prototypes were pooled.
+        public var pooling: CaptionCellEmbeddings.Pooling
         /// Setup type and direction together (12 classes).
         public var zeroShotSetup: ClassificationMetrics
         /// Setup type alone (the vocabulary's 7 `setup_type`s).
@@ -70,8 +70,9 @@ public struct Evaluator {
         let phases = captions.phases(prior: prior, pooling: pooling)
         let setupTruth = rows.map { setups.classes.firstIndex(of: $0.label.match.description) ?? 0 }
         let phaseTruth = rows.map { phases.classes.firstIndex(of: $0.label.phaseType.rawValue) ?? 0 }
-        let setupProbabilities = setups.probabilities(images)
-        let setupPredicted = setups.predict(images)
+        let setupScores = setups.classProbabilities(images)
+        let setupProbabilities = setupScores.rowArrays
+        let setupPredicted = setupScores.argmax(alongAxis: 1)
         let zeroShotSetup = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: setupPredicted)
         let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
         let types = captions.setupTypes(prior: prior, pooling: pooling)
@@ -107,7 +108,7 @@ public struct Evaluator {
         }
         let results = Results(
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
-            pooling: pooling.rawValue,
+            pooling: pooling,
             zeroShotSetup: zeroShotSetup, zeroShotSetupType: zeroShotSetupType, zeroShotSetupTypeWithPrior: zeroShotSetupTypeWithPrior,
             zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,

@@ -43,9 +43,6 @@ public struct ZeroShotClassifier: Sendable {
         self.rowLogWeights = rowLogWeights ?? [Float](repeating: 0, count: self.rowClasses.count)
     }
 
-    /// Whether every class has exactly one row, in class order.
-    var isOneRowPerClass: Bool { rowClasses == Array(0..<classes.count) }
-
     /// `[N, R]` logits: scale × cosine similarity of each normalised image embedding with
     /// each prototype row.
     func logits(_ images: [[Float]]) -> Tensor {
@@ -54,23 +51,25 @@ public struct ZeroShotClassifier: Sendable {
         return withoutGradients { Tensor.matmul(x, w, transposeB: true) * scale }
     }
 
+    /// `[N, C]` class probabilities: one softmax over all rows (each logit shifted by its
+    /// row's log weight), then each class's rows summed through the `[R, C]` membership
+    /// matrix. With one row per class that matrix is the identity.
+    func classProbabilities(_ images: [[Float]]) -> Tensor {
+        var member = [Float](repeating: 0, count: rowClasses.count * classes.count)
+        for (r, k) in rowClasses.enumerated() { member[r * classes.count + k] = 1 }
+        let membership = Tensor(member, shape: [rowClasses.count, classes.count])
+        let weights = Tensor(rowLogWeights, shape: [1, rowClasses.count])
+        return withoutGradients { Tensor.matmul((logits(images) + weights).softmax(), membership) }
+    }
+
     /// Class probabilities `[N][C]` for normalised image embeddings `[N][E]`.
     public func probabilities(_ images: [[Float]]) -> [[Float]] {
-        guard !images.isEmpty else { return [] }
-        if isOneRowPerClass { return withoutGradients { logits(images).softmax() }.rowArrays }
-        let weights = Tensor(rowLogWeights, shape: [1, rowClasses.count])
-        let rows = withoutGradients { (logits(images) + weights).softmax() }.rowArrays
-        return rows.map { p in
-            var perClass = [Float](repeating: 0, count: classes.count)
-            for (r, k) in rowClasses.enumerated() { perClass[k] += p[r] }
-            return perClass
-        }
+        images.isEmpty ? [] : classProbabilities(images).rowArrays
     }
 
     /// The most probable class of each image.
     public func predict(_ images: [[Float]]) -> [Int] {
-        if isOneRowPerClass { return images.isEmpty ? [] : logits(images).argmax(alongAxis: 1) }
-        return probabilities(images).map(Self.argmax)
+        images.isEmpty ? [] : classProbabilities(images).argmax(alongAxis: 1)
     }
 
     /// The most probable class of each image when the classes' log prior probabilities
@@ -79,19 +78,8 @@ public struct ZeroShotClassifier: Sendable {
     /// frequencies.
     public func predict(_ images: [[Float]], logPrior: [Float]) -> [Int] {
         guard !images.isEmpty else { return [] }
-        if isOneRowPerClass {
-            let prior = Tensor(logPrior, shape: [1, classes.count])
-            return withoutGradients { logits(images) + prior }.argmax(alongAxis: 1)
-        }
-        return probabilities(images).map { p in
-            Self.argmax(zip(p, logPrior).map { Foundation.log(Swift.max($0, 1e-30)) + $1 })
-        }
-    }
-
-    static func argmax(_ values: [Float]) -> Int {
-        var best = 0
-        for (i, v) in values.enumerated() where v > values[best] { best = i }
-        return best
+        let prior = Tensor(logPrior, shape: [1, classes.count])
+        return withoutGradients { (classProbabilities(images) + 1e-30).log() + prior }.argmax(alongAxis: 1)
     }
 }
 
@@ -137,7 +125,7 @@ public struct CaptionCellEmbeddings: Sendable {
     }
 
     /// How a class's cells become prototype rows.
-    public enum Pooling: String, Sendable, CaseIterable {
+    public enum Pooling: String, Codable, Sendable, CaseIterable {
         /// One row per class: the normalised sum of its cells, weighted by
         /// `LabelPrior.cellWeights` (a prompt ensemble over all of the class's captions).
         case ensemble
@@ -145,6 +133,14 @@ public struct CaptionCellEmbeddings: Sendable {
         /// probability is the sum of its cells'. Classification into the (setup, phase) cells
         /// the model was trained to tell apart, then marginalised.
         case cells
+
+        /// What the pooling does, in the words of a report.
+        public var summary: String {
+            switch self {
+            case .ensemble: "one prompt ensemble per class"
+            case .cells: "one per (setup, phase) cell, probabilities summed per class"
+            }
+        }
     }
 
     /// A classifier whose class `k` is made of the cells in `cells[k]`, pooled by `pooling`.
@@ -173,7 +169,7 @@ public struct CaptionCellEmbeddings: Sendable {
         }
         return ZeroShotClassifier(
             classes: classes, embeddings: rows, width: width, scale: scale, rowClasses: rowClasses,
-            rowLogWeights: pooling == .ensemble ? nil : rowLogWeights)
+            rowLogWeights: rowLogWeights)
     }
 
     /// The setup classifier: setup type and direction together (`breakout/up`, …). With a
