@@ -47,6 +47,10 @@ public struct CandlestickRenderer: Sendable {
             let values = MovingAverage.simple(series.candles, period: period, over: window)
             drawLine(values, layout: layout, color: style.movingAverageColor(k), into: &image)
         }
+        for (k, span) in options.exponentialAverages.enumerated() {
+            let values = MovingAverage.exponential(series.candles, span: span, over: window)
+            drawLine(values, layout: layout, color: style.movingAverageColor(options.movingAverages.count + k), into: &image)
+        }
         if options.mode == .human {
             HumanChartDecorations.drawAxes(into: &image, series: series, window: window, layout: layout, options: options)
         }

@@ -22,6 +22,11 @@ public struct ChartOptions: Equatable, Sendable {
     /// `mav`), e.g. `[20, 50]`; empty for none. Averages use candles before the window
     /// when the series has them, so every window shows the same line.
     public var movingAverages: [Int]
+    /// Spans of exponential moving averages of the close drawn over the candles, e.g.
+    /// `[20, 50]`; empty for none. Each is computed from the window's own candles, seeded with
+    /// its first close, exactly as the local labeler reads EMA20 and EMA50 from a chart's
+    /// candles, so the line on the chart is the one the setup rules measured.
+    public var exponentialAverages: [Int]
     /// Colours.
     public var style: ChartStyle
     /// Share of the plot height given to the volume panel.
@@ -31,30 +36,35 @@ public struct ChartOptions: Equatable, Sendable {
 
     /// Creates options; see `training(size:)` and `human(width:height:)` for the defaults.
     public init(
-        mode: ChartMode, width: Int, height: Int, movingAverages: [Int] = [],
+        mode: ChartMode, width: Int, height: Int, movingAverages: [Int] = [], exponentialAverages: [Int] = [],
         style: ChartStyle = .charles, volumeFraction: Double = 0.2, bodyFraction: Double = 0.7
     ) {
         self.mode = mode
         self.width = width
         self.height = height
         self.movingAverages = movingAverages
+        self.exponentialAverages = exponentialAverages
         self.style = style
         self.volumeFraction = volumeFraction
         self.bodyFraction = bodyFraction
     }
 
     /// A square training chart of `size`×`size` pixels (224 for ViT-B/16).
-    public static func training(size: Int = 224, movingAverages: [Int] = []) -> ChartOptions {
-        ChartOptions(mode: .train, width: size, height: size, movingAverages: movingAverages)
-    }
-
-    /// A human chart, 1200×800 pixels unless told otherwise.
-    public static func human(width: Int = 1200, height: Int = 800, movingAverages: [Int] = [])
+    public static func training(size: Int = 224, movingAverages: [Int] = [], exponentialAverages: [Int] = [])
         -> ChartOptions
     {
         ChartOptions(
+            mode: .train, width: size, height: size, movingAverages: movingAverages,
+            exponentialAverages: exponentialAverages)
+    }
+
+    /// A human chart, 1200×800 pixels unless told otherwise.
+    public static func human(
+        width: Int = 1200, height: Int = 800, movingAverages: [Int] = [], exponentialAverages: [Int] = []
+    ) -> ChartOptions {
+        ChartOptions(
             mode: .human, width: width, height: height, movingAverages: movingAverages,
-            volumeFraction: 0.22)
+            exponentialAverages: exponentialAverages, volumeFraction: 0.22)
     }
 
     /// Throws when the options cannot produce a chart.
@@ -69,7 +79,7 @@ public struct ChartOptions: Equatable, Sendable {
             throw ChartCLIPError(
                 "volume fraction must be in (0, 0.8) and body fraction in (0, 1], got \(volumeFraction) and \(bodyFraction)")
         }
-        if let bad = movingAverages.first(where: { $0 < 2 }) {
+        if let bad = (movingAverages + exponentialAverages).first(where: { $0 < 2 }) {
             throw ChartCLIPError(
                 "moving-average period \(bad) is too short", hint: "use periods of 2 candles or more")
         }

@@ -1,6 +1,7 @@
 import ChartCLIPMarket
 
-/// Simple moving averages of the close, as mplfinance's `mav` draws them.
+/// Moving averages of the close: simple ones as mplfinance's `mav` draws them, exponential
+/// ones as the setup rules read them.
 public enum MovingAverage {
     /// The `period`-candle simple moving average of the close at every index of `window`:
     /// the mean of the closes of candles `i − period + 1 … i`, reaching back before the
@@ -18,5 +19,15 @@ public enum MovingAverage {
             }
         }
         return out
+    }
+
+    /// The `span`-candle exponential moving average of the close at every index of `window`,
+    /// from the window's candles only: seeded with the first close, then
+    /// `ema += 2 / (span + 1) · (close − ema)`, the same recurrence and seed as
+    /// `MarketFeatures` applies to a chart's candles, so the line matches the labeler's EMA.
+    public static func exponential(_ candles: [Candle], span: Int, over window: Range<Int>) -> [Double?] {
+        guard span >= 1, !window.isEmpty else { return [] }
+        var average = ExponentialAverage(period: span)
+        return window.map { Optional(average.update(candles[$0].close)) }
     }
 }

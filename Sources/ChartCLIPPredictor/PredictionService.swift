@@ -32,7 +32,8 @@ public struct PredictionService {
                 hint: "give a longer history")
         }
         let range = (end - window)..<end
-        let image = try CandlestickRenderer(options: .training(size: predictor.imageSize)).render(series, window: range)
+        let options = ChartOptions.training(size: predictor.imageSize, exponentialAverages: predictor.file.info.chartEMA ?? [])
+        let image = try CandlestickRenderer(options: options).render(series, window: range)
         let chart = dataDirectory.appendingPathComponent("charts").appendingPathComponent(ChartFileName.name(series, window: range))
         try image.writePNG(to: chart)
         let closeTime = series.closeTime(at: end - 1)

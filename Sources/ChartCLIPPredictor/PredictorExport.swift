@@ -12,8 +12,8 @@ public enum PredictorExport {
     /// per-class confidence calibration fitted on it (else the identity). The training period
     /// comes from the dataset's training rows.
     public static func export(
-        checkpoint: URL, output: URL, name: String, window: Int, intervalMinutes: Int, dataset: VisionDataset?,
-        progress: Bool = true
+        checkpoint: URL, output: URL, name: String, window: Int, intervalMinutes: Int, ema: [Int] = [],
+        dataset: VisionDataset?, progress: Bool = true
     ) throws -> PredictorFile {
         let model = try Checkpoint.load(from: checkpoint).makeModel()
         model.eval()
@@ -43,7 +43,7 @@ public enum PredictorExport {
         let file = PredictorFile(
             info: PredictorInfo(
                 name: name, version: 1, trainingPeriodStart: start, trainingPeriodEnd: end, chartWindow: window,
-                intervalMinutes: intervalMinutes, sourceCheckpoint: checkpoint.path),
+                intervalMinutes: intervalMinutes, chartEMA: ema.isEmpty ? nil : ema, sourceCheckpoint: checkpoint.path),
             config: model.config, visualParameters: Dictionary(uniqueKeysWithValues: visual.map { ($0.path, $0.tensor.scalars) }),
             logitScale: model.logitScale.item, setupNames: setups.classes, setupEmbeddings: setups.embeddings,
             phaseNames: phases.classes, phaseEmbeddings: phases.embeddings, calibration: calibration)

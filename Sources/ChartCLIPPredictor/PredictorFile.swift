@@ -19,22 +19,27 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     /// Candles per chart and their interval, for predictions from candles.
     public var chartWindow: Int
     public var intervalMinutes: Int
+    /// Spans of the exponential moving averages drawn on its charts (as in training);
+    /// absent when none are.
+    public var chartEMA: [Int]?
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
 
     enum CodingKeys: String, CodingKey {
         case name, version, trainingPeriodStart = "training_period_start", trainingPeriodEnd = "training_period_end"
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
+        case chartEMA = "chart_ema"
     }
 
     /// Creates the description.
-    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, sourceCheckpoint: String) {
+    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, sourceCheckpoint: String) {
         self.name = name
         self.version = version
         self.trainingPeriodStart = trainingPeriodStart
         self.trainingPeriodEnd = trainingPeriodEnd
         self.chartWindow = chartWindow
         self.intervalMinutes = intervalMinutes
+        self.chartEMA = chartEMA
         self.sourceCheckpoint = sourceCheckpoint
     }
 

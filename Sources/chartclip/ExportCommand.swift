@@ -13,6 +13,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Model name written into prediction files.") var name = "chartclip"
     @Option(help: "Candles per chart when predicting from candles.") var window = 96
     @Option(help: "Candle interval in minutes.") var interval = 15
+    @Option(help: "EMA span drawn on the training charts (the config's `ema`); repeat for several.") var ema: [Int] = []
     @Option(help: "The training dataset: its period is recorded and its val split calibrates confidence.") var dataset: String?
     @Flag(help: "No progress bars.") var quiet = false
 
@@ -20,7 +21,7 @@ struct ExportCommand: ParsableCommand {
         let data = try dataset.map { try VisionDataset.load(URL(fileURLWithPath: $0)) }
         let file = try PredictorExport.export(
             checkpoint: URL(fileURLWithPath: checkpoint), output: URL(fileURLWithPath: out), name: name, window: window,
-            intervalMinutes: interval, dataset: data, progress: !quiet)
+            intervalMinutes: interval, ema: ema, dataset: data, progress: !quiet)
         let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
         print("wrote \(out): \(file.info.label), \(file.setupNames.count) setup and \(file.phaseNames.count) phase classes, "
             + "\(file.visualParameters.values.reduce(0) { $0 + $1.count }) image-tower parameters, \(size / 1024) KiB")

@@ -46,6 +46,11 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .customLong("mav"), help: "Moving-average period to draw; repeat for several (e.g. --mav 20 --mav 50).")
     var movingAverages: [Int] = []
 
+    @Option(
+        name: .customLong("ema"),
+        help: "Exponential moving average to draw, computed from each chart's own candles (as the local labeler reads EMA20 and EMA50); repeat for several.")
+    var exponentialAverages: [Int] = []
+
     @Option(help: "Output folder.")
     var out: String = "charts"
 
@@ -74,8 +79,8 @@ struct RenderCommand: ParsableCommand {
                 "note: \(candles) has \(loaded.gaps.count) gap(s); windows across a gap show the candles side by side\n".utf8))
         }
         var options = mode == .train
-            ? ChartOptions.training(size: size, movingAverages: movingAverages)
-            : ChartOptions.human(movingAverages: movingAverages)
+            ? ChartOptions.training(size: size, movingAverages: movingAverages, exponentialAverages: exponentialAverages)
+            : ChartOptions.human(movingAverages: movingAverages, exponentialAverages: exponentialAverages)
         if let width { options.width = width }
         if let height { options.height = height }
         let renderer = try CandlestickRenderer(options: options)

@@ -46,6 +46,11 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("mav"), help: "Moving-average period to draw; repeat for several.")
     var movingAverages: [Int] = []
 
+    @Option(
+        name: .customLong("ema"),
+        help: "Exponential moving average to draw, from each chart's own candles as the local labeler reads it; repeat (--ema 20 --ema 50).")
+    var exponentialAverages: [Int] = []
+
     @Option(help: "Output folder.")
     var out: String = "training_data"
 
@@ -81,6 +86,7 @@ struct ScanCommand: AsyncParsableCommand {
         options.stride = stride
         options.chartSize = size
         options.movingAverages = movingAverages
+        options.exponentialAverages = exponentialAverages
         options.concurrency = concurrency
         options.progress = !quiet
         let folder = URL(fileURLWithPath: out)

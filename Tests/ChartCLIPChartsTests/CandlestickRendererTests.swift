@@ -153,4 +153,44 @@ struct CandlestickRendererTests {
         #expect(values == [nil, 12.5, 11.5, 10.5, 9.25])
         #expect(MovingAverage.simple(series.candles, period: 3, over: 3..<5) == [32.0 / 3, 30.5 / 3])
     }
+
+    @Test("EMAs are computed from the window's own candles, exactly as the labeler's features read them")
+    func exponentialAverageMatchesTheLabelerFeatures() {
+        let walk = RenderBenchmark.randomWalk(count: 200)
+        let window = 60..<124
+        let drawn = MovingAverage.exponential(walk.candles, span: 20, over: window)
+        let features = MarketFeatures(candles: Array(walk.candles[window]))
+        #expect(drawn.count == window.count)
+        for (value, expected) in zip(drawn, features.emaFast) { #expect(value == expected) }
+        #expect(MovingAverage.exponential(walk.candles, span: 50, over: window).map { $0! } == features.emaSlow)
+        // Seeded with the window's first close, whatever came before it.
+        #expect(drawn.first! == walk.candles[60].close)
+    }
+
+    @Test("a chart with EMAs draws each in its own colour along the average, inside the price panel")
+    func exponentialAverageLines() throws {
+        let walk = RenderBenchmark.randomWalk(count: 200)
+        let window = 40..<72
+        let options = ChartOptions.training(size: 128, exponentialAverages: [20, 50])
+        let renderer = try CandlestickRenderer(options: options)
+        let image = try renderer.render(walk, window: window)
+        let layout = renderer.layout(walk, window: window)
+        let plain = try CandlestickRenderer(options: .training(size: 128)).render(walk, window: window)
+        for (k, span) in [20, 50].enumerated() {
+            // EMA50 is drawn after EMA20 and covers it where the two lines meet.
+            let colors: Set<RGBColor> = k == 0 ? [style.movingAverageColor(0), style.movingAverageColor(1)] : [style.movingAverageColor(1)]
+            let values = MovingAverage.exponential(walk.candles, span: span, over: window)
+            var onLine = 0
+            for (i, value) in values.enumerated() {
+                let y = layout.row(price: value!)
+                let x = layout.wickColumn(i)
+                if (max(0, y - 1)...min(127, y + 1)).contains(where: { colors.contains(image[x, $0]) }) { onLine += 1 }
+            }
+            // Lines are drawn last, over candles and volume, so every column shows its point.
+            #expect(onLine == values.count, "EMA\(span): \(onLine) of \(values.count) columns")
+        }
+        #expect(plain.countPixels(notEqualTo: style.background, x: 0, y: 0, width: 128, height: 128)
+            < image.countPixels(notEqualTo: style.background, x: 0, y: 0, width: 128, height: 128))
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(exponentialAverages: [1])) }
+    }
 }

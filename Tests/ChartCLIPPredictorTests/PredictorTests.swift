@@ -75,6 +75,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: record.chart ?? ""))
     }
 
+    @Test func predictorDrawsTheEMAsItWasTrainedWith() throws {
+        let dir = try Fixtures.temporaryDirectory("predict-ema")
+        let checkpoint = dir.appendingPathComponent("model.h5")
+        try Checkpoint(model: CLIPModel(config: Self.config, seed: 4)).save(to: checkpoint)
+        let out = dir.appendingPathComponent("predictor.h5")
+        _ = try PredictorExport.export(
+            checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, ema: [20, 50], dataset: nil,
+            progress: false)
+        let predictor = try Predictor(url: out)
+        #expect(predictor.file.info.chartEMA == [20, 50])
+        let service = PredictionService(predictor: predictor, dataDirectory: dir.appendingPathComponent("data"))
+        let series = SyntheticMarket.generate(SyntheticMarket.Configuration()).series
+        let (record, _) = try service.predict(series: series, endingAt: 99)
+        let written = try PNGCodec.read(from: URL(fileURLWithPath: record.chart ?? ""))
+        let withEMA = try CandlestickRenderer(options: .training(size: 32, exponentialAverages: [20, 50])).render(series, window: 52..<100)
+        let without = try CandlestickRenderer(options: .training(size: 32)).render(series, window: 52..<100)
+        #expect(written == withEMA)
+        #expect(written != without)
+    }
+
     @Test func plattFitPullsOverconfidenceDown() {
         // Confidence 0.9 calls that come true half the time.
         let p = [Double](repeating: 0.9, count: 40), y = (0..<40).map { $0 % 2 == 0 }

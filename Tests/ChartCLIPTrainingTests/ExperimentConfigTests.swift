@@ -35,4 +35,18 @@ import Testing
             try ExperimentConfig.decode(yaml: "name: x\nmodel: clip-tiny\ndataset: d\nbatch_size: 8\nsteps: 1\nloss: hinge\n", source: "l.yaml")
         } throws: { "\($0)".contains("loss") }
     }
+
+    @Test func emaSpansDecodeAndAreChecked() throws {
+        let base = "name: x\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\n"
+        let config = try ExperimentConfig.decode(
+            yaml: base + "synthetic: {symbols: [A], bars: 500, window: 32, ema: [20, 50]}\n", source: "e.yaml")
+        #expect(config.synthetic?.ema == [20, 50])
+        #expect(try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "e.yaml").synthetic?.ema == [])
+        #expect {
+            try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, ema: [1]}\n", source: "b.yaml")
+        } throws: { "\($0)".contains("synthetic.ema") && "\($0)".contains("b.yaml") }
+        #expect {
+            try ExperimentConfig.decode(yaml: base + "recorded: {files: [a.csv], ema: twenty}\n", source: "r.yaml")
+        } throws: { "\($0)".contains("ema") }
+    }
 }

@@ -14,6 +14,9 @@ public struct ScanOptions: Sendable, Equatable {
     public var chartSize = 224
     /// Moving averages drawn on the charts.
     public var movingAverages: [Int] = []
+    /// Exponential moving averages drawn on the charts, from each window's own candles (the
+    /// labeler's EMA20 and EMA50 are `[20, 50]`).
+    public var exponentialAverages: [Int] = []
     /// Charts prepared at once (rendering and labelling run in parallel, files are committed
     /// in window order). 1 for a GPT server that allows one request at a time.
     public var concurrency = 2
@@ -74,7 +77,9 @@ public struct TrainingDataScanner: Sendable {
         self.options = options
         self.labeler = labeler
         renderer = try CandlestickRenderer(
-            options: .training(size: options.chartSize, movingAverages: options.movingAverages))
+            options: .training(
+                size: options.chartSize, movingAverages: options.movingAverages,
+                exponentialAverages: options.exponentialAverages))
     }
 
     /// The windows of a series of `count` candles: the last ends at the newest candle, earlier
@@ -214,6 +219,7 @@ public struct TrainingDataScanner: Sendable {
             windowStartMs: candles[0].startTime, closeTimeMs: context.closeTimeMs,
             windowStart: UTCTime.iso(milliseconds: candles[0].startTime), closeTime: context.closeTime,
             chart: name.chartFile, chartSize: options.chartSize, movingAverages: options.movingAverages,
+            exponentialAverages: options.exponentialAverages.isEmpty ? nil : options.exponentialAverages,
             source: options.source, features: context, groundTruth: truth)
         let record = TrainingSampleLabel(
             name: name, closeTimeMs: context.closeTimeMs, interval: series.interval.description, label: label,

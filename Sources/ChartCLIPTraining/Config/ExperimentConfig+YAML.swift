@@ -15,8 +15,8 @@ extension ExperimentConfig {
         "optimizer": ["lr", "beta1", "beta2", "eps", "weight_decay"],
         "schedule": ["kind", "warmup_steps", "min_lr"],
         "augment": ["enabled", "min_scale"],
-        "synthetic": ["symbols", "bars", "seed", "window", "stride", "val_fraction", "test_fraction"],
-        "recorded": ["files", "holdout_symbols", "window", "stride", "val_fraction", "test_fraction"],
+        "synthetic": ["symbols", "bars", "seed", "window", "stride", "ema", "val_fraction", "test_fraction"],
+        "recorded": ["files", "holdout_symbols", "window", "stride", "ema", "val_fraction", "test_fraction"],
     ]
 
     /// Decodes a config from YAML text strictly; `source` names the file in messages.
@@ -82,6 +82,8 @@ extension ExperimentConfig {
         try require(gradClip.map { $0 > 0 } ?? true, "grad_clip", "must be positive")
         try require(augment.minScale > 0.3 && augment.minScale <= 1, "augment.min_scale", "must be in (0.3, 1]")
         try require(!(lockImage && lockText), "lock_text", "locking both towers leaves nothing to train")
+        try require((synthetic?.ema ?? []).allSatisfy { $0 >= 2 }, "synthetic.ema", "spans must be 2 candles or more")
+        try require((recorded?.ema ?? []).allSatisfy { $0 >= 2 }, "recorded.ema", "spans must be 2 candles or more")
     }
 
     /// The config as YAML (the resolved config every run saves).

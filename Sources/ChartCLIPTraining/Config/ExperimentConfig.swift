@@ -191,12 +191,15 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
     public var window: Int = 96
     /// Candles between consecutive charts.
     public var stride: Int = 4
+    /// Spans of the exponential moving averages drawn on the charts (`[20, 50]`: the EMA20 and
+    /// EMA50 the setup rules read); empty for none.
+    public var ema: [Int] = []
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case symbols, bars, seed, window, stride, valFraction = "val_fraction", testFraction = "test_fraction"
+        case symbols, bars, seed, window, stride, ema, valFraction = "val_fraction", testFraction = "test_fraction"
     }
 
     public init() {}
@@ -208,6 +211,7 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? 7
         window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 4
+        ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
     }
@@ -223,12 +227,15 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
     /// Candles per chart and between charts.
     public var window: Int = 96
     public var stride: Int = 8
+    /// Spans of the exponential moving averages drawn on the charts; empty for none.
+    public var ema: [Int] = []
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case files, holdoutSymbols = "holdout_symbols", window, stride, valFraction = "val_fraction", testFraction = "test_fraction"
+        case files, holdoutSymbols = "holdout_symbols", window, stride, ema, valFraction = "val_fraction"
+        case testFraction = "test_fraction"
     }
 
     public init() {}
@@ -239,6 +246,7 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
         holdoutSymbols = try c.decodeIfPresent([String].self, forKey: .holdoutSymbols) ?? []
         window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 8
+        ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
     }

@@ -24,7 +24,7 @@ public enum DatasetSource {
     public static func prepareRecorded(_ r: RecordedDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
         let files = try r.resolvedFiles()
         let names = files.map { $0.deletingPathExtension().lastPathComponent }.joined(separator: "-")
-        let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
+        let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(emaKey(r.ema))_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
         let root = cacheRoot.appendingPathComponent("recorded").appendingPathComponent(key)
         let trainingData = root.appendingPathComponent("training_data")
         let datasetDir = root.appendingPathComponent("vision_dataset")
@@ -35,6 +35,7 @@ public enum DatasetSource {
         scan.window = r.window
         scan.stride = r.stride
         scan.chartSize = imageSize
+        scan.exponentialAverages = r.ema
         scan.progress = progress
         let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
         for file in files {
@@ -51,7 +52,7 @@ public enum DatasetSource {
     /// ending on every planted setup and every `stride` candles, local labels, time splits
     /// with an embargo.
     public static func prepareSynthetic(_ s: SyntheticDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
-        let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)_v\(s.valFraction)_t\(s.testFraction)"
+        let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(emaKey(s.ema))_v\(s.valFraction)_t\(s.testFraction)"
         let root = cacheRoot.appendingPathComponent("synthetic").appendingPathComponent(key)
         let trainingData = root.appendingPathComponent("training_data")
         let datasetDir = root.appendingPathComponent("vision_dataset")
@@ -64,6 +65,7 @@ public enum DatasetSource {
             options.market.seed = UInt64(s.seed + i)
             options.scan.window = s.window
             options.scan.chartSize = imageSize
+            options.scan.exponentialAverages = s.ema
             options.scan.progress = progress
             options.windows = .plantedAndStride(s.stride)
             _ = try await SyntheticTrainingData.generate(into: trainingData, options: options)
@@ -72,5 +74,11 @@ public enum DatasetSource {
         prep.linkImages = true
         _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: prep)
         return try VisionDataset.load(datasetDir)
+    }
+
+    /// The cache-key part for drawn EMAs: empty without them (so older caches stay valid),
+    /// `_ema20-50` with EMA20 and EMA50.
+    static func emaKey(_ spans: [Int]) -> String {
+        spans.isEmpty ? "" : "_ema" + spans.map(String.init).joined(separator: "-")
     }
 }
