@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChartCLIPLabels
 import ChartCLIPPredictor
+import ChartCLIPTraining
 import Foundation
 
 /// `chartclip export`: checkpoint → thin predictor.
@@ -11,19 +12,24 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "ChartCLIP checkpoint (.h5).") var checkpoint: String
     @Option(help: "Predictor file to write (.h5).") var out: String
     @Option(help: "Model name written into prediction files.") var name = "chartclip"
-    @Option(help: "Candles per chart when predicting from candles.") var window = 96
+    @Option(help: "Candles per chart when predicting from candles (default: the run's, else 96).") var window: Int?
     @Option(help: "Candle interval in minutes.") var interval = 15
-    @Option(help: "EMA span drawn on the training charts (the config's `ema`); repeat for several.") var ema: [Int] = []
+    @Option(help: "EMA span drawn on the charts; repeat for several (default: the run's `ema`).") var ema: [Int] = []
     @Option(help: "The training dataset: its period is recorded and its val split calibrates confidence.") var dataset: String?
     @Flag(help: "No progress bars.") var quiet = false
 
     func run() throws {
         let data = try dataset.map { try VisionDataset.load(URL(fileURLWithPath: $0)) }
+        let source = URL(fileURLWithPath: checkpoint)
+        // A checkpoint inside a run folder brings the run's chart settings; flags override them.
+        let run = try RunDirectory.holding(checkpoint: source)?.chartSettings()
         let file = try PredictorExport.export(
-            checkpoint: URL(fileURLWithPath: checkpoint), output: URL(fileURLWithPath: out), name: name, window: window,
-            intervalMinutes: interval, ema: ema, dataset: data, progress: !quiet)
+            checkpoint: source, output: URL(fileURLWithPath: out), name: name, window: window ?? run?.window ?? 96,
+            intervalMinutes: interval, ema: ema.isEmpty ? run?.ema ?? [] : ema, dataset: data, progress: !quiet)
         let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-        print("wrote \(out): \(file.info.label), \(file.setupNames.count) setup and \(file.phaseNames.count) phase classes, "
+        let lines = file.info.chartEMA.map { " with EMA " + $0.map(String.init).joined(separator: "/") } ?? ""
+        print("wrote \(out): \(file.info.label), \(file.info.chartWindow)-candle charts\(lines), "
+            + "\(file.setupNames.count) setup and \(file.phaseNames.count) phase classes, "
             + "\(file.visualParameters.values.reduce(0) { $0 + $1.count }) image-tower parameters, \(size / 1024) KiB")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// Experiment configs: the shipped ones decode; mistakes are named.
 @Suite struct ExperimentConfigTests {
-    @Test(arguments: ["smoke", "synthetic", "synthetic-tiny", "bybit", "finetune-vit-b-16"])
+    @Test(arguments: ["smoke", "synthetic", "synthetic-long", "synthetic-continued", "synthetic-tiny", "bybit", "finetune-vit-b-16"])
     func shippedConfigsDecode(name: String) throws {
         let config = try ExperimentConfig.load(Fixtures.repositoryRoot.appendingPathComponent("configs/experiments/\(name).yaml"))
         #expect(config.name == name)
@@ -48,5 +48,17 @@ import Testing
         #expect {
             try ExperimentConfig.decode(yaml: base + "recorded: {files: [a.csv], ema: twenty}\n", source: "r.yaml")
         } throws: { "\($0)".contains("ema") }
+    }
+
+    @Test func aCheckpointInARunFolderBringsItsChartSettings() throws {
+        let run = try Fixtures.temporaryDirectory("run-settings")
+        try FileManager.default.createDirectory(at: run.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        let checkpoint = run.appendingPathComponent("checkpoints/best.h5")
+        #expect(RunDirectory.holding(checkpoint: checkpoint) == nil)  // no config.yaml yet
+        try Data("name: r\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\nsynthetic: {bars: 500, window: 32, ema: [20, 50]}\n".utf8)
+            .write(to: run.appendingPathComponent("config.yaml"))
+        let settings = try #require(try RunDirectory.holding(checkpoint: checkpoint)?.chartSettings())
+        #expect(settings.window == 32 && settings.ema == [20, 50])
+        #expect(RunDirectory.holding(checkpoint: run.appendingPathComponent("best.h5")) == nil)
     }
 }

@@ -34,6 +34,25 @@ public struct RunDirectory: Sendable {
     /// The evaluation report folder.
     public var report: URL { url.appendingPathComponent("report") }
 
+    /// The run folder holding `checkpoint` (`RUN/checkpoints/best.h5` → `RUN`), when the
+    /// checkpoint sits in one (a `config.yaml` next to its folder).
+    public static func holding(checkpoint: URL) -> RunDirectory? {
+        let run = RunDirectory(checkpoint.deletingLastPathComponent().deletingLastPathComponent())
+        guard checkpoint.deletingLastPathComponent().lastPathComponent == "checkpoints",
+            FileManager.default.fileExists(atPath: run.config.path)
+        else { return nil }
+        return run
+    }
+
+    /// How the run's charts were drawn, from its resolved config: candles per chart and the
+    /// EMAs on them; `nil` for a run on a prepared dataset (the config does not say).
+    public func chartSettings() throws -> (window: Int, ema: [Int])? {
+        let config = try ExperimentConfig.load(config)
+        if let s = config.synthetic { return (s.window, s.ema) }
+        if let r = config.recorded { return (r.window, r.ema) }
+        return nil
+    }
+
     /// Keeps only metric lines with `step` ≤ `step` (rewritten atomically). Steps after the
     /// latest checkpoint are recomputed identically on resume; keeping them would list them
     /// twice.
