@@ -52,8 +52,12 @@ public final class Predictor {
         }
         visual.eval()
         let scale = Foundation.exp(file.logitScale)
-        setups = ZeroShotClassifier(classes: file.setupNames, embeddings: file.setupEmbeddings, width: c.embedDim, scale: scale)
-        phases = ZeroShotClassifier(classes: file.phaseNames, embeddings: file.phaseEmbeddings, width: c.embedDim, scale: scale)
+        setups = ZeroShotClassifier(
+            classes: file.setupNames, embeddings: file.setupEmbeddings, width: c.embedDim, scale: scale,
+            rowClasses: file.setupRows?.classes, rowLogWeights: file.setupRows?.logWeights)
+        phases = ZeroShotClassifier(
+            classes: file.phaseNames, embeddings: file.phaseEmbeddings, width: c.embedDim, scale: scale,
+            rowClasses: file.phaseRows?.classes, rowLogWeights: file.phaseRows?.logWeights)
         setupMatches = try file.setupNames.map { name in
             guard let match = SetupMatch(description: name) else {
                 throw ChartCLIPError("the predictor's setup class '\(name)' is not in the vocabulary")

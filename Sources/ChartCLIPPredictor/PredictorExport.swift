@@ -13,7 +13,7 @@ public enum PredictorExport {
     /// comes from the dataset's training rows.
     public static func export(
         checkpoint: URL, output: URL, name: String, window: Int, intervalMinutes: Int, ema: [Int] = [],
-        dataset: VisionDataset?, progress: Bool = true
+        pooling: CaptionCellEmbeddings.Pooling = .ensemble, dataset: VisionDataset?, progress: Bool = true
     ) throws -> PredictorFile {
         let model = try Checkpoint.load(from: checkpoint).makeModel()
         model.eval()
@@ -21,8 +21,8 @@ public enum PredictorExport {
         let trainLabels = dataset?.rows(in: .train).map(\.label) ?? []
         let prior = trainLabels.isEmpty ? nil : LabelPrior(labels: trainLabels)
         let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
-        let setups = captions.setups(prior: prior)
-        let phases = captions.phases(prior: prior)
+        let setups = captions.setups(prior: prior, pooling: pooling)
+        let phases = captions.phases(prior: prior, pooling: pooling)
         var calibration = ConfidenceCalibration.identity(classCount: setups.classes.count)
         var start: String?, end: String?
         if let dataset {
@@ -43,12 +43,20 @@ public enum PredictorExport {
         let file = PredictorFile(
             info: PredictorInfo(
                 name: name, version: 1, trainingPeriodStart: start, trainingPeriodEnd: end, chartWindow: window,
-                intervalMinutes: intervalMinutes, chartEMA: ema.isEmpty ? nil : ema, sourceCheckpoint: checkpoint.path),
+                intervalMinutes: intervalMinutes, chartEMA: ema.isEmpty ? nil : ema,
+                pooling: pooling == .ensemble ? nil : pooling.rawValue, sourceCheckpoint: checkpoint.path),
             config: model.config, visualParameters: Dictionary(uniqueKeysWithValues: visual.map { ($0.path, $0.tensor.scalars) }),
             logitScale: model.logitScale.item, setupNames: setups.classes, setupEmbeddings: setups.embeddings,
-            phaseNames: phases.classes, phaseEmbeddings: phases.embeddings, calibration: calibration)
+            phaseNames: phases.classes, phaseEmbeddings: phases.embeddings, calibration: calibration,
+            setupRows: rows(of: setups), phaseRows: rows(of: phases))
         try file.save(to: output)
         return file
+    }
+
+    /// The classifier's prototype rows when they are not one per class in order.
+    static func rows(of classifier: ZeroShotClassifier) -> PredictorFile.PrototypeRows? {
+        classifier.rowClasses == Array(classifier.classes.indices)
+            ? nil : PredictorFile.PrototypeRows(classes: classifier.rowClasses, logWeights: classifier.rowLogWeights)
     }
 
     /// Per-class Platt scaling of the top probability against "the top class was right".

@@ -22,17 +22,20 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     /// Spans of the exponential moving averages drawn on its charts (as in training);
     /// absent when none are.
     public var chartEMA: [Int]?
+    /// How the class prototypes pool the captions (`ensemble` or `cells`); absent means
+    /// `ensemble`, one row per class.
+    public var pooling: String?
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
 
     enum CodingKeys: String, CodingKey {
         case name, version, trainingPeriodStart = "training_period_start", trainingPeriodEnd = "training_period_end"
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
-        case chartEMA = "chart_ema"
+        case chartEMA = "chart_ema", pooling
     }
 
     /// Creates the description.
-    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, sourceCheckpoint: String) {
+    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, pooling: String? = nil, sourceCheckpoint: String) {
         self.name = name
         self.version = version
         self.trainingPeriodStart = trainingPeriodStart
@@ -40,6 +43,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         self.chartWindow = chartWindow
         self.intervalMinutes = intervalMinutes
         self.chartEMA = chartEMA
+        self.pooling = pooling
         self.sourceCheckpoint = sourceCheckpoint
     }
 
@@ -55,7 +59,11 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
 /// `logit_scale`, `image_size`, `image_mean`, `image_std`; `/parameters/visual.*`;
 /// `/classes/setup_embeddings` `[Cs, E]`, `/classes/setup_names`,
 /// `/classes/phase_embeddings` `[Cp, E]`, `/classes/phase_names`; `/calibration/setup`
-/// (JSON attribute `ConfidenceCalibration`).
+/// (JSON attribute `ConfidenceCalibration`). A predictor exported with cell pooling has
+/// `R` prototype rows instead of one per class: `/classes/setup_embeddings` is `[R, E]` and
+/// `/classes/setup_row_classes` (int64 `[R]`, each row's class) and
+/// `/classes/setup_row_log_weights` (float `[R]`) say how rows add up to classes (likewise
+/// for phases).
 public struct PredictorFile {
     /// The format name.
     public static let formatName = "chartclip-predictor"
@@ -71,6 +79,39 @@ public struct PredictorFile {
     public var phaseNames: [String]
     public var phaseEmbeddings: [Float]
     public var calibration: ConfidenceCalibration
+    /// Rows of the setup and phase prototypes when they are not one per class (cell pooling).
+    public var setupRows: PrototypeRows?
+    public var phaseRows: PrototypeRows?
+
+    /// Which class each prototype row belongs to, and its log weight within the class.
+    public struct PrototypeRows: Equatable, Sendable {
+        public var classes: [Int]
+        public var logWeights: [Float]
+
+        public init(classes: [Int], logWeights: [Float]) {
+            self.classes = classes
+            self.logWeights = logWeights
+        }
+    }
+
+    /// Creates the contents of a predictor file.
+    public init(
+        info: PredictorInfo, config: CLIPConfig, visualParameters: [String: [Float]], logitScale: Float,
+        setupNames: [String], setupEmbeddings: [Float], phaseNames: [String], phaseEmbeddings: [Float],
+        calibration: ConfidenceCalibration, setupRows: PrototypeRows? = nil, phaseRows: PrototypeRows? = nil
+    ) {
+        self.info = info
+        self.config = config
+        self.visualParameters = visualParameters
+        self.logitScale = logitScale
+        self.setupNames = setupNames
+        self.setupEmbeddings = setupEmbeddings
+        self.phaseNames = phaseNames
+        self.phaseEmbeddings = phaseEmbeddings
+        self.calibration = calibration
+        self.setupRows = setupRows
+        self.phaseRows = phaseRows
+    }
 
     /// Writes the file atomically.
     public func save(to url: URL) throws {
@@ -89,10 +130,16 @@ public struct PredictorFile {
             for (path, values) in visualParameters.sorted(by: { $0.key < $1.key }) {
                 try file.write(values, shape: shapes[path] ?? [values.count], to: "/parameters/\(path)")
             }
-            try file.write(setupEmbeddings, shape: [setupNames.count, e], to: "/classes/setup_embeddings")
-            try file.write(setupNames, to: "/classes/setup_names")
-            try file.write(phaseEmbeddings, shape: [phaseNames.count, e], to: "/classes/phase_embeddings")
-            try file.write(phaseNames, to: "/classes/phase_names")
+            for (kind, names, embeddings, rows) in [
+                ("setup", setupNames, setupEmbeddings, setupRows), ("phase", phaseNames, phaseEmbeddings, phaseRows),
+            ] {
+                try file.write(embeddings, shape: [rows?.classes.count ?? names.count, e], to: "/classes/\(kind)_embeddings")
+                try file.write(names, to: "/classes/\(kind)_names")
+                if let rows {
+                    try file.write(rows.classes.map(Int64.init), shape: [rows.classes.count], to: "/classes/\(kind)_row_classes")
+                    try file.write(rows.logWeights, shape: [rows.logWeights.count], to: "/classes/\(kind)_row_log_weights")
+                }
+            }
             try file.write([Float](repeating: 0, count: 1), shape: [1], to: "/calibration/marker")
             try file.setAttribute("setup", .string(String(decoding: try encoder.encode(calibration), as: UTF8.self)), on: "/calibration")
         }
@@ -115,8 +162,12 @@ public struct PredictorFile {
         let setupNames = try file.readStrings("/classes/setup_names")
         let phaseNames = try file.readStrings("/classes/phase_names")
         let e = config.embedDim
-        let setupEmbeddings = try file.read("/classes/setup_embeddings", as: Float.self, shape: [setupNames.count, e])
-        let phaseEmbeddings = try file.read("/classes/phase_embeddings", as: Float.self, shape: [phaseNames.count, e])
+        let setupRows = try readRows(file, "setup", classCount: setupNames.count, source: url)
+        let phaseRows = try readRows(file, "phase", classCount: phaseNames.count, source: url)
+        let setupEmbeddings = try file.read(
+            "/classes/setup_embeddings", as: Float.self, shape: [setupRows?.classes.count ?? setupNames.count, e])
+        let phaseEmbeddings = try file.read(
+            "/classes/phase_embeddings", as: Float.self, shape: [phaseRows?.classes.count ?? phaseNames.count, e])
         let calibration = try decoder.decode(ConfidenceCalibration.self, from: Data(calibrationText.utf8))
         guard calibration.slopes.count == setupNames.count else {
             throw ChartCLIPError("the calibration has \(calibration.slopes.count) classes, the predictor \(setupNames.count)", at: url.path)
@@ -125,6 +176,21 @@ public struct PredictorFile {
             info: info, config: config, visualParameters: parameters,
             logitScale: Float(try file.attribute("logit_scale")?.doubleValue ?? 4.6052),
             setupNames: setupNames, setupEmbeddings: setupEmbeddings, phaseNames: phaseNames,
-            phaseEmbeddings: phaseEmbeddings, calibration: calibration)
+            phaseEmbeddings: phaseEmbeddings, calibration: calibration, setupRows: setupRows, phaseRows: phaseRows)
+    }
+
+    /// The prototype rows of `kind` (`setup`, `phase`) when the file has them, checked against
+    /// the class count.
+    static func readRows(_ file: HDF5File, _ kind: String, classCount: Int, source: URL) throws -> PrototypeRows? {
+        let classesPath = "/classes/\(kind)_row_classes", weightsPath = "/classes/\(kind)_row_log_weights"
+        guard file.contains(classesPath) else { return nil }
+        let classes = try file.read(classesPath, as: Int64.self).values.map { Int($0) }
+        let weights = try file.read(weightsPath, as: Float.self, shape: [classes.count])
+        guard let bad = classes.first(where: { !(0..<classCount).contains($0) }) else {
+            return PrototypeRows(classes: classes, logWeights: weights)
+        }
+        throw ChartCLIPError(
+            "\(classesPath) names class \(bad), but there are \(classCount) \(kind) classes", at: source.path,
+            hint: "re-export the predictor")
     }
 }

@@ -14,19 +14,16 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Report folder.") var out: String
     @Option(name: .customLong("run"), help: "A run folder whose metrics.jsonl gives the loss curve.") var runFolder: String?
     @Option(help: "Zero-shot prototypes: 'ensemble' (one prompt ensemble per class) or 'cells' (one per (setup, phase) cell, probabilities summed per class).")
-    var pooling = "ensemble"
+    var pooling: CaptionCellEmbeddings.Pooling = .ensemble
     @Flag(help: "No progress bars.") var quiet = false
 
     func run() throws {
         guard let chosen = DatasetSplit(rawValue: split) else {
             throw ValidationError("--split is one of train, val, test, holdout")
         }
-        guard let chosenPooling = CaptionCellEmbeddings.Pooling(rawValue: pooling) else {
-            throw ValidationError("--pooling is 'ensemble' or 'cells', not '\(pooling)'")
-        }
         var evaluator = Evaluator()
         evaluator.split = chosen
-        evaluator.pooling = chosenPooling
+        evaluator.pooling = pooling
         evaluator.showProgress = !quiet
         evaluator.runDirectory = runFolder.map { URL(fileURLWithPath: $0) }
         let results = try evaluator.evaluate(
@@ -44,3 +41,5 @@ struct EvalCommand: ParsableCommand {
         print("report: \(URL(fileURLWithPath: out).appendingPathComponent("report.md").path)")
     }
 }
+
+extension CaptionCellEmbeddings.Pooling: ExpressibleByArgument {}

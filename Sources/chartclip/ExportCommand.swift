@@ -15,6 +15,8 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Candles per chart when predicting from candles (default: the run's, else 96).") var window: Int?
     @Option(help: "Candle interval in minutes.") var interval = 15
     @Option(help: "EMA span drawn on the charts; repeat for several (default: the run's `ema`).") var ema: [Int] = []
+    @Option(help: "Class prototypes: ensemble (one per class) or cells (one per (setup, phase) cell, summed per class).")
+    var pooling: CaptionCellEmbeddings.Pooling = .ensemble
     @Option(help: "The training dataset: its period is recorded and its val split calibrates confidence.") var dataset: String?
     @Flag(help: "No progress bars.") var quiet = false
 
@@ -25,7 +27,8 @@ struct ExportCommand: ParsableCommand {
         let run = try RunDirectory.holding(checkpoint: source)?.chartSettings()
         let file = try PredictorExport.export(
             checkpoint: source, output: URL(fileURLWithPath: out), name: name, window: window ?? run?.window ?? 96,
-            intervalMinutes: interval, ema: ema.isEmpty ? run?.ema ?? [] : ema, dataset: data, progress: !quiet)
+            intervalMinutes: interval, ema: ema.isEmpty ? run?.ema ?? [] : ema, pooling: pooling,
+            dataset: data, progress: !quiet)
         let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
         let lines = file.info.chartEMA.map { " with EMA " + $0.map(String.init).joined(separator: "/") } ?? ""
         print("wrote \(out): \(file.info.label), \(file.info.chartWindow)-candle charts\(lines), "

@@ -75,6 +75,41 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: record.chart ?? ""))
     }
 
+    @Test func cellPooledPredictorMatchesTheEvaluatorsCellClassifier() throws {
+        let dir = try Fixtures.temporaryDirectory("predictor-cells")
+        let model = CLIPModel(config: Self.config, seed: 5)
+        let checkpoint = dir.appendingPathComponent("model.h5")
+        try Checkpoint(model: model).save(to: checkpoint)
+        let out = dir.appendingPathComponent("predictor.h5")
+        let file = try PredictorExport.export(
+            checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, pooling: .cells, dataset: nil,
+            progress: false)
+        let loaded = try PredictorFile.load(from: out)
+        #expect(loaded.info.pooling == "cells")
+        #expect(loaded.setupRows == file.setupRows && loaded.phaseRows == file.phaseRows)
+        // Without a prior every phase is a cell of every setup: 12 setups × 5 phases rows.
+        #expect(loaded.setupRows?.classes.count == 60 && loaded.setupEmbeddings.count == 60 * 16)
+        let predictor = try Predictor(file: loaded)
+        let images = charts()
+        let fromPredictor = predictor.predict(images)
+        model.eval()
+        let cells = try CaptionCellEmbeddings(model: model, tokenizer: try CLIPTokenizer())
+        let rows = withoutGradients { model.encodeImage(ImageBatch.tensor(images, size: 32), normalized: true) }.rowArrays
+        let setups = cells.setups(prior: nil, pooling: .cells)
+        let phases = cells.phases(prior: nil, pooling: .cells)
+        let ensemble = cells.setups(prior: nil).probabilities(rows)
+        var differsFromEnsemble = false
+        for (i, (p, q)) in zip(fromPredictor, setups.probabilities(rows)).enumerated() {
+            for (k, name) in setups.classes.enumerated() {
+                #expect(abs(p.setupProbabilities[name]! - Double(q[k])) < 1e-6)
+                if abs(Double(q[k]) - Double(ensemble[i][k])) > 1e-4 { differsFromEnsemble = true }
+            }
+            let phase = phases.probabilities([rows[i]])[0]
+            #expect(p.phase.rawValue == phases.classes[phase.indices.max { phase[$0] < phase[$1] }!])
+        }
+        #expect(differsFromEnsemble)
+    }
+
     @Test func predictorDrawsTheEMAsItWasTrainedWith() throws {
         let dir = try Fixtures.temporaryDirectory("predict-ema")
         let checkpoint = dir.appendingPathComponent("model.h5")
