@@ -13,7 +13,7 @@ public enum PredictorExport {
     /// comes from the dataset's training rows.
     public static func export(
         checkpoint: URL, output: URL, name: String, window: Int, intervalMinutes: Int, ema: [Int] = [],
-        pooling: CaptionCellEmbeddings.Pooling = .ensemble, dataset: VisionDataset?, progress: Bool = true
+        pooling: CaptionCellEmbeddings.Pooling = .standard, dataset: VisionDataset?, progress: Bool = true
     ) throws -> PredictorFile {
         let model = try Checkpoint.load(from: checkpoint).makeModel()
         model.eval()

@@ -14,7 +14,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Report folder.") var out: String
     @Option(name: .customLong("run"), help: "A run folder whose metrics.jsonl gives the loss curve.") var runFolder: String?
     @Option(help: "Zero-shot prototypes: 'ensemble' (one prompt ensemble per class) or 'cells' (one per (setup, phase) cell, probabilities summed per class).")
-    var pooling: CaptionCellEmbeddings.Pooling = .ensemble
+    var pooling: CaptionCellEmbeddings.Pooling = .standard
     @Flag(help: "No progress bars.") var quiet = false
 
     func run() throws {

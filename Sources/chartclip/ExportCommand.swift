@@ -16,7 +16,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Candle interval in minutes.") var interval = 15
     @Option(help: "EMA span drawn on the charts; repeat for several (default: the run's `ema`).") var ema: [Int] = []
     @Option(help: "Class prototypes: ensemble (one per class) or cells (one per (setup, phase) cell, summed per class).")
-    var pooling: CaptionCellEmbeddings.Pooling = .ensemble
+    var pooling: CaptionCellEmbeddings.Pooling = .standard
     @Option(help: "The training dataset: its period is recorded and its val split calibrates confidence.") var dataset: String?
     @Flag(help: "No progress bars.") var quiet = false
 

@@ -33,7 +33,9 @@ import Testing
         let checkpoint = dir.appendingPathComponent("model.h5")
         try Checkpoint(model: model).save(to: checkpoint)
         let out = dir.appendingPathComponent("predictor.h5")
-        let file = try PredictorExport.export(checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, dataset: nil, progress: false)
+        let file = try PredictorExport.export(
+            checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, pooling: .ensemble, dataset: nil,
+            progress: false)
         #expect(file.visualParameters.keys.allSatisfy { $0.hasPrefix("visual.") })
         let predictor = try Predictor(url: out)
         let images = charts()

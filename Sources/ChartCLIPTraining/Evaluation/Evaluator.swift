@@ -41,8 +41,9 @@ public struct Evaluator {
     /// A run folder whose `metrics.jsonl` gives the loss curve (optional).
     public var runDirectory: URL?
     /// How a class's (setup, phase) cells make its zero-shot prototypes: one weighted prompt
-    /// ensemble per class (CLIP's way, the default) or one prototype per cell, marginalised.
-    public var pooling: CaptionCellEmbeddings.Pooling = .ensemble
+    /// ensemble per class (CLIP's way) or one prototype per cell, marginalised (the default,
+    /// `Pooling.standard`).
+    public var pooling: CaptionCellEmbeddings.Pooling = .standard
 
     /// An evaluator of the test split.
     public init() {}

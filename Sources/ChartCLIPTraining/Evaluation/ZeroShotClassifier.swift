@@ -134,6 +134,12 @@ public struct CaptionCellEmbeddings: Sendable {
         /// the model was trained to tell apart, then marginalised.
         case cells
 
+        /// What evaluation, validation and export use unless told otherwise: `cells`, which
+        /// scored higher than `ensemble` on four of the five checkpoints compared in
+        /// notebooks-md/2026-11-21-reading-setups.md (up to 17 points of setup-type accuracy
+        /// on the better-trained ones), chiefly by finding `none` charts.
+        public static let standard = Pooling.cells
+
         /// What the pooling does, in the words of a report.
         public var summary: String {
             switch self {
