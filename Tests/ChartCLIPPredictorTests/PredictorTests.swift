@@ -43,7 +43,7 @@ import Testing
 
         model.eval()
         let tokenizer = try CLIPTokenizer()
-        let setups = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer).setups(prior: nil)
+        let setups = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer).setups(prior: nil, pooling: .ensemble)
         let embeddings = withoutGradients { model.encodeImage(ImageBatch.tensor(images, size: 32), normalized: true) }
         let rows = embeddings.rowArrays
         let full = setups.probabilities(rows)
@@ -99,7 +99,7 @@ import Testing
         let rows = withoutGradients { model.encodeImage(ImageBatch.tensor(images, size: 32), normalized: true) }.rowArrays
         let setups = cells.setups(prior: nil, pooling: .cells)
         let phases = cells.phases(prior: nil, pooling: .cells)
-        let ensemble = cells.setups(prior: nil).probabilities(rows)
+        let ensemble = cells.setups(prior: nil, pooling: .ensemble).probabilities(rows)
         var differsFromEnsemble = false
         for (i, (p, q)) in zip(fromPredictor, setups.probabilities(rows)).enumerated() {
             for (k, name) in setups.classes.enumerated() {

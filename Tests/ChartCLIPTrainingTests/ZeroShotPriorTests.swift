@@ -52,7 +52,7 @@ import Testing
             Self.label(.rangeAccumulation, .none, .range), Self.label(.rangeAccumulation, .none, .range), Self.label(.rangeAccumulation, .none, .trendUp),
         ])
         let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
-        let classifier = captions.setupTypes(prior: prior)
+        let classifier = captions.setupTypes(prior: prior, pooling: .ensemble)
         let k = classifier.classes.firstIndex(of: SetupType.rangeAccumulation.rawValue)!
         let got = Array(classifier.embeddings[(k * 8)..<(k * 8 + 8)])
 
@@ -68,7 +68,7 @@ import Testing
         expected = expected.map { $0 / norm }
         for j in 0..<8 { #expect(abs(got[j] - expected[j]) < 1e-5) }
         // The uniform ensemble is a different direction here.
-        let uniform = captions.setupTypes(prior: nil)
+        let uniform = captions.setupTypes(prior: nil, pooling: .ensemble)
         let u = Array(uniform.embeddings[(k * 8)..<(k * 8 + 8)])
         #expect(zip(u, got).map { abs($0 - $1) }.max()! > 1e-3)
     }

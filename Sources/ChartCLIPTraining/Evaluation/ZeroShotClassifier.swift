@@ -134,10 +134,10 @@ public struct CaptionCellEmbeddings: Sendable {
         /// the model was trained to tell apart, then marginalised.
         case cells
 
-        /// What evaluation, validation and export use unless told otherwise: `cells`, which
-        /// scored higher than `ensemble` on four of the five checkpoints compared in
-        /// notebooks-md/2026-11-21-reading-setups.md (up to 17 points of setup-type accuracy
-        /// on the better-trained ones), chiefly by finding `none` charts.
+        /// The default of every classifier built here, and so of evaluation, validation and
+        /// export: `cells`, which scored higher than `ensemble` on four of the five checkpoints
+        /// compared in notebooks-md/2026-11-21-reading-setups.md (up to 17 points of setup-type
+        /// accuracy on the better-trained ones), chiefly by finding `none` charts.
         public static let standard = Pooling.cells
 
         /// What the pooling does, in the words of a report.
@@ -151,7 +151,7 @@ public struct CaptionCellEmbeddings: Sendable {
 
     /// A classifier whose class `k` is made of the cells in `cells[k]`, pooled by `pooling`.
     public func classifier(
-        classes: [String], cells: [[LabelPrior.Cell]], prior: LabelPrior?, pooling: Pooling = .ensemble
+        classes: [String], cells: [[LabelPrior.Cell]], prior: LabelPrior?, pooling: Pooling = .standard
     ) -> ZeroShotClassifier {
         var rows: [Float] = []
         var rowClasses: [Int] = []
@@ -181,7 +181,7 @@ public struct CaptionCellEmbeddings: Sendable {
     /// The setup classifier: setup type and direction together (`breakout/up`, …). With a
     /// `prior`, each class's phases count by how often they occur with it in the training
     /// labels; without, every phase counts the same.
-    public func setups(prior: LabelPrior?, pooling: Pooling = .ensemble) -> ZeroShotClassifier {
+    public func setups(prior: LabelPrior?, pooling: Pooling = .standard) -> ZeroShotClassifier {
         let matches = CaptionTemplates.setupMatches
         return classifier(
             classes: matches.map(\.description),
@@ -190,7 +190,7 @@ public struct CaptionCellEmbeddings: Sendable {
     }
 
     /// The setup-type classifier (the vocabulary's seven `setup_type`s, direction pooled).
-    public func setupTypes(prior: LabelPrior?, pooling: Pooling = .ensemble) -> ZeroShotClassifier {
+    public func setupTypes(prior: LabelPrior?, pooling: Pooling = .standard) -> ZeroShotClassifier {
         classifier(
             classes: SetupType.allCases.map(\.rawValue),
             cells: SetupType.allCases.map { type in LabelPrior.Cell.all.filter { $0.match.type == type } }, prior: prior,
@@ -198,7 +198,7 @@ public struct CaptionCellEmbeddings: Sendable {
     }
 
     /// The phase classifier.
-    public func phases(prior: LabelPrior?, pooling: Pooling = .ensemble) -> ZeroShotClassifier {
+    public func phases(prior: LabelPrior?, pooling: Pooling = .standard) -> ZeroShotClassifier {
         classifier(
             classes: PhaseType.allCases.map(\.rawValue),
             cells: PhaseType.allCases.map { phase in LabelPrior.Cell.all.filter { $0.phase == phase } }, prior: prior,

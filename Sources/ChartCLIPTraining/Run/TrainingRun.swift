@@ -181,8 +181,8 @@ public final class TrainingRun {
         defer { model.train() }
         let embeddings = ImageEmbeddings.compute(model: model, data: data)
         let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
-        let setups = captions.setups(prior: prior, pooling: .standard)
-        let phases = captions.phases(prior: prior, pooling: .standard)
+        let setups = captions.setups(prior: prior)
+        let phases = captions.phases(prior: prior)
         let setupTruth = data.rows.map { row in setups.classes.firstIndex(of: row.label.match.description) ?? -1 }
         let phaseTruth = data.rows.map { row in phases.classes.firstIndex(of: row.label.phaseType.rawValue) ?? -1 }
         let setupPredicted = setups.predict(embeddings)
