@@ -5,6 +5,7 @@ import ChartCLIPModels
 import ChartCLIPNN
 import ChartCLIPSupport
 import ChartCLIPTensor
+import ChartCLIPTraining
 import Foundation
 
 /// What describes an exported predictor besides its weights.
@@ -22,20 +23,17 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     /// Spans of the exponential moving averages drawn on its charts (as in training);
     /// absent when none are.
     public var chartEMA: [Int]?
-    /// How the class prototypes pool the captions (`ensemble` or `cells`); absent means
-    /// `ensemble`, one row per class.
-    public var pooling: String?
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
 
     enum CodingKeys: String, CodingKey {
         case name, version, trainingPeriodStart = "training_period_start", trainingPeriodEnd = "training_period_end"
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
-        case chartEMA = "chart_ema", pooling
+        case chartEMA = "chart_ema"
     }
 
     /// Creates the description.
-    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, pooling: String? = nil, sourceCheckpoint: String) {
+    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, sourceCheckpoint: String) {
         self.name = name
         self.version = version
         self.trainingPeriodStart = trainingPeriodStart
@@ -43,7 +41,6 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         self.chartWindow = chartWindow
         self.intervalMinutes = intervalMinutes
         self.chartEMA = chartEMA
-        self.pooling = pooling
         self.sourceCheckpoint = sourceCheckpoint
     }
 
@@ -82,6 +79,9 @@ public struct PredictorFile {
     /// Rows of the setup and phase prototypes when they are not one per class (cell pooling).
     public var setupRows: PrototypeRows?
     public var phaseRows: PrototypeRows?
+
+    /// How the prototypes were pooled: cells when the rows are not one per class.
+    public var pooling: CaptionCellEmbeddings.Pooling { setupRows == nil ? .ensemble : .cells }
 
     /// Which class each prototype row belongs to, and its log weight within the class.
     public struct PrototypeRows: Equatable, Sendable {

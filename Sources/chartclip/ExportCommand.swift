@@ -22,13 +22,9 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let data = try dataset.map { try VisionDataset.load(URL(fileURLWithPath: $0)) }
-        let source = URL(fileURLWithPath: checkpoint)
-        // A checkpoint inside a run folder brings the run's chart settings; flags override them.
-        let run = try RunDirectory.holding(checkpoint: source)?.chartSettings()
         let file = try PredictorExport.export(
-            checkpoint: source, output: URL(fileURLWithPath: out), name: name, window: window ?? run?.window ?? 96,
-            intervalMinutes: interval, ema: ema.isEmpty ? run?.ema ?? [] : ema, pooling: pooling,
-            dataset: data, progress: !quiet)
+            checkpoint: URL(fileURLWithPath: checkpoint), output: URL(fileURLWithPath: out), name: name, window: window,
+            intervalMinutes: interval, ema: ema.isEmpty ? nil : ema, pooling: pooling, dataset: data, progress: !quiet)
         let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
         let lines = file.info.chartEMA.map { " with EMA " + $0.map(String.init).joined(separator: "/") } ?? ""
         print("wrote \(out): \(file.info.label), \(file.info.chartWindow)-candle charts\(lines), "

@@ -27,15 +27,36 @@ import Testing
         return (0..<5).map { i in try! renderer.render(market.series, window: (i * 50)..<(i * 50 + 48)) }
     }
 
-    @Test func exportedPredictorMatchesTheFullModel() throws {
-        let dir = try Fixtures.temporaryDirectory("predictor")
-        let model = CLIPModel(config: Self.config, seed: 4)
-        let checkpoint = dir.appendingPathComponent("model.h5")
+    /// A random model saved as a checkpoint in a fresh folder, and the predictor exported from it.
+    struct Exported {
+        let dir: URL, model: CLIPModel, checkpoint: URL, predictor: URL, file: PredictorFile
+    }
+
+    /// Saves a `seed` model and exports it with `pooling`: for 48-candle charts, or, given
+    /// `runConfig`, from `checkpoints/best.h5` of a run folder with that `config.yaml` and
+    /// no chart settings passed (the export must take the run's).
+    func export(
+        _ label: String, seed: UInt64, pooling: CaptionCellEmbeddings.Pooling = .standard, runConfig: String? = nil
+    ) throws -> Exported {
+        let dir = try Fixtures.temporaryDirectory(label)
+        let model = CLIPModel(config: Self.config, seed: seed)
+        var checkpoint = dir.appendingPathComponent("model.h5")
+        if let runConfig {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+            try Data(runConfig.utf8).write(to: dir.appendingPathComponent("config.yaml"))
+            checkpoint = dir.appendingPathComponent("checkpoints/best.h5")
+        }
         try Checkpoint(model: model).save(to: checkpoint)
         let out = dir.appendingPathComponent("predictor.h5")
         let file = try PredictorExport.export(
-            checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, pooling: .ensemble, dataset: nil,
-            progress: false)
+            checkpoint: checkpoint, output: out, name: "test", window: runConfig == nil ? 48 : nil, intervalMinutes: 15,
+            pooling: pooling, dataset: nil, progress: false)
+        return Exported(dir: dir, model: model, checkpoint: checkpoint, predictor: out, file: file)
+    }
+
+    @Test func exportedPredictorMatchesTheFullModel() throws {
+        let exported = try export("predictor", seed: 4, pooling: .ensemble)
+        let (model, checkpoint, out, file) = (exported.model, exported.checkpoint, exported.predictor, exported.file)
         #expect(file.visualParameters.keys.allSatisfy { $0.hasPrefix("visual.") })
         let predictor = try Predictor(url: out)
         let images = charts()
@@ -59,13 +80,9 @@ import Testing
     }
 
     @Test func predictionFilesFromCandles() throws {
-        let dir = try Fixtures.temporaryDirectory("predict")
-        let model = CLIPModel(config: Self.config, seed: 4)
-        let checkpoint = dir.appendingPathComponent("model.h5")
-        try Checkpoint(model: model).save(to: checkpoint)
-        let out = dir.appendingPathComponent("predictor.h5")
-        _ = try PredictorExport.export(checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, dataset: nil, progress: false)
-        let service = PredictionService(predictor: try Predictor(url: out), dataDirectory: dir.appendingPathComponent("data"))
+        let exported = try export("predict", seed: 4)
+        let service = PredictionService(
+            predictor: try Predictor(url: exported.predictor), dataDirectory: exported.dir.appendingPathComponent("data"))
         let series = SyntheticMarket.generate(SyntheticMarket.Configuration()).series
         let (record, files) = try service.predict(series: series, endingAt: 99)
         #expect(files.count == 2)
@@ -78,16 +95,10 @@ import Testing
     }
 
     @Test func cellPooledPredictorMatchesTheEvaluatorsCellClassifier() throws {
-        let dir = try Fixtures.temporaryDirectory("predictor-cells")
-        let model = CLIPModel(config: Self.config, seed: 5)
-        let checkpoint = dir.appendingPathComponent("model.h5")
-        try Checkpoint(model: model).save(to: checkpoint)
-        let out = dir.appendingPathComponent("predictor.h5")
-        let file = try PredictorExport.export(
-            checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, pooling: .cells, dataset: nil,
-            progress: false)
-        let loaded = try PredictorFile.load(from: out)
-        #expect(loaded.info.pooling == "cells")
+        let exported = try export("predictor-cells", seed: 5, pooling: .cells)
+        let (model, file) = (exported.model, exported.file)
+        let loaded = try PredictorFile.load(from: exported.predictor)
+        #expect(loaded.pooling == .cells)
         #expect(loaded.setupRows == file.setupRows && loaded.phaseRows == file.phaseRows)
         // Without a prior every phase is a cell of every setup: 12 setups × 5 phases rows.
         #expect(loaded.setupRows?.classes.count == 60 && loaded.setupEmbeddings.count == 60 * 16)
@@ -113,16 +124,13 @@ import Testing
     }
 
     @Test func predictorDrawsTheEMAsItWasTrainedWith() throws {
-        let dir = try Fixtures.temporaryDirectory("predict-ema")
-        let checkpoint = dir.appendingPathComponent("model.h5")
-        try Checkpoint(model: CLIPModel(config: Self.config, seed: 4)).save(to: checkpoint)
-        let out = dir.appendingPathComponent("predictor.h5")
-        _ = try PredictorExport.export(
-            checkpoint: checkpoint, output: out, name: "test", window: 48, intervalMinutes: 15, ema: [20, 50], dataset: nil,
-            progress: false)
-        let predictor = try Predictor(url: out)
-        #expect(predictor.file.info.chartEMA == [20, 50])
-        let service = PredictionService(predictor: predictor, dataDirectory: dir.appendingPathComponent("data"))
+        // Exported from a run folder whose config drew 48-candle charts with EMA20 and EMA50.
+        let exported = try export(
+            "predict-ema", seed: 4,
+            runConfig: "name: r\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\nsynthetic: {bars: 500, window: 48, ema: [20, 50]}\n")
+        let predictor = try Predictor(url: exported.predictor)
+        #expect(predictor.file.info.chartEMA == [20, 50] && predictor.file.info.chartWindow == 48)
+        let service = PredictionService(predictor: predictor, dataDirectory: exported.dir.appendingPathComponent("data"))
         let series = SyntheticMarket.generate(SyntheticMarket.Configuration()).series
         let (record, _) = try service.predict(series: series, endingAt: 99)
         let written = try PNGCodec.read(from: URL(fileURLWithPath: record.chart ?? ""))
