@@ -42,6 +42,9 @@ public struct CandlestickRenderer: Sendable {
             HumanChartDecorations.drawGrid(into: &image, layout: layout, options: options)
         }
         drawVolume(candles, layout: layout, into: &image)
+        if let length = options.channel {
+            drawChannel(PriceChannel.levels(series.candles, length: length, over: window), layout: layout, into: &image)
+        }
         drawCandles(candles, layout: layout, into: &image)
         for (k, period) in options.movingAverages.enumerated() {
             let values = MovingAverage.simple(series.candles, period: period, over: window)
@@ -104,6 +107,32 @@ public struct CandlestickRenderer: Sendable {
             image.fillRect(
                 x: layout.bodyLeft(i), y: layout.volumeBottom - h + 1, width: layout.bodyWidth, height: h,
                 color: up ? options.style.upVolume : options.style.downVolume)
+        }
+    }
+
+    /// The channel's high and low as step lines under the candles: across candle `i`'s whole
+    /// slot at the level the rules compare candle `i` with, joined by a vertical step where
+    /// the level changes, so a close beyond the line is a close beyond the channel.
+    func drawChannel(_ levels: [(high: Double, low: Double)?], layout: ChartLayout, into image: inout RasterImage) {
+        let color = options.style.channel
+        let thickness = options.mode == .train ? 1 : 2
+        for side in [true, false] {
+            var previousRow: Int?
+            for (i, level) in levels.enumerated() {
+                guard let level else {
+                    previousRow = nil
+                    continue
+                }
+                let y = layout.row(price: side ? level.high : level.low)
+                let left = Int((layout.center(i) - layout.slotWidth / 2).rounded(.down))
+                let right = max(left, Int((layout.center(i) + layout.slotWidth / 2).rounded(.down)) - 1)
+                image.fillRect(x: left, y: y, width: right - left + 1, height: thickness, color: color)
+                if let previousRow, previousRow != y {
+                    image.fillRect(
+                        x: left, y: min(previousRow, y), width: thickness, height: abs(previousRow - y) + 1, color: color)
+                }
+                previousRow = y
+            }
         }
     }
 

@@ -94,6 +94,9 @@ public struct ChartLayout: Equatable, Sendable {
         Double(plotLeft) + (Double(i) + 0.5) * Double(plotWidth) / Double(count)
     }
 
+    /// Horizontal space per candle, in continuous pixel coordinates.
+    public var slotWidth: Double { Double(plotWidth) / Double(count) }
+
     /// First column of candle `i`'s body and volume bar.
     public func bodyLeft(_ i: Int) -> Int {
         Int((center(i) - Double(bodyWidth) / 2).rounded(.down))

@@ -27,6 +27,11 @@ public struct ChartOptions: Equatable, Sendable {
     /// its first close, exactly as the local labeler reads EMA20 and EMA50 from a chart's
     /// candles, so the line on the chart is the one the setup rules measured.
     public var exponentialAverages: [Int]
+    /// Length of the price channel drawn as two step lines (a Donchian channel): at every
+    /// candle the highest high and lowest low of the `channel` candles before it, from the
+    /// window's own candles, exactly the levels the local labeler's breakout, fakeout and
+    /// range rules compare against (20 there); `nil` for none.
+    public var channel: Int?
     /// Colours.
     public var style: ChartStyle
     /// Share of the plot height given to the volume panel.
@@ -37,34 +42,36 @@ public struct ChartOptions: Equatable, Sendable {
     /// Creates options; see `training(size:)` and `human(width:height:)` for the defaults.
     public init(
         mode: ChartMode, width: Int, height: Int, movingAverages: [Int] = [], exponentialAverages: [Int] = [],
-        style: ChartStyle = .charles, volumeFraction: Double = 0.2, bodyFraction: Double = 0.7
+        channel: Int? = nil, style: ChartStyle = .charles, volumeFraction: Double = 0.2, bodyFraction: Double = 0.7
     ) {
         self.mode = mode
         self.width = width
         self.height = height
         self.movingAverages = movingAverages
         self.exponentialAverages = exponentialAverages
+        self.channel = channel
         self.style = style
         self.volumeFraction = volumeFraction
         self.bodyFraction = bodyFraction
     }
 
     /// A square training chart of `size`×`size` pixels (224 for ViT-B/16).
-    public static func training(size: Int = 224, movingAverages: [Int] = [], exponentialAverages: [Int] = [])
-        -> ChartOptions
-    {
+    public static func training(
+        size: Int = 224, movingAverages: [Int] = [], exponentialAverages: [Int] = [], channel: Int? = nil
+    ) -> ChartOptions {
         ChartOptions(
             mode: .train, width: size, height: size, movingAverages: movingAverages,
-            exponentialAverages: exponentialAverages)
+            exponentialAverages: exponentialAverages, channel: channel)
     }
 
     /// A human chart, 1200×800 pixels unless told otherwise.
     public static func human(
-        width: Int = 1200, height: Int = 800, movingAverages: [Int] = [], exponentialAverages: [Int] = []
+        width: Int = 1200, height: Int = 800, movingAverages: [Int] = [], exponentialAverages: [Int] = [],
+        channel: Int? = nil
     ) -> ChartOptions {
         ChartOptions(
             mode: .human, width: width, height: height, movingAverages: movingAverages,
-            exponentialAverages: exponentialAverages, volumeFraction: 0.22)
+            exponentialAverages: exponentialAverages, channel: channel, volumeFraction: 0.22)
     }
 
     /// Throws when the options cannot produce a chart.
@@ -82,6 +89,10 @@ public struct ChartOptions: Equatable, Sendable {
         if let bad = (movingAverages + exponentialAverages).first(where: { $0 < 2 }) {
             throw ChartCLIPError(
                 "moving-average period \(bad) is too short", hint: "use periods of 2 candles or more")
+        }
+        if let channel, channel < 2 {
+            throw ChartCLIPError(
+                "a price channel of \(channel) candles is too short", hint: "use 2 candles or more (the labeler reads 20)")
         }
     }
 }

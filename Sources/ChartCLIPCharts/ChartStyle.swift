@@ -6,7 +6,8 @@ import ChartCLIPImage
 /// dark green up candles `#006340`, dark red down candles `#a02128`, wicks and edges in the
 /// candle's colour, volume bars `#007a00` / `#d50d18` coloured by the change from the
 /// previous close (`vcdopcod: True`), moving averages `#ef5714` and `#9f4878`, dashed grey
-/// `#a0a0a0` grid on the price axis, white background, price axis on the right.
+/// `#a0a0a0` grid on the price axis, white background, price axis on the right; mplfinance
+/// has no price channel, so its step lines take TradingView's Donchian blue `#2962ff`.
 public struct ChartStyle: Equatable, Sendable {
     /// Background of the whole image.
     public var background: RGBColor
@@ -20,6 +21,8 @@ public struct ChartStyle: Equatable, Sendable {
     public var downVolume: RGBColor
     /// Colours of the moving-average lines, cycled in order of the periods.
     public var movingAverages: [RGBColor]
+    /// The price channel's two step lines.
+    public var channel: RGBColor
     /// Grid lines (human mode).
     public var grid: RGBColor
     /// Axis lines, tick labels and the title (human mode).
@@ -28,7 +31,8 @@ public struct ChartStyle: Equatable, Sendable {
     /// Creates a style from its colours.
     public init(
         background: RGBColor, upCandle: RGBColor, downCandle: RGBColor, upVolume: RGBColor,
-        downVolume: RGBColor, movingAverages: [RGBColor], grid: RGBColor, text: RGBColor
+        downVolume: RGBColor, movingAverages: [RGBColor], channel: RGBColor, grid: RGBColor,
+        text: RGBColor
     ) {
         self.background = background
         self.upCandle = upCandle
@@ -36,6 +40,7 @@ public struct ChartStyle: Equatable, Sendable {
         self.upVolume = upVolume
         self.downVolume = downVolume
         self.movingAverages = movingAverages
+        self.channel = channel
         self.grid = grid
         self.text = text
     }
@@ -45,7 +50,7 @@ public struct ChartStyle: Equatable, Sendable {
         background: .white,
         upCandle: RGBColor(hex: 0x006340), downCandle: RGBColor(hex: 0xA02128),
         upVolume: RGBColor(hex: 0x007A00), downVolume: RGBColor(hex: 0xD50D18),
-        movingAverages: [RGBColor(hex: 0xEF5714), RGBColor(hex: 0x9F4878)],
+        movingAverages: [RGBColor(hex: 0xEF5714), RGBColor(hex: 0x9F4878)], channel: RGBColor(hex: 0x2962FF),
         grid: RGBColor(hex: 0xA0A0A0), text: RGBColor(hex: 0x202020))
 
     /// Colour of moving-average line number `index` (0-based).

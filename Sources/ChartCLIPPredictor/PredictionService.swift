@@ -32,7 +32,9 @@ public struct PredictionService {
                 hint: "give a longer history")
         }
         let range = (end - window)..<end
-        let options = ChartOptions.training(size: predictor.imageSize, exponentialAverages: predictor.file.info.chartEMA ?? [])
+        let info = predictor.file.info
+        let options = ChartOptions.training(
+            size: predictor.imageSize, exponentialAverages: info.chartEMA ?? [], channel: info.chartChannel)
         let image = try CandlestickRenderer(options: options).render(series, window: range)
         let chart = dataDirectory.appendingPathComponent("charts").appendingPathComponent(ChartFileName.name(series, window: range))
         try image.writePNG(to: chart)

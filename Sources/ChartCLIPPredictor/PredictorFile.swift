@@ -23,17 +23,19 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     /// Spans of the exponential moving averages drawn on its charts (as in training);
     /// absent when none are.
     public var chartEMA: [Int]?
+    /// Length of the price channel drawn on its charts (as in training); absent when none is.
+    public var chartChannel: Int?
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
 
     enum CodingKeys: String, CodingKey {
         case name, version, trainingPeriodStart = "training_period_start", trainingPeriodEnd = "training_period_end"
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
-        case chartEMA = "chart_ema"
+        case chartEMA = "chart_ema", chartChannel = "chart_channel"
     }
 
     /// Creates the description.
-    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, sourceCheckpoint: String) {
+    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, chartChannel: Int? = nil, sourceCheckpoint: String) {
         self.name = name
         self.version = version
         self.trainingPeriodStart = trainingPeriodStart
@@ -41,6 +43,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         self.chartWindow = chartWindow
         self.intervalMinutes = intervalMinutes
         self.chartEMA = chartEMA
+        self.chartChannel = chartChannel
         self.sourceCheckpoint = sourceCheckpoint
     }
 

@@ -51,6 +51,9 @@ struct RenderCommand: ParsableCommand {
         help: "Exponential moving average to draw, computed from each chart's own candles (as the local labeler reads EMA20 and EMA50); repeat for several.")
     var exponentialAverages: [Int] = []
 
+    @Option(help: "Price channel to draw: the highest high and lowest low of this many candles before each one, from the chart's own candles (the local labeler reads 20).")
+    var channel: Int?
+
     @Option(help: "Output folder.")
     var out: String = "charts"
 
@@ -79,8 +82,9 @@ struct RenderCommand: ParsableCommand {
                 "note: \(candles) has \(loaded.gaps.count) gap(s); windows across a gap show the candles side by side\n".utf8))
         }
         var options = mode == .train
-            ? ChartOptions.training(size: size, movingAverages: movingAverages, exponentialAverages: exponentialAverages)
-            : ChartOptions.human(movingAverages: movingAverages, exponentialAverages: exponentialAverages)
+            ? ChartOptions.training(
+                size: size, movingAverages: movingAverages, exponentialAverages: exponentialAverages, channel: channel)
+            : ChartOptions.human(movingAverages: movingAverages, exponentialAverages: exponentialAverages, channel: channel)
         if let width { options.width = width }
         if let height { options.height = height }
         let renderer = try CandlestickRenderer(options: options)

@@ -51,6 +51,9 @@ struct ScanCommand: AsyncParsableCommand {
         help: "Exponential moving average to draw, from each chart's own candles as the local labeler reads it; repeat (--ema 20 --ema 50).")
     var exponentialAverages: [Int] = []
 
+    @Option(help: "Price channel to draw (candles before each one; the local labeler reads 20).")
+    var channel: Int?
+
     @Option(help: "Output folder.")
     var out: String = "training_data"
 
@@ -87,6 +90,7 @@ struct ScanCommand: AsyncParsableCommand {
         options.chartSize = size
         options.movingAverages = movingAverages
         options.exponentialAverages = exponentialAverages
+        options.channel = channel
         options.concurrency = concurrency
         options.progress = !quiet
         let folder = URL(fileURLWithPath: out)

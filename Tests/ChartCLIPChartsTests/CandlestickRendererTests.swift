@@ -193,4 +193,54 @@ struct CandlestickRendererTests {
             < image.countPixels(notEqualTo: style.background, x: 0, y: 0, width: 128, height: 128))
         #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(exponentialAverages: [1])) }
     }
+
+    @Test("the drawn price channel is the labeler's channel, candle for candle, from the window's own candles")
+    func priceChannelIsTheLabelersChannel() {
+        let walk = RenderBenchmark.randomWalk(count: 200)
+        let window = 60..<124
+        let levels = PriceChannel.levels(walk.candles, length: 20, over: window)
+        let features = MarketFeatures(candles: Array(walk.candles[window]))
+        #expect(levels.count == window.count && levels[0] == nil)
+        for t in 1..<window.count {
+            let expected = features.channel(at: t)!
+            #expect(levels[t]!.high == expected.high && levels[t]!.low == expected.low)
+        }
+        // Candles before the window do not count: the second candle's channel is the first candle.
+        #expect(levels[1]!.high == walk.candles[60].high && levels[1]!.low == walk.candles[60].low)
+    }
+
+    @Test("a chart with a price channel draws its high and low as step lines under the candles")
+    func priceChannelLines() throws {
+        let walk = RenderBenchmark.randomWalk(count: 200)
+        let window = 40..<72
+        let renderer = try CandlestickRenderer(options: .training(size: 128, channel: 20))
+        let image = try renderer.render(walk, window: window)
+        let layout = renderer.layout(walk, window: window)
+        let levels = PriceChannel.levels(walk.candles, length: 20, over: window)
+        var visible = 0, slots = 0
+        for (i, level) in levels.enumerated() {
+            guard let level else { continue }
+            for price in [level.high, level.low] {
+                slots += 1
+                let y = layout.row(price: price)
+                // Candles are drawn over the line; the slot's columns beside the body stay blue.
+                let left = Int((layout.center(i) - layout.slotWidth / 2).rounded(.down))
+                let right = Int((layout.center(i) + layout.slotWidth / 2).rounded(.down)) - 1
+                let body = layout.bodyLeft(i)..<(layout.bodyLeft(i) + layout.bodyWidth)
+                let beside = (left...right).filter { !body.contains($0) }
+                #expect(!beside.isEmpty)
+                if beside.allSatisfy({ image[$0, y] == style.channel }) { visible += 1 }
+            }
+        }
+        #expect(slots == 2 * (window.count - 1))
+        #expect(visible == slots, "\(visible) of \(slots) channel segments visible beside their candles")
+        // Nothing is blue in the volume panel, and without the option nothing is blue at all.
+        func blue(_ image: RasterImage, rows: Range<Int>) -> Int {
+            rows.reduce(0) { sum, y in sum + (0..<128).filter { image[$0, y] == style.channel }.count }
+        }
+        #expect(blue(image, rows: layout.volumeTop..<128) == 0)
+        let plain = try CandlestickRenderer(options: .training(size: 128)).render(walk, window: window)
+        #expect(blue(plain, rows: 0..<128) == 0)
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(channel: 1)) }
+    }
 }

@@ -1,6 +1,7 @@
 import ChartCLIPSupport
 import ChartCLIPTestSupport
-import ChartCLIPTraining
+import ChartCLIPLabels
+@testable import ChartCLIPTraining
 import Foundation
 import Testing
 
@@ -50,15 +51,34 @@ import Testing
         } throws: { "\($0)".contains("ema") }
     }
 
+    @Test func channelLengthDecodesIsCheckedAndKeysTheCache() throws {
+        let base = "name: x\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\n"
+        let config = try ExperimentConfig.decode(
+            yaml: base + "synthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20}\n", source: "c.yaml")
+        #expect(config.synthetic?.chart == ChartSettings(window: 32, ema: [20, 50], channel: 20))
+        #expect(config.synthetic?.chart.overlayKey == "_ema20-50_ch20")
+        // No overlays: the cache key of older datasets.
+        #expect(try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic?.chart.overlayKey == "")
+        #expect {
+            try ExperimentConfig.decode(yaml: base + "recorded: {files: [a.csv], channel: 1}\n", source: "r.yaml")
+        } throws: { "\($0)".contains("recorded.channel") && "\($0)".contains("r.yaml") }
+        #expect {
+            try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, channel: [20]}\n", source: "s.yaml")
+        } throws: { "\($0)".contains("channel") }
+        var scan = ScanOptions()
+        config.synthetic!.chart.apply(to: &scan)
+        #expect(scan.window == 32 && scan.exponentialAverages == [20, 50] && scan.channel == 20)
+    }
+
     @Test func aCheckpointInARunFolderBringsItsChartSettings() throws {
         let run = try Fixtures.temporaryDirectory("run-settings")
         try FileManager.default.createDirectory(at: run.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
         let checkpoint = run.appendingPathComponent("checkpoints/best.h5")
         #expect(RunDirectory.holding(checkpoint: checkpoint) == nil)  // no config.yaml yet
-        try Data("name: r\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\nsynthetic: {bars: 500, window: 32, ema: [20, 50]}\n".utf8)
+        try Data("name: r\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\nsynthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20}\n".utf8)
             .write(to: run.appendingPathComponent("config.yaml"))
         let settings = try #require(try RunDirectory.holding(checkpoint: checkpoint)?.chartSettings())
-        #expect(settings.window == 32 && settings.ema == [20, 50])
+        #expect(settings == ChartSettings(window: 32, ema: [20, 50], channel: 20))
         #expect(RunDirectory.holding(checkpoint: run.appendingPathComponent("best.h5")) == nil)
     }
 }

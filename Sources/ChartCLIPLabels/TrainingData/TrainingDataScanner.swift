@@ -17,6 +17,8 @@ public struct ScanOptions: Sendable, Equatable {
     /// Exponential moving averages drawn on the charts, from each window's own candles (the
     /// labeler's EMA20 and EMA50 are `[20, 50]`).
     public var exponentialAverages: [Int] = []
+    /// Length of the price channel drawn on the charts (`nil`: none; the labeler reads 20).
+    public var channel: Int?
     /// Charts prepared at once (rendering and labelling run in parallel, files are committed
     /// in window order). 1 for a GPT server that allows one request at a time.
     public var concurrency = 2
@@ -79,7 +81,7 @@ public struct TrainingDataScanner: Sendable {
         renderer = try CandlestickRenderer(
             options: .training(
                 size: options.chartSize, movingAverages: options.movingAverages,
-                exponentialAverages: options.exponentialAverages))
+                exponentialAverages: options.exponentialAverages, channel: options.channel))
     }
 
     /// The windows of a series of `count` candles: the last ends at the newest candle, earlier
@@ -220,7 +222,7 @@ public struct TrainingDataScanner: Sendable {
             windowStart: UTCTime.iso(milliseconds: candles[0].startTime), closeTime: context.closeTime,
             chart: name.chartFile, chartSize: options.chartSize, movingAverages: options.movingAverages,
             exponentialAverages: options.exponentialAverages.isEmpty ? nil : options.exponentialAverages,
-            source: options.source, features: context, groundTruth: truth)
+            channel: options.channel, source: options.source, features: context, groundTruth: truth)
         let record = TrainingSampleLabel(
             name: name, closeTimeMs: context.closeTimeMs, interval: series.interval.description, label: label,
             labeler: labeler.name)

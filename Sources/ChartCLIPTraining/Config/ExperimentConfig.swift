@@ -194,13 +194,19 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
     /// Spans of the exponential moving averages drawn on the charts (`[20, 50]`: the EMA20 and
     /// EMA50 the setup rules read); empty for none.
     public var ema: [Int] = []
+    /// Length of the price channel drawn on the charts (20: the channel the setup rules
+    /// read); `nil` for none.
+    public var channel: Int?
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case symbols, bars, seed, window, stride, ema, valFraction = "val_fraction", testFraction = "test_fraction"
+        case symbols, bars, seed, window, stride, ema, channel, valFraction = "val_fraction", testFraction = "test_fraction"
     }
+
+    /// How the charts are drawn.
+    public var chart: ChartSettings { ChartSettings(window: window, ema: ema, channel: channel) }
 
     public init() {}
 
@@ -212,6 +218,7 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
         window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 4
         ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
+        channel = try c.decodeIfPresent(Int.self, forKey: .channel)
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
     }
@@ -229,14 +236,19 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
     public var stride: Int = 8
     /// Spans of the exponential moving averages drawn on the charts; empty for none.
     public var ema: [Int] = []
+    /// Length of the price channel drawn on the charts; `nil` for none.
+    public var channel: Int?
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case files, holdoutSymbols = "holdout_symbols", window, stride, ema, valFraction = "val_fraction"
+        case files, holdoutSymbols = "holdout_symbols", window, stride, ema, channel, valFraction = "val_fraction"
         case testFraction = "test_fraction"
     }
+
+    /// How the charts are drawn.
+    public var chart: ChartSettings { ChartSettings(window: window, ema: ema, channel: channel) }
 
     public init() {}
 
@@ -247,6 +259,7 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
         window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 8
         ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
+        channel = try c.decodeIfPresent(Int.self, forKey: .channel)
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
     }

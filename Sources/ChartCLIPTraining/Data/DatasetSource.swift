@@ -24,7 +24,7 @@ public enum DatasetSource {
     public static func prepareRecorded(_ r: RecordedDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
         let files = try r.resolvedFiles()
         let names = files.map { $0.deletingPathExtension().lastPathComponent }.joined(separator: "-")
-        let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(emaKey(r.ema))_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
+        let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(r.chart.overlayKey)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
         let root = cacheRoot.appendingPathComponent("recorded").appendingPathComponent(key)
         let trainingData = root.appendingPathComponent("training_data")
         let datasetDir = root.appendingPathComponent("vision_dataset")
@@ -32,10 +32,9 @@ public enum DatasetSource {
             return try VisionDataset.load(datasetDir)
         }
         var scan = ScanOptions()
-        scan.window = r.window
+        r.chart.apply(to: &scan)
         scan.stride = r.stride
         scan.chartSize = imageSize
-        scan.exponentialAverages = r.ema
         scan.progress = progress
         let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
         for file in files {
@@ -52,7 +51,7 @@ public enum DatasetSource {
     /// ending on every planted setup and every `stride` candles, local labels, time splits
     /// with an embargo.
     public static func prepareSynthetic(_ s: SyntheticDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
-        let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(emaKey(s.ema))_v\(s.valFraction)_t\(s.testFraction)"
+        let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlayKey)_v\(s.valFraction)_t\(s.testFraction)"
         let root = cacheRoot.appendingPathComponent("synthetic").appendingPathComponent(key)
         let trainingData = root.appendingPathComponent("training_data")
         let datasetDir = root.appendingPathComponent("vision_dataset")
@@ -63,9 +62,8 @@ public enum DatasetSource {
             options.market.symbol = symbol
             options.market.bars = s.bars
             options.market.seed = UInt64(s.seed + i)
-            options.scan.window = s.window
+            s.chart.apply(to: &options.scan)
             options.scan.chartSize = imageSize
-            options.scan.exponentialAverages = s.ema
             options.scan.progress = progress
             options.windows = .plantedAndStride(s.stride)
             _ = try await SyntheticTrainingData.generate(into: trainingData, options: options)
@@ -74,11 +72,5 @@ public enum DatasetSource {
         prep.linkImages = true
         _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: prep)
         return try VisionDataset.load(datasetDir)
-    }
-
-    /// The cache-key part for drawn EMAs: empty without them (so older caches stay valid),
-    /// `_ema20-50` with EMA20 and EMA50.
-    static func emaKey(_ spans: [Int]) -> String {
-        spans.isEmpty ? "" : "_ema" + spans.map(String.init).joined(separator: "-")
     }
 }

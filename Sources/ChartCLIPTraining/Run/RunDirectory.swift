@@ -45,12 +45,10 @@ public struct RunDirectory: Sendable {
     }
 
     /// How the run's charts were drawn, from its resolved config: candles per chart and the
-    /// EMAs on them; `nil` for a run on a prepared dataset (the config does not say).
-    public func chartSettings() throws -> (window: Int, ema: [Int])? {
+    /// overlays on them; `nil` for a run on a prepared dataset (the config does not say).
+    public func chartSettings() throws -> ChartSettings? {
         let config = try ExperimentConfig.load(config)
-        if let s = config.synthetic { return (s.window, s.ema) }
-        if let r = config.recorded { return (r.window, r.ema) }
-        return nil
+        return config.synthetic?.chart ?? config.recorded?.chart
     }
 
     /// Keeps only metric lines with `step` ≤ `step` (rewritten atomically). Steps after the
