@@ -46,6 +46,10 @@ public struct CandlestickRenderer: Sendable {
             drawChannel(PriceChannel.levels(series.candles, length: length, over: window), layout: layout, into: &image)
         }
         drawCandles(candles, layout: layout, into: &image)
+        if let period = options.adx {
+            let readings = Indicators.directionalMovement(Array(candles), period: period)
+            drawLine(readings.map(\.adx), rows: { layout.row(adx: $0) }, layout: layout, color: options.style.adx, into: &image)
+        }
         for (k, period) in options.movingAverages.enumerated() {
             let values = MovingAverage.simple(series.candles, period: period, over: window)
             drawLine(values, layout: layout, color: style.movingAverageColor(k), into: &image)
@@ -139,6 +143,13 @@ public struct CandlestickRenderer: Sendable {
     /// A moving-average line through the wick columns, clamped to the price panel: crisp
     /// one-pixel segments on training charts, anti-aliased 2-pixel lines on human charts.
     func drawLine(_ values: [Double?], layout: ChartLayout, color: RGBColor, into image: inout RasterImage) {
+        drawLine(values, rows: { layout.row(price: $0) }, layout: layout, color: color, into: &image)
+    }
+
+    /// A line through the wick columns at the rows `rows` gives for `values`.
+    func drawLine(
+        _ values: [Double?], rows: (Double) -> Int, layout: ChartLayout, color: RGBColor, into image: inout RasterImage
+    ) {
         var run: [(x: Int, y: Int)] = []
         var smooth: [PixelPoint] = []
         func flush() {
@@ -155,7 +166,7 @@ public struct CandlestickRenderer: Sendable {
                 flush()
                 continue
             }
-            let y = layout.row(price: value)
+            let y = rows(value)
             run.append((layout.wickColumn(i), y))
             smooth.append(PixelPoint(layout.center(i), Double(y) + 0.5))
         }

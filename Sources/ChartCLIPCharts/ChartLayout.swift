@@ -18,6 +18,10 @@ public struct ChartLayout: Equatable, Sendable {
     public var priceTop: Int
     /// Height of the price panel in rows.
     public var priceHeight: Int
+    /// Top row of the ADX panel (between price and volume; see `ChartOptions.adx`).
+    public var adxTop: Int
+    /// Height of the ADX panel in rows, 0 without one.
+    public var adxHeight: Int
     /// Top row of the volume panel.
     public var volumeTop: Int
     /// Height of the volume panel in rows.
@@ -36,7 +40,8 @@ public struct ChartLayout: Equatable, Sendable {
     /// The layout of `candles` (one window) drawn with `options`.
     ///
     /// Training charts use the whole image: price panel on top, a small gap, volume panel at
-    /// the bottom, price range exactly the window's lowest low to highest high. Human charts
+    /// the bottom, price range exactly the window's lowest low to highest high. An ADX panel,
+    /// when asked for, takes 15% of the height between the two, with its own gap. Human charts
     /// leave room for the title, the price axis on the right and time labels below, and pad
     /// the price range by 5% on each side as matplotlib does.
     public init(options: ChartOptions, candles: ArraySlice<Candle>) {
@@ -59,10 +64,13 @@ public struct ChartLayout: Equatable, Sendable {
         let gap = options.mode == .train
             ? max(1, Int((Double(options.height) * 0.02).rounded()))
             : max(6, options.height / 80)
+        let adxRows = options.adx == nil ? 0 : max(1, Int((Double(frame.height) * 0.15).rounded()))
         priceTop = frame.top
-        priceHeight = max(1, frame.height - volumeRows - gap)
+        priceHeight = max(1, frame.height - volumeRows - gap - (adxRows > 0 ? adxRows + gap : 0))
         volumeTop = frame.top + frame.height - volumeRows
         volumeHeight = volumeRows
+        adxTop = volumeTop - gap - adxRows
+        adxHeight = adxRows
         if options.mode == .human {
             let pad = high > low ? (high - low) * 0.05 : max(abs(high) * 0.01, 1e-9)
             low -= pad
@@ -113,6 +121,16 @@ public struct ChartLayout: Equatable, Sendable {
         let fraction = span > 0 ? (priceHigh - price) / span : 0.5
         let offset = Int((fraction * Double(priceHeight - 1)).rounded())
         return priceTop + min(max(offset, 0), priceHeight - 1)
+    }
+
+    /// ADX at the top row of the ADX panel; higher readings are drawn there. The rules'
+    /// thresholds (20 and 25) then sit at 60% and 50% of the panel's height.
+    public static let adxScaleTop = 50.0
+
+    /// Row of an ADX reading inside the ADX panel (0 at the bottom row, clamped to the panel).
+    public func row(adx: Double) -> Int {
+        let fraction = min(max(adx / Self.adxScaleTop, 0), 1)
+        return adxTop + adxHeight - 1 - Int((fraction * Double(max(adxHeight - 1, 0))).rounded())
     }
 
     /// Bottom row of the volume panel, where every volume bar starts.

@@ -32,6 +32,11 @@ public struct ChartOptions: Equatable, Sendable {
     /// window's own candles, exactly the levels the local labeler's breakout, fakeout and
     /// range rules compare against (20 there); `nil` for none.
     public var channel: Int?
+    /// Period of the ADX drawn in a panel between the price and volume panels, on a fixed
+    /// 0–`ChartLayout.adxScaleTop` scale so a row is a level (the range and trend rules read
+    /// ADX14 against 20 and 25), from the window's own candles as the labeler computes it;
+    /// `nil` for no panel.
+    public var adx: Int?
     /// Colours.
     public var style: ChartStyle
     /// Share of the plot height given to the volume panel.
@@ -42,7 +47,7 @@ public struct ChartOptions: Equatable, Sendable {
     /// Creates options; see `training(size:)` and `human(width:height:)` for the defaults.
     public init(
         mode: ChartMode, width: Int, height: Int, movingAverages: [Int] = [], exponentialAverages: [Int] = [],
-        channel: Int? = nil, style: ChartStyle = .charles, volumeFraction: Double = 0.2, bodyFraction: Double = 0.7
+        channel: Int? = nil, adx: Int? = nil, style: ChartStyle = .charles, volumeFraction: Double = 0.2, bodyFraction: Double = 0.7
     ) {
         self.mode = mode
         self.width = width
@@ -50,6 +55,7 @@ public struct ChartOptions: Equatable, Sendable {
         self.movingAverages = movingAverages
         self.exponentialAverages = exponentialAverages
         self.channel = channel
+        self.adx = adx
         self.style = style
         self.volumeFraction = volumeFraction
         self.bodyFraction = bodyFraction
@@ -57,21 +63,22 @@ public struct ChartOptions: Equatable, Sendable {
 
     /// A square training chart of `size`×`size` pixels (224 for ViT-B/16).
     public static func training(
-        size: Int = 224, movingAverages: [Int] = [], exponentialAverages: [Int] = [], channel: Int? = nil
+        size: Int = 224, movingAverages: [Int] = [], exponentialAverages: [Int] = [], channel: Int? = nil,
+        adx: Int? = nil
     ) -> ChartOptions {
         ChartOptions(
             mode: .train, width: size, height: size, movingAverages: movingAverages,
-            exponentialAverages: exponentialAverages, channel: channel)
+            exponentialAverages: exponentialAverages, channel: channel, adx: adx)
     }
 
     /// A human chart, 1200×800 pixels unless told otherwise.
     public static func human(
         width: Int = 1200, height: Int = 800, movingAverages: [Int] = [], exponentialAverages: [Int] = [],
-        channel: Int? = nil
+        channel: Int? = nil, adx: Int? = nil
     ) -> ChartOptions {
         ChartOptions(
             mode: .human, width: width, height: height, movingAverages: movingAverages,
-            exponentialAverages: exponentialAverages, channel: channel, volumeFraction: 0.22)
+            exponentialAverages: exponentialAverages, channel: channel, adx: adx, volumeFraction: 0.22)
     }
 
     /// Throws when the options cannot produce a chart.
@@ -93,6 +100,9 @@ public struct ChartOptions: Equatable, Sendable {
         if let channel, channel < 2 {
             throw ChartCLIPError(
                 "a price channel of \(channel) candles is too short", hint: "use 2 candles or more (the labeler reads 20)")
+        }
+        if let adx, adx < 2 {
+            throw ChartCLIPError("an ADX period of \(adx) is too short", hint: "use 2 or more (the labeler reads ADX14)")
         }
     }
 }

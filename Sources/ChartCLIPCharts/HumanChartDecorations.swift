@@ -50,6 +50,14 @@ enum HumanChartDecorations {
                 vertical: .middle)
             image.drawText("vol", x: axisX, y: layout.volumeBottom, color: ink, scale: scale, vertical: .bottom)
         }
+        // ADX panel: its name, and ticks at the range and trend rules' levels (20, 25).
+        if let period = options.adx, layout.adxHeight > 0 {
+            for level in [20.0, 25.0] {
+                image.drawHLine(x0: plotRight + 1, x1: plotRight + 4, y: layout.row(adx: level), color: ink)
+            }
+            image.drawText("25", x: axisX, y: layout.row(adx: 25), color: ink, scale: scale, vertical: .middle)
+            image.drawText("ADX\(period)", x: axisX, y: layout.adxTop, color: ink, scale: scale, vertical: .top)
+        }
         // Base line under the volume panel.
         image.drawHLine(
             x0: layout.plotLeft, x1: layout.plotLeft + layout.plotWidth - 1, y: layout.volumeBottom + 1,

@@ -34,7 +34,8 @@ public struct PredictionService {
         let range = (end - window)..<end
         let info = predictor.file.info
         let options = ChartOptions.training(
-            size: predictor.imageSize, exponentialAverages: info.chartEMA ?? [], channel: info.chartChannel)
+            size: predictor.imageSize, exponentialAverages: info.chartEMA ?? [], channel: info.chartChannel,
+            adx: info.chartADX)
         let image = try CandlestickRenderer(options: options).render(series, window: range)
         let chart = dataDirectory.appendingPathComponent("charts").appendingPathComponent(ChartFileName.name(series, window: range))
         try image.writePNG(to: chart)

@@ -25,17 +25,19 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartEMA: [Int]?
     /// Length of the price channel drawn on its charts (as in training); absent when none is.
     public var chartChannel: Int?
+    /// Period of the ADX drawn in its panel (as in training); absent when none is.
+    public var chartADX: Int?
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
 
     enum CodingKeys: String, CodingKey {
         case name, version, trainingPeriodStart = "training_period_start", trainingPeriodEnd = "training_period_end"
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
-        case chartEMA = "chart_ema", chartChannel = "chart_channel"
+        case chartEMA = "chart_ema", chartChannel = "chart_channel", chartADX = "chart_adx"
     }
 
     /// Creates the description.
-    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, chartChannel: Int? = nil, sourceCheckpoint: String) {
+    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, chartChannel: Int? = nil, chartADX: Int? = nil, sourceCheckpoint: String) {
         self.name = name
         self.version = version
         self.trainingPeriodStart = trainingPeriodStart
@@ -44,6 +46,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         self.intervalMinutes = intervalMinutes
         self.chartEMA = chartEMA
         self.chartChannel = chartChannel
+        self.chartADX = chartADX
         self.sourceCheckpoint = sourceCheckpoint
     }
 

@@ -54,6 +54,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Price channel to draw: the highest high and lowest low of this many candles before each one, from the chart's own candles (the local labeler reads 20).")
     var channel: Int?
 
+    @Option(help: "ADX period to draw in a panel between price and volume, on a fixed 0-50 scale, from the chart's own candles (the local labeler reads ADX14).")
+    var adx: Int?
+
     @Option(help: "Output folder.")
     var out: String = "charts"
 
@@ -83,8 +86,9 @@ struct RenderCommand: ParsableCommand {
         }
         var options = mode == .train
             ? ChartOptions.training(
-                size: size, movingAverages: movingAverages, exponentialAverages: exponentialAverages, channel: channel)
-            : ChartOptions.human(movingAverages: movingAverages, exponentialAverages: exponentialAverages, channel: channel)
+                size: size, movingAverages: movingAverages, exponentialAverages: exponentialAverages, channel: channel, adx: adx)
+            : ChartOptions.human(
+                movingAverages: movingAverages, exponentialAverages: exponentialAverages, channel: channel, adx: adx)
         if let width { options.width = width }
         if let height { options.height = height }
         let renderer = try CandlestickRenderer(options: options)

@@ -54,6 +54,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "Price channel to draw (candles before each one; the local labeler reads 20).")
     var channel: Int?
 
+    @Option(help: "ADX period to draw in its own panel (the local labeler reads ADX14).")
+    var adx: Int?
+
     @Option(help: "Output folder.")
     var out: String = "training_data"
 
@@ -91,6 +94,7 @@ struct ScanCommand: AsyncParsableCommand {
         options.movingAverages = movingAverages
         options.exponentialAverages = exponentialAverages
         options.channel = channel
+        options.adx = adx
         options.concurrency = concurrency
         options.progress = !quiet
         let folder = URL(fileURLWithPath: out)

@@ -243,4 +243,25 @@ struct CandlestickRendererTests {
         #expect(blue(plain, rows: 0..<128) == 0)
         #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(channel: 1)) }
     }
+
+    @Test("an ADX panel sits between price and volume and draws the labeler's ADX on a fixed 0-50 scale")
+    func adxPanel() throws {
+        let walk = RenderBenchmark.randomWalk(count: 200)
+        let window = 40..<72
+        let renderer = try CandlestickRenderer(options: .training(size: 128, adx: 14))
+        let image = try renderer.render(walk, window: window)
+        let layout = renderer.layout(walk, window: window)
+        let plain = try CandlestickRenderer(options: .training(size: 128)).layout(walk, window: window)
+        #expect(plain.adxHeight == 0 && layout.adxHeight == 19)
+        #expect(layout.priceTop + layout.priceHeight < layout.adxTop && layout.adxTop + layout.adxHeight < layout.volumeTop)
+        #expect(layout.volumeTop == plain.volumeTop && layout.volumeHeight == plain.volumeHeight)
+        // The scale is fixed: 0 on the bottom row, 50 and above on the top row, 25 half way.
+        #expect(layout.row(adx: 0) == layout.adxTop + layout.adxHeight - 1 && layout.row(adx: 80) == layout.adxTop)
+        #expect(layout.row(adx: 25) == layout.adxTop + 9)
+        let features = MarketFeatures(candles: Array(walk.candles[window]))
+        for t in 0..<window.count {
+            #expect(image[layout.wickColumn(t), layout.row(adx: features.adx(at: t))] == style.adx, "candle \(t)")
+        }
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(adx: 0)) }
+    }
 }

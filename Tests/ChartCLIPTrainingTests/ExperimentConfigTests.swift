@@ -7,7 +7,7 @@ import Testing
 
 /// Experiment configs: the shipped ones decode; mistakes are named.
 @Suite struct ExperimentConfigTests {
-    @Test(arguments: ["smoke", "synthetic", "synthetic-long", "synthetic-continued", "synthetic-tiny", "synthetic-tiny-6k", "synthetic-tiny-6k-ema", "bybit", "finetune-vit-b-16"])
+    @Test(arguments: ["smoke", "synthetic", "synthetic-long", "synthetic-continued", "synthetic-tiny", "synthetic-tiny-6k", "synthetic-tiny-6k-ema", "synthetic-tiny-6k-overlays", "synthetic-overlays", "bybit", "finetune-vit-b-16"])
     func shippedConfigsDecode(name: String) throws {
         let config = try ExperimentConfig.load(Fixtures.repositoryRoot.appendingPathComponent("configs/experiments/\(name).yaml"))
         #expect(config.name == name)
@@ -51,12 +51,12 @@ import Testing
         } throws: { "\($0)".contains("ema") }
     }
 
-    @Test func channelLengthDecodesIsCheckedAndKeysTheCache() throws {
+    @Test func channelAndADXDecodeAreCheckedAndKeyTheCache() throws {
         let base = "name: x\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\n"
         let config = try ExperimentConfig.decode(
-            yaml: base + "synthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20}\n", source: "c.yaml")
-        #expect(config.synthetic?.chart == ChartSettings(window: 32, ema: [20, 50], channel: 20))
-        #expect(config.synthetic?.chart.overlayKey == "_ema20-50_ch20")
+            yaml: base + "synthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20, adx: 14}\n", source: "c.yaml")
+        #expect(config.synthetic?.chart == ChartSettings(window: 32, ema: [20, 50], channel: 20, adx: 14))
+        #expect(config.synthetic?.chart.overlayKey == "_ema20-50_ch20_adx14")
         // No overlays: the cache key of older datasets.
         #expect(try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic?.chart.overlayKey == "")
         #expect {
@@ -65,9 +65,12 @@ import Testing
         #expect {
             try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, channel: [20]}\n", source: "s.yaml")
         } throws: { "\($0)".contains("channel") }
+        #expect {
+            try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, adx: 1}\n", source: "a.yaml")
+        } throws: { "\($0)".contains("synthetic.adx") && "\($0)".contains("a.yaml") }
         var scan = ScanOptions()
         config.synthetic!.chart.apply(to: &scan)
-        #expect(scan.window == 32 && scan.exponentialAverages == [20, 50] && scan.channel == 20)
+        #expect(scan.window == 32 && scan.exponentialAverages == [20, 50] && scan.channel == 20 && scan.adx == 14)
     }
 
     @Test func aCheckpointInARunFolderBringsItsChartSettings() throws {

@@ -19,6 +19,8 @@ public struct ScanOptions: Sendable, Equatable {
     public var exponentialAverages: [Int] = []
     /// Length of the price channel drawn on the charts (`nil`: none; the labeler reads 20).
     public var channel: Int?
+    /// Period of the ADX drawn in its own panel (`nil`: none; the labeler reads 14).
+    public var adx: Int?
     /// Charts prepared at once (rendering and labelling run in parallel, files are committed
     /// in window order). 1 for a GPT server that allows one request at a time.
     public var concurrency = 2
@@ -81,7 +83,8 @@ public struct TrainingDataScanner: Sendable {
         renderer = try CandlestickRenderer(
             options: .training(
                 size: options.chartSize, movingAverages: options.movingAverages,
-                exponentialAverages: options.exponentialAverages, channel: options.channel))
+                exponentialAverages: options.exponentialAverages, channel: options.channel,
+                adx: options.adx))
     }
 
     /// The windows of a series of `count` candles: the last ends at the newest candle, earlier
@@ -222,7 +225,7 @@ public struct TrainingDataScanner: Sendable {
             windowStart: UTCTime.iso(milliseconds: candles[0].startTime), closeTime: context.closeTime,
             chart: name.chartFile, chartSize: options.chartSize, movingAverages: options.movingAverages,
             exponentialAverages: options.exponentialAverages.isEmpty ? nil : options.exponentialAverages,
-            channel: options.channel, source: options.source, features: context, groundTruth: truth)
+            channel: options.channel, adx: options.adx, source: options.source, features: context, groundTruth: truth)
         let record = TrainingSampleLabel(
             name: name, closeTimeMs: context.closeTimeMs, interval: series.interval.description, label: label,
             labeler: labeler.name)

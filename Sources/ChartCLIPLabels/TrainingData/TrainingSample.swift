@@ -82,6 +82,8 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
     public var exponentialAverages: [Int]?
     /// Length of the price channel drawn on the chart; absent when there is none.
     public var channel: Int?
+    /// Period of the ADX drawn in its panel; absent when there is none.
+    public var adx: Int?
     /// Where the candles came from: a file name or `synthetic seed N`.
     public var source: String
     /// The scoring context at the last candle.
@@ -93,7 +95,7 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
         case formatVersion = "format_version", sample, symbol, interval, window
         case windowStartMs = "window_start_ms", closeTimeMs = "close_time_ms", windowStart = "window_start"
         case closeTime = "close_time", chart, chartSize = "chart_size", movingAverages = "moving_averages"
-        case exponentialAverages = "exponential_averages", channel, source, features, groundTruth = "ground_truth"
+        case exponentialAverages = "exponential_averages", channel, adx, source, features, groundTruth = "ground_truth"
     }
 }
 

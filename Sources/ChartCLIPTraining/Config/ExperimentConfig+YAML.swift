@@ -15,8 +15,8 @@ extension ExperimentConfig {
         "optimizer": ["lr", "beta1", "beta2", "eps", "weight_decay"],
         "schedule": ["kind", "warmup_steps", "min_lr"],
         "augment": ["enabled", "min_scale"],
-        "synthetic": ["symbols", "bars", "seed", "window", "stride", "ema", "channel", "val_fraction", "test_fraction"],
-        "recorded": ["files", "holdout_symbols", "window", "stride", "ema", "channel", "val_fraction", "test_fraction"],
+        "synthetic": ["symbols", "bars", "seed", "window", "stride", "ema", "channel", "adx", "val_fraction", "test_fraction"],
+        "recorded": ["files", "holdout_symbols", "window", "stride", "ema", "channel", "adx", "val_fraction", "test_fraction"],
     ]
 
     /// Decodes a config from YAML text strictly; `source` names the file in messages.
@@ -86,6 +86,8 @@ extension ExperimentConfig {
         try require((recorded?.ema ?? []).allSatisfy { $0 >= 2 }, "recorded.ema", "spans must be 2 candles or more")
         try require((synthetic?.channel ?? 2) >= 2, "synthetic.channel", "must be 2 candles or more (the setup rules read 20)")
         try require((recorded?.channel ?? 2) >= 2, "recorded.channel", "must be 2 candles or more (the setup rules read 20)")
+        try require((synthetic?.adx ?? 2) >= 2, "synthetic.adx", "must be 2 or more (the setup rules read ADX14)")
+        try require((recorded?.adx ?? 2) >= 2, "recorded.adx", "must be 2 or more (the setup rules read ADX14)")
     }
 
     /// The config as YAML (the resolved config every run saves).

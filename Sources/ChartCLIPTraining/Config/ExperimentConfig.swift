@@ -197,16 +197,19 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
     /// Length of the price channel drawn on the charts (20: the channel the setup rules
     /// read); `nil` for none.
     public var channel: Int?
+    /// Period of the ADX drawn in its own panel (14: the ADX the setup and phase rules read);
+    /// `nil` for none.
+    public var adx: Int?
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case symbols, bars, seed, window, stride, ema, channel, valFraction = "val_fraction", testFraction = "test_fraction"
+        case symbols, bars, seed, window, stride, ema, channel, adx, valFraction = "val_fraction", testFraction = "test_fraction"
     }
 
     /// How the charts are drawn.
-    public var chart: ChartSettings { ChartSettings(window: window, ema: ema, channel: channel) }
+    public var chart: ChartSettings { ChartSettings(window: window, ema: ema, channel: channel, adx: adx) }
 
     public init() {}
 
@@ -219,6 +222,7 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 4
         ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
         channel = try c.decodeIfPresent(Int.self, forKey: .channel)
+        adx = try c.decodeIfPresent(Int.self, forKey: .adx)
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
     }
@@ -238,17 +242,19 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
     public var ema: [Int] = []
     /// Length of the price channel drawn on the charts; `nil` for none.
     public var channel: Int?
+    /// Period of the ADX drawn in its own panel; `nil` for none.
+    public var adx: Int?
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case files, holdoutSymbols = "holdout_symbols", window, stride, ema, channel, valFraction = "val_fraction"
+        case files, holdoutSymbols = "holdout_symbols", window, stride, ema, channel, adx, valFraction = "val_fraction"
         case testFraction = "test_fraction"
     }
 
     /// How the charts are drawn.
-    public var chart: ChartSettings { ChartSettings(window: window, ema: ema, channel: channel) }
+    public var chart: ChartSettings { ChartSettings(window: window, ema: ema, channel: channel, adx: adx) }
 
     public init() {}
 
@@ -260,6 +266,7 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 8
         ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
         channel = try c.decodeIfPresent(Int.self, forKey: .channel)
+        adx = try c.decodeIfPresent(Int.self, forKey: .adx)
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
     }
