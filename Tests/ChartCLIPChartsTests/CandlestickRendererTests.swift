@@ -154,8 +154,8 @@ struct CandlestickRendererTests {
         #expect(MovingAverage.simple(series.candles, period: 3, over: 3..<5) == [32.0 / 3, 30.5 / 3])
     }
 
-    @Test("EMAs are computed from the window's own candles, exactly as the labeler's features read them")
-    func exponentialAverageMatchesTheLabelerFeatures() {
+    @Test("EMAs and the price channel are computed from the window's own candles, exactly as the labeler's features read them")
+    func overlaysMatchTheLabelerFeatures() {
         let walk = RenderBenchmark.randomWalk(count: 200)
         let window = 60..<124
         let drawn = MovingAverage.exponential(walk.candles, span: 20, over: window)
@@ -165,17 +165,30 @@ struct CandlestickRendererTests {
         #expect(MovingAverage.exponential(walk.candles, span: 50, over: window).map { $0! } == features.emaSlow)
         // Seeded with the window's first close, whatever came before it.
         #expect(drawn.first! == walk.candles[60].close)
+        let levels = PriceChannel.levels(walk.candles, length: 20, over: window)
+        #expect(levels.count == window.count && levels[0] == nil)
+        for t in 1..<window.count {
+            let expected = features.channel(at: t)!
+            #expect(levels[t]!.high == expected.high && levels[t]!.low == expected.low)
+        }
+        // Candles before the window do not count: the second candle's channel is the first candle.
+        #expect(levels[1]!.high == walk.candles[60].high && levels[1]!.low == walk.candles[60].low)
+    }
+
+    /// The random walk and window the overlay tests draw.
+    let overlayWalk = (series: RenderBenchmark.randomWalk(count: 200), window: 40..<72)
+
+    /// `overlayWalk`'s chart drawn with `options`, and its layout.
+    func overlayChart(_ options: ChartOptions) throws -> (RasterImage, ChartLayout) {
+        let renderer = try CandlestickRenderer(options: options)
+        return (try renderer.render(overlayWalk.series, window: overlayWalk.window), renderer.layout(overlayWalk.series, window: overlayWalk.window))
     }
 
     @Test("a chart with EMAs draws each in its own colour along the average, inside the price panel")
     func exponentialAverageLines() throws {
-        let walk = RenderBenchmark.randomWalk(count: 200)
-        let window = 40..<72
-        let options = ChartOptions.training(size: 128, exponentialAverages: [20, 50])
-        let renderer = try CandlestickRenderer(options: options)
-        let image = try renderer.render(walk, window: window)
-        let layout = renderer.layout(walk, window: window)
-        let plain = try CandlestickRenderer(options: .training(size: 128)).render(walk, window: window)
+        let (walk, window) = overlayWalk
+        let (image, layout) = try overlayChart(.training(size: 128, exponentialAverages: [20, 50]))
+        let (plain, _) = try overlayChart(.training(size: 128))
         for (k, span) in [20, 50].enumerated() {
             // EMA50 is drawn after EMA20 and covers it where the two lines meet.
             let colors: Set<RGBColor> = k == 0 ? [style.movingAverageColor(0), style.movingAverageColor(1)] : [style.movingAverageColor(1)]
@@ -194,28 +207,10 @@ struct CandlestickRendererTests {
         #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(exponentialAverages: [1])) }
     }
 
-    @Test("the drawn price channel is the labeler's channel, candle for candle, from the window's own candles")
-    func priceChannelIsTheLabelersChannel() {
-        let walk = RenderBenchmark.randomWalk(count: 200)
-        let window = 60..<124
-        let levels = PriceChannel.levels(walk.candles, length: 20, over: window)
-        let features = MarketFeatures(candles: Array(walk.candles[window]))
-        #expect(levels.count == window.count && levels[0] == nil)
-        for t in 1..<window.count {
-            let expected = features.channel(at: t)!
-            #expect(levels[t]!.high == expected.high && levels[t]!.low == expected.low)
-        }
-        // Candles before the window do not count: the second candle's channel is the first candle.
-        #expect(levels[1]!.high == walk.candles[60].high && levels[1]!.low == walk.candles[60].low)
-    }
-
     @Test("a chart with a price channel draws its high and low as step lines under the candles")
     func priceChannelLines() throws {
-        let walk = RenderBenchmark.randomWalk(count: 200)
-        let window = 40..<72
-        let renderer = try CandlestickRenderer(options: .training(size: 128, channel: 20))
-        let image = try renderer.render(walk, window: window)
-        let layout = renderer.layout(walk, window: window)
+        let (walk, window) = overlayWalk
+        let (image, layout) = try overlayChart(.training(size: 128, channel: 20))
         let levels = PriceChannel.levels(walk.candles, length: 20, over: window)
         var visible = 0, slots = 0
         for (i, level) in levels.enumerated() {
@@ -239,19 +234,16 @@ struct CandlestickRendererTests {
             rows.reduce(0) { sum, y in sum + (0..<128).filter { image[$0, y] == style.channel }.count }
         }
         #expect(blue(image, rows: layout.volumeTop..<128) == 0)
-        let plain = try CandlestickRenderer(options: .training(size: 128)).render(walk, window: window)
+        let (plain, _) = try overlayChart(.training(size: 128))
         #expect(blue(plain, rows: 0..<128) == 0)
         #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(channel: 1)) }
     }
 
     @Test("an ADX panel sits between price and volume and draws the labeler's ADX on a fixed 0-50 scale")
     func adxPanel() throws {
-        let walk = RenderBenchmark.randomWalk(count: 200)
-        let window = 40..<72
-        let renderer = try CandlestickRenderer(options: .training(size: 128, adx: 14))
-        let image = try renderer.render(walk, window: window)
-        let layout = renderer.layout(walk, window: window)
-        let plain = try CandlestickRenderer(options: .training(size: 128)).layout(walk, window: window)
+        let (walk, window) = overlayWalk
+        let (image, layout) = try overlayChart(.training(size: 128, adx: 14))
+        let (_, plain) = try overlayChart(.training(size: 128))
         #expect(plain.adxHeight == 0 && layout.adxHeight == 19)
         #expect(layout.priceTop + layout.priceHeight < layout.adxTop && layout.adxTop + layout.adxHeight < layout.volumeTop)
         #expect(layout.volumeTop == plain.volumeTop && layout.volumeHeight == plain.volumeHeight)

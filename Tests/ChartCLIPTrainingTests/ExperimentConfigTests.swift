@@ -37,40 +37,29 @@ import Testing
         } throws: { "\($0)".contains("loss") }
     }
 
-    @Test func emaSpansDecodeAndAreChecked() throws {
-        let base = "name: x\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\n"
-        let config = try ExperimentConfig.decode(
-            yaml: base + "synthetic: {symbols: [A], bars: 500, window: 32, ema: [20, 50]}\n", source: "e.yaml")
-        #expect(config.synthetic?.ema == [20, 50])
-        #expect(try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "e.yaml").synthetic?.ema == [])
-        #expect {
-            try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, ema: [1]}\n", source: "b.yaml")
-        } throws: { "\($0)".contains("synthetic.ema") && "\($0)".contains("b.yaml") }
-        #expect {
-            try ExperimentConfig.decode(yaml: base + "recorded: {files: [a.csv], ema: twenty}\n", source: "r.yaml")
-        } throws: { "\($0)".contains("ema") }
-    }
-
-    @Test func channelAndADXDecodeAreCheckedAndKeyTheCache() throws {
+    @Test func overlaysDecodeAreCheckedAndKeyTheCache() throws {
         let base = "name: x\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\n"
         let config = try ExperimentConfig.decode(
             yaml: base + "synthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20, adx: 14}\n", source: "c.yaml")
         #expect(config.synthetic?.chart == ChartSettings(window: 32, ema: [20, 50], channel: 20, adx: 14))
         #expect(config.synthetic?.chart.overlayKey == "_ema20-50_ch20_adx14")
         // No overlays: the cache key of older datasets.
-        #expect(try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic?.chart.overlayKey == "")
-        #expect {
-            try ExperimentConfig.decode(yaml: base + "recorded: {files: [a.csv], channel: 1}\n", source: "r.yaml")
-        } throws: { "\($0)".contains("recorded.channel") && "\($0)".contains("r.yaml") }
-        #expect {
-            try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, channel: [20]}\n", source: "s.yaml")
-        } throws: { "\($0)".contains("channel") }
-        #expect {
-            try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, adx: 1}\n", source: "a.yaml")
-        } throws: { "\($0)".contains("synthetic.adx") && "\($0)".contains("a.yaml") }
+        let plain = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic
+        #expect(plain?.chart == ChartSettings(window: 96) && plain?.chart.overlayKey == "")
         var scan = ScanOptions()
         config.synthetic!.chart.apply(to: &scan)
         #expect(scan.window == 32 && scan.exponentialAverages == [20, 50] && scan.channel == 20 && scan.adx == 14)
+        // Each bad value names its field and file.
+        let bad = [
+            ("synthetic: {bars: 500, ema: [1]}", "synthetic.ema"), ("recorded: {files: [a.csv], ema: twenty}", "ema"),
+            ("recorded: {files: [a.csv], channel: 1}", "recorded.channel"), ("synthetic: {bars: 500, channel: [20]}", "channel"),
+            ("synthetic: {bars: 500, adx: 1}", "synthetic.adx"),
+        ]
+        for (yaml, field) in bad {
+            #expect {
+                try ExperimentConfig.decode(yaml: base + yaml + "\n", source: "b.yaml")
+            } throws: { "\($0)".contains(field) && "\($0)".contains("b.yaml") }
+        }
     }
 
     @Test func aCheckpointInARunFolderBringsItsChartSettings() throws {
