@@ -65,9 +65,13 @@ public enum ComputeThreads {
 /// A small persistent pool: the calling thread plus `threads - 1` workers that spin briefly
 /// after each job (kernels come back-to-back in a training step) and then sleep.
 ///
-/// A job is published through one atomic word, `generation << 32 | next task`: a worker
-/// claims a task with a compare-and-swap that also checks the generation, so a late worker
-/// can never run a task of a job that has already finished.
+/// A job is published through one atomic word holding its generation, its task count and
+/// the next unclaimed task (`Claim`): a worker claims a task with a compare-and-swap of that
+/// whole word, so a late worker can never run a task of a job that has already finished, nor
+/// take a task of the next job early. (The count once sat in a separate atomic, stored just
+/// before the new generation: a worker that read the old generation and the new count
+/// claimed a task of the new job on the old word, ran it twice, and let the job end while
+/// it still ran; on a busy machine that crashed training in `withoutActuallyEscaping`.)
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(threads: ComputeThreads.count)
 
@@ -77,8 +81,23 @@ final class WorkerPool: @unchecked Sendable {
         let alive = Atomic<Bool>(true)
     }
 
+    /// The claim word: generation (24 bits) | task count (20 bits) | next task (20 bits).
+    enum Claim {
+        static let fieldBits: UInt64 = 20
+        static let fieldMask: UInt64 = (1 << fieldBits) - 1
+        static let generationShift = 2 * fieldBits
+        /// Most tasks one published job holds; `run` splits larger ones.
+        static let maxTasks = Int(fieldMask)
+
+        static func word(generation: UInt64, tasks: Int) -> UInt64 {
+            generation << generationShift | UInt64(tasks) << fieldBits
+        }
+        static func generation(_ word: UInt64) -> UInt64 { word >> generationShift }
+        static func tasks(_ word: UInt64) -> UInt64 { (word >> fieldBits) & fieldMask }
+        static func next(_ word: UInt64) -> UInt64 { word & fieldMask }
+    }
+
     private let claim = Atomic<UInt64>(0)
-    private let taskCount = Atomic<Int>(0)
     private let done = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private nonisolated(unsafe) var body: ((Int) -> Void)?
@@ -122,29 +141,39 @@ final class WorkerPool: @unchecked Sendable {
             var current = claim.load(ordering: .acquiring)
             var task = 0
             while true {
-                guard current >> 32 == gen else { return }
-                task = Int(current & 0xFFFF_FFFF)
-                guard task < taskCount.load(ordering: .acquiring) else { return }
+                guard Claim.generation(current) == gen, Claim.next(current) < Claim.tasks(current) else { return }
                 let (exchanged, original) = claim.compareExchange(
                     expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
-                if exchanged { break }
+                if exchanged {
+                    task = Int(Claim.next(current))
+                    break
+                }
                 current = original
             }
-            body!(task)
+            invoke(task)
             done.wrappingAdd(1, ordering: .releasing)
         }
     }
 
+    /// Runs one task of the current job. Not inlined, so the reference to `body` taken for the
+    /// call is certainly released before the task counts as done: `publish` hands `body` a
+    /// closure through `withoutActuallyEscaping`, which traps if a reference is left when the
+    /// job ends.
+    @inline(never)
+    private func invoke(_ task: Int) {
+        body!(task)
+    }
+
     private func loop(_ me: Worker) {
         pthread_setspecific(Self.insideKey, UnsafeRawPointer(bitPattern: 1))
-        var seen = claim.load(ordering: .acquiring) >> 32
+        var seen = Claim.generation(claim.load(ordering: .acquiring))
         while me.alive.load(ordering: .relaxed) {
             var spins = 0
-            while claim.load(ordering: .acquiring) >> 32 == seen {
+            while Claim.generation(claim.load(ordering: .acquiring)) == seen {
                 spins += 1
                 if spins < spinLimit { continue }
                 me.sleeping.store(true, ordering: .sequentiallyConsistent)
-                if claim.load(ordering: .sequentiallyConsistent) >> 32 == seen
+                if Claim.generation(claim.load(ordering: .sequentiallyConsistent)) == seen
                     && me.alive.load(ordering: .relaxed)
                 {
                     me.wake.wait()
@@ -155,7 +184,7 @@ final class WorkerPool: @unchecked Sendable {
                 spins = 0
                 if !me.alive.load(ordering: .relaxed) { return }
             }
-            seen = claim.load(ordering: .acquiring) >> 32
+            seen = Claim.generation(claim.load(ordering: .acquiring))
             work(generation: seen)
         }
     }
@@ -170,12 +199,25 @@ final class WorkerPool: @unchecked Sendable {
             for t in 0..<tasks { task(t) }
             return
         }
+        for start in stride(from: 0, to: tasks, by: Claim.maxTasks) {
+            let count = min(Claim.maxTasks, tasks - start)
+            if start == 0 && count == tasks {
+                publish(tasks: count, task)
+            } else {
+                publish(tasks: count) { task(start + $0) }
+            }
+        }
+        busy.store(false, ordering: .releasing)
+    }
+
+    /// Runs one job of at most `Claim.maxTasks` tasks on the pool and returns when every
+    /// task has finished. The caller holds `busy`.
+    private func publish(tasks: Int, _ task: (Int) -> Void) {
         withoutActuallyEscaping(task) { escapable in
             body = escapable
             done.store(0, ordering: .relaxed)
-            taskCount.store(tasks, ordering: .relaxed)
-            let gen = (claim.load(ordering: .relaxed) >> 32) &+ 1
-            claim.store(gen << 32, ordering: .sequentiallyConsistent)
+            let gen = (Claim.generation(claim.load(ordering: .relaxed)) &+ 1) & ((1 << (64 - Claim.generationShift)) - 1)
+            claim.store(Claim.word(generation: gen, tasks: tasks), ordering: .sequentiallyConsistent)
             for w in workers where w.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
                 w.wake.signal()
             }
@@ -185,6 +227,5 @@ final class WorkerPool: @unchecked Sendable {
             while done.load(ordering: .acquiring) < tasks {}
             body = nil
         }
-        busy.store(false, ordering: .releasing)
     }
 }
