@@ -56,6 +56,11 @@ import Testing
         #expect(a.parameters["visual.proj.weight"] == b.parameters["visual.proj.weight"])
         #expect(FileManager.default.fileExists(atPath: whole.directory.best.path))
         #expect(FileManager.default.fileExists(atPath: whole.directory.config.path))
+        // run.json names the code of the build that ran (this checkout: the test binary is
+        // under its .build), not of whatever folder the run was started from.
+        let info = try JSONSerialization.jsonObject(with: Data(contentsOf: whole.directory.runInfo)) as? [String: String]
+        #expect(info?["code_version"] == CodeVersion.describe(directory: Fixtures.repositoryRoot))
+        #expect(info?["code_version"] != "unknown" && info?["executable"] == CodeVersion.executable?.path)
     }
 
     @Test func evaluationAndEmbeddingsFromATrainedRun() async throws {

@@ -80,6 +80,29 @@ public enum CodeVersion {
     /// ChartCLIP's version.
     public static let version = "0.1.0"
 
+    /// The running executable, symbolic links resolved.
+    public static var executable: URL? { Bundle.main.executableURL?.resolvingSymlinksInPath() }
+
+    /// The version of the code that is running: `git describe` of the checkout the executable
+    /// was built in (`CHECKOUT/.build/release/chartclip` → `CHECKOUT`), so a run started from
+    /// another folder still names the build's commit; the working directory's when the
+    /// executable lies in no checkout (a copied binary).
+    public static func current() -> String {
+        if let executable, let checkout = checkout(containing: executable) { return describe(directory: checkout) }
+        return describe(directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    }
+
+    /// The nearest folder above `file` that holds a `.git` (a folder, or a file in a git
+    /// work tree).
+    static func checkout(containing file: URL) -> URL? {
+        var folder = file.deletingLastPathComponent()
+        while folder.path != "/" && !folder.path.isEmpty {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(".git").path) { return folder }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }
+
     /// `git describe --always --dirty` of `directory`, or `unknown`.
     public static func describe(directory: URL) -> String {
         let process = Process()

@@ -41,7 +41,7 @@ public final class TrainingRun {
         let info: [String: String] = [
             "name": config.name, "run": dir.url.lastPathComponent,
             "started": UTCTime.iso(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)),
-            "code_version": CodeVersion.describe(directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)),
+            "code_version": CodeVersion.current(), "executable": CodeVersion.executable?.path ?? "unknown",
             "chartclip_version": CodeVersion.version, "threads": String(config.threads ?? ComputeThreads.count),
             "blas_core": BLASInfo.coreName,
         ]
