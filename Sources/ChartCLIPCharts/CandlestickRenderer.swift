@@ -4,8 +4,8 @@ import ChartCLIPSupport
 
 /// Draws one window of a `CandleSeries` as a candlestick chart with a volume panel.
 ///
-/// Training charts (`ChartMode.train`) are candles, volume bars and optional moving
-/// averages at the exact requested size, crisp (no anti-aliasing), with no text. Human
+/// Training charts (`ChartMode.train`) are candles, volume bars and optional overlays
+/// (moving averages, EMAs, the price channel, an ADX panel) at the exact requested size, crisp (no anti-aliasing), with no text. Human
 /// charts add the title, price axis, grid and UTC time labels (`HumanChartDecorations`).
 /// Rendering is a handful of rectangle fills per candle, so a 224×224 chart takes
 /// microseconds; PNG encoding dominates the cost of a chart file.
@@ -128,12 +128,12 @@ public struct CandlestickRenderer: Sendable {
                     continue
                 }
                 let y = layout.row(price: side ? level.high : level.low)
-                let left = Int((layout.center(i) - layout.slotWidth / 2).rounded(.down))
-                let right = max(left, Int((layout.center(i) + layout.slotWidth / 2).rounded(.down)) - 1)
-                image.fillRect(x: left, y: y, width: right - left + 1, height: thickness, color: color)
+                let slot = layout.slotColumns(i)
+                image.fillRect(x: slot.lowerBound, y: y, width: slot.count, height: thickness, color: color)
                 if let previousRow, previousRow != y {
                     image.fillRect(
-                        x: left, y: min(previousRow, y), width: thickness, height: abs(previousRow - y) + 1, color: color)
+                        x: slot.lowerBound, y: min(previousRow, y), width: thickness, height: abs(previousRow - y) + 1,
+                        color: color)
                 }
                 previousRow = y
             }

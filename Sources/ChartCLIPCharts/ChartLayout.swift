@@ -105,6 +105,12 @@ public struct ChartLayout: Equatable, Sendable {
     /// Horizontal space per candle, in continuous pixel coordinates.
     public var slotWidth: Double { Double(plotWidth) / Double(count) }
 
+    /// The columns of candle `i`'s whole slot (its body and the gap around it).
+    public func slotColumns(_ i: Int) -> ClosedRange<Int> {
+        let left = Int((center(i) - slotWidth / 2).rounded(.down))
+        return left...max(left, Int((center(i) + slotWidth / 2).rounded(.down)) - 1)
+    }
+
     /// First column of candle `i`'s body and volume bar.
     public func bodyLeft(_ i: Int) -> Int {
         Int((center(i) - Double(bodyWidth) / 2).rounded(.down))

@@ -3,7 +3,7 @@ import ChartCLIPSupport
 /// What a chart is for.
 public enum ChartMode: String, Sendable, CaseIterable, Codable {
     /// Exact model input size (224×224 by default), no axes or text: candles, volume and
-    /// optional moving averages only.
+    /// optional overlays (averages, price channel, ADX panel) only.
     case train
     /// A larger chart for people: title, price axis with grid, volume scale and UTC time
     /// labels.

@@ -219,10 +219,8 @@ struct CandlestickRendererTests {
                 slots += 1
                 let y = layout.row(price: price)
                 // Candles are drawn over the line; the slot's columns beside the body stay blue.
-                let left = Int((layout.center(i) - layout.slotWidth / 2).rounded(.down))
-                let right = Int((layout.center(i) + layout.slotWidth / 2).rounded(.down)) - 1
                 let body = layout.bodyLeft(i)..<(layout.bodyLeft(i) + layout.bodyWidth)
-                let beside = (left...right).filter { !body.contains($0) }
+                let beside = layout.slotColumns(i).filter { !body.contains($0) }
                 #expect(!beside.isEmpty)
                 if beside.allSatisfy({ image[$0, y] == style.channel }) { visible += 1 }
             }
