@@ -97,8 +97,10 @@ public struct Evaluator {
         if !trainRows.isEmpty && !valRows.isEmpty && split != .train {
             let train = try PairData(rows: trainRows, config: model.config, tokenizer: tokenizer, label: "loading train", progress: showProgress)
             let val = try PairData(rows: valRows, config: model.config, tokenizer: tokenizer, label: "loading val", progress: showProgress)
-            let trainFeatures = ImageEmbeddings.compute(model: model, data: train)
-            let valFeatures = ImageEmbeddings.compute(model: model, data: val)
+            let trainFeatures = ImageEmbeddings.compute(
+                model: model, data: train, progress: ProgressBar(total: train.count, label: "embedding train (probe)", enabled: showProgress))
+            let valFeatures = ImageEmbeddings.compute(
+                model: model, data: val, progress: ProgressBar(total: val.count, label: "embedding val (probe)", enabled: showProgress))
             let index = { (row: VisionDataset.Row) in setups.classes.firstIndex(of: row.label.match.description) ?? 0 }
             let (probe, scores) = LinearProbe.select(
                 train: trainFeatures, trainLabels: trainRows.map(index), validation: valFeatures,
