@@ -92,6 +92,10 @@ final class WorkerPool: @unchecked Sendable {
         static func word(generation: UInt64, tasks: Int) -> UInt64 {
             generation << generationShift | UInt64(tasks) << fieldBits
         }
+        /// The generation after the one in `word` (24 bits, wrapping).
+        static func nextGeneration(after word: UInt64) -> UInt64 {
+            (generation(word) &+ 1) & ((1 << (64 - generationShift)) - 1)
+        }
         static func generation(_ word: UInt64) -> UInt64 { word >> generationShift }
         static func tasks(_ word: UInt64) -> UInt64 { (word >> fieldBits) & fieldMask }
         static func next(_ word: UInt64) -> UInt64 { word & fieldMask }
@@ -200,12 +204,7 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         for start in stride(from: 0, to: tasks, by: Claim.maxTasks) {
-            let count = min(Claim.maxTasks, tasks - start)
-            if start == 0 && count == tasks {
-                publish(tasks: count, task)
-            } else {
-                publish(tasks: count) { task(start + $0) }
-            }
+            publish(tasks: min(Claim.maxTasks, tasks - start)) { task(start + $0) }
         }
         busy.store(false, ordering: .releasing)
     }
@@ -216,7 +215,7 @@ final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(task) { escapable in
             body = escapable
             done.store(0, ordering: .relaxed)
-            let gen = (Claim.generation(claim.load(ordering: .relaxed)) &+ 1) & ((1 << (64 - Claim.generationShift)) - 1)
+            let gen = Claim.nextGeneration(after: claim.load(ordering: .relaxed))
             claim.store(Claim.word(generation: gen, tasks: tasks), ordering: .sequentiallyConsistent)
             for w in workers where w.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
                 w.wake.signal()
