@@ -62,6 +62,21 @@ import Testing
         }
     }
 
+    @Test func codeVersionComesFromTheCheckoutHoldingTheExecutable() throws {
+        // A build inside a checkout (a `.git` folder, or a work tree's `.git` file) names that
+        // checkout, whatever the working directory; a binary outside any checkout names none.
+        let root = try Fixtures.temporaryDirectory("code-version")
+        let checkout = root.appendingPathComponent("repo"), worktree = root.appendingPathComponent("tree")
+        try FileManager.default.createDirectory(at: checkout.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: worktree.appendingPathComponent(".build/release"), withIntermediateDirectories: true)
+        try Data("gitdir: elsewhere\n".utf8).write(to: worktree.appendingPathComponent(".git"))
+        let built = checkout.appendingPathComponent(".build/release/chartclip")
+        #expect(CodeVersion.checkout(containing: built)?.standardizedFileURL.path == checkout.standardizedFileURL.path)
+        let fromTree = CodeVersion.checkout(containing: worktree.appendingPathComponent(".build/release/chartclip"))
+        #expect(fromTree?.standardizedFileURL.path == worktree.standardizedFileURL.path)
+        #expect(CodeVersion.checkout(containing: root.appendingPathComponent("copied/chartclip")) == nil)
+    }
+
     @Test func aCheckpointInARunFolderBringsItsChartSettings() throws {
         let run = try Fixtures.temporaryDirectory("run-settings")
         try FileManager.default.createDirectory(at: run.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)

@@ -56,8 +56,8 @@ import Testing
         #expect(a.parameters["visual.proj.weight"] == b.parameters["visual.proj.weight"])
         #expect(FileManager.default.fileExists(atPath: whole.directory.best.path))
         #expect(FileManager.default.fileExists(atPath: whole.directory.config.path))
-        // run.json names the code of the build that ran (this checkout: the test binary is
-        // under its .build), not of whatever folder the run was started from.
+        // run.json records the code version and the executable (which checkout the version
+        // comes from is tested with a made-up tree in ExperimentConfigTests).
         let info = try JSONSerialization.jsonObject(with: Data(contentsOf: whole.directory.runInfo)) as? [String: String]
         #expect(info?["code_version"] == CodeVersion.describe(directory: Fixtures.repositoryRoot))
         #expect(info?["code_version"] != "unknown" && info?["executable"] == CodeVersion.executable?.path)
