@@ -91,7 +91,7 @@ let package = Package(
         // MARK: Training, evaluation, prediction, decisions
         .target(
             name: "ChartCLIPTraining",
-            dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "Yams"]),
+            dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "Yams"]),
         .target(
             name: "ChartCLIPPredictor",
             dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPDecision", "ChartCLIPTraining"]),

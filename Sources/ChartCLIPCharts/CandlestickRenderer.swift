@@ -42,11 +42,11 @@ public struct CandlestickRenderer: Sendable {
             HumanChartDecorations.drawGrid(into: &image, layout: layout, options: options)
         }
         drawVolume(candles, layout: layout, into: &image)
-        if let length = options.channel {
+        if let length = options.overlays.channel {
             drawChannel(PriceChannel.levels(series.candles, length: length, over: window), layout: layout, into: &image)
         }
         drawCandles(candles, layout: layout, into: &image)
-        if let period = options.adx {
+        if let period = options.overlays.adx {
             let readings = Indicators.directionalMovement(Array(candles), period: period)
             drawLine(readings.map(\.adx), rows: { layout.row(adx: $0) }, layout: layout, color: options.style.adx, into: &image)
         }
@@ -54,7 +54,7 @@ public struct CandlestickRenderer: Sendable {
             let values = MovingAverage.simple(series.candles, period: period, over: window)
             drawLine(values, layout: layout, color: style.movingAverageColor(k), into: &image)
         }
-        for (k, span) in options.exponentialAverages.enumerated() {
+        for (k, span) in options.overlays.exponentialAverages.enumerated() {
             let values = MovingAverage.exponential(series.candles, span: span, over: window)
             drawLine(values, layout: layout, color: style.movingAverageColor(options.movingAverages.count + k), into: &image)
         }

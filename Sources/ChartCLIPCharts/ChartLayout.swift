@@ -18,7 +18,7 @@ public struct ChartLayout: Equatable, Sendable {
     public var priceTop: Int
     /// Height of the price panel in rows.
     public var priceHeight: Int
-    /// Top row of the ADX panel (between price and volume; see `ChartOptions.adx`).
+    /// Top row of the ADX panel (between price and volume; see `ChartOverlays.adx`).
     public var adxTop: Int
     /// Height of the ADX panel in rows, 0 without one.
     public var adxHeight: Int
@@ -64,7 +64,7 @@ public struct ChartLayout: Equatable, Sendable {
         let gap = options.mode == .train
             ? max(1, Int((Double(options.height) * 0.02).rounded()))
             : max(6, options.height / 80)
-        let adxRows = options.adx == nil ? 0 : max(1, Int((Double(frame.height) * 0.15).rounded()))
+        let adxRows = options.overlays.adx == nil ? 0 : max(1, Int((Double(frame.height) * 0.15).rounded()))
         priceTop = frame.top
         priceHeight = max(1, frame.height - volumeRows - gap - (adxRows > 0 ? adxRows + gap : 0))
         volumeTop = frame.top + frame.height - volumeRows

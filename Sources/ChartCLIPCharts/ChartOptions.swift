@@ -22,21 +22,8 @@ public struct ChartOptions: Equatable, Sendable {
     /// `mav`), e.g. `[20, 50]`; empty for none. Averages use candles before the window
     /// when the series has them, so every window shows the same line.
     public var movingAverages: [Int]
-    /// Spans of exponential moving averages of the close drawn over the candles, e.g.
-    /// `[20, 50]`; empty for none. Each is computed from the window's own candles, seeded with
-    /// its first close, exactly as the local labeler reads EMA20 and EMA50 from a chart's
-    /// candles, so the line on the chart is the one the setup rules measured.
-    public var exponentialAverages: [Int]
-    /// Length of the price channel drawn as two step lines (a Donchian channel): at every
-    /// candle the highest high and lowest low of the `channel` candles before it, from the
-    /// window's own candles, exactly the levels the local labeler's breakout, fakeout and
-    /// range rules compare against (20 there); `nil` for none.
-    public var channel: Int?
-    /// Period of the ADX drawn in a panel between the price and volume panels, on a fixed
-    /// 0–`ChartLayout.adxScaleTop` scale so a row is a level (the range and trend rules read
-    /// ADX14 against 20 and 25), from the window's own candles as the labeler computes it;
-    /// `nil` for no panel.
-    public var adx: Int?
+    /// What the setup rules read, drawn over the candles (EMAs, price channel, ADX panel).
+    public var overlays: ChartOverlays
     /// Colours.
     public var style: ChartStyle
     /// Share of the plot height given to the volume panel.
@@ -46,16 +33,14 @@ public struct ChartOptions: Equatable, Sendable {
 
     /// Creates options; see `training(size:)` and `human(width:height:)` for the defaults.
     public init(
-        mode: ChartMode, width: Int, height: Int, movingAverages: [Int] = [], exponentialAverages: [Int] = [],
-        channel: Int? = nil, adx: Int? = nil, style: ChartStyle = .charles, volumeFraction: Double = 0.2, bodyFraction: Double = 0.7
+        mode: ChartMode, width: Int, height: Int, movingAverages: [Int] = [], overlays: ChartOverlays = .none,
+        style: ChartStyle = .charles, volumeFraction: Double = 0.2, bodyFraction: Double = 0.7
     ) {
         self.mode = mode
         self.width = width
         self.height = height
         self.movingAverages = movingAverages
-        self.exponentialAverages = exponentialAverages
-        self.channel = channel
-        self.adx = adx
+        self.overlays = overlays
         self.style = style
         self.volumeFraction = volumeFraction
         self.bodyFraction = bodyFraction
@@ -63,22 +48,18 @@ public struct ChartOptions: Equatable, Sendable {
 
     /// A square training chart of `size`×`size` pixels (224 for ViT-B/16).
     public static func training(
-        size: Int = 224, movingAverages: [Int] = [], exponentialAverages: [Int] = [], channel: Int? = nil,
-        adx: Int? = nil
+        size: Int = 224, movingAverages: [Int] = [], overlays: ChartOverlays = .none
     ) -> ChartOptions {
-        ChartOptions(
-            mode: .train, width: size, height: size, movingAverages: movingAverages,
-            exponentialAverages: exponentialAverages, channel: channel, adx: adx)
+        ChartOptions(mode: .train, width: size, height: size, movingAverages: movingAverages, overlays: overlays)
     }
 
     /// A human chart, 1200×800 pixels unless told otherwise.
     public static func human(
-        width: Int = 1200, height: Int = 800, movingAverages: [Int] = [], exponentialAverages: [Int] = [],
-        channel: Int? = nil, adx: Int? = nil
+        width: Int = 1200, height: Int = 800, movingAverages: [Int] = [], overlays: ChartOverlays = .none
     ) -> ChartOptions {
         ChartOptions(
-            mode: .human, width: width, height: height, movingAverages: movingAverages,
-            exponentialAverages: exponentialAverages, channel: channel, adx: adx, volumeFraction: 0.22)
+            mode: .human, width: width, height: height, movingAverages: movingAverages, overlays: overlays,
+            volumeFraction: 0.22)
     }
 
     /// Throws when the options cannot produce a chart.
@@ -93,16 +74,10 @@ public struct ChartOptions: Equatable, Sendable {
             throw ChartCLIPError(
                 "volume fraction must be in (0, 0.8) and body fraction in (0, 1], got \(volumeFraction) and \(bodyFraction)")
         }
-        if let bad = (movingAverages + exponentialAverages).first(where: { $0 < 2 }) {
+        if let bad = movingAverages.first(where: { $0 < 2 }) {
             throw ChartCLIPError(
                 "moving-average period \(bad) is too short", hint: "use periods of 2 candles or more")
         }
-        if let channel, channel < 2 {
-            throw ChartCLIPError(
-                "a price channel of \(channel) candles is too short", hint: "use 2 candles or more (the labeler reads 20)")
-        }
-        if let adx, adx < 2 {
-            throw ChartCLIPError("an ADX period of \(adx) is too short", hint: "use 2 or more (the labeler reads ADX14)")
-        }
+        if let problem = overlays.problem { throw ChartCLIPError(problem.message) }
     }
 }

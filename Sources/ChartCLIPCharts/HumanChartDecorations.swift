@@ -51,7 +51,7 @@ enum HumanChartDecorations {
             image.drawText("vol", x: axisX, y: layout.volumeBottom, color: ink, scale: scale, vertical: .bottom)
         }
         // ADX panel: its name, and ticks at the range and trend rules' levels (20, 25).
-        if let period = options.adx, layout.adxHeight > 0 {
+        if let period = options.overlays.adx, layout.adxHeight > 0 {
             for level in [20.0, 25.0] {
                 image.drawHLine(x0: plotRight + 1, x1: plotRight + 4, y: layout.row(adx: level), color: ink)
             }

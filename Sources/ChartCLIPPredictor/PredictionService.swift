@@ -32,10 +32,7 @@ public struct PredictionService {
                 hint: "give a longer history")
         }
         let range = (end - window)..<end
-        let info = predictor.file.info
-        let options = ChartOptions.training(
-            size: predictor.imageSize, exponentialAverages: info.chartEMA ?? [], channel: info.chartChannel,
-            adx: info.chartADX)
+        let options = ChartOptions.training(size: predictor.imageSize, overlays: predictor.file.info.overlays)
         let image = try CandlestickRenderer(options: options).render(series, window: range)
         let chart = dataDirectory.appendingPathComponent("charts").appendingPathComponent(ChartFileName.name(series, window: range))
         try image.writePNG(to: chart)

@@ -1,3 +1,4 @@
+import ChartCLIPCharts
 import ChartCLIPLabels
 import ChartCLIPModels
 import ChartCLIPSupport
@@ -10,19 +11,16 @@ public enum PredictorExport {
     /// Exports `checkpoint`: the image tower, the setup and phase class prototypes from the
     /// caption templates (pooled by `pooling`), and, when `dataset` has a validation split, a
     /// per-class confidence calibration fitted on it (else the identity). The training period
-    /// comes from the dataset's training rows. `window`, `ema`, `channel` and `adx` default to those of
-    /// the run folder holding the checkpoint (its `config.yaml`), else 96 candles and no
-    /// overlays.
+    /// comes from the dataset's training rows. `window` and `overlays` default to those of the
+    /// run folder holding the checkpoint (its `config.yaml`), else 96 candles and none.
     public static func export(
-        checkpoint: URL, output: URL, name: String, window: Int? = nil, intervalMinutes: Int, ema: [Int]? = nil,
-        channel: Int? = nil, adx: Int? = nil, pooling: CaptionCellEmbeddings.Pooling = .standard, dataset: VisionDataset?, progress: Bool = true
+        checkpoint: URL, output: URL, name: String, window: Int? = nil, intervalMinutes: Int,
+        overlays: ChartOverlays? = nil, pooling: CaptionCellEmbeddings.Pooling = .standard, dataset: VisionDataset?, progress: Bool = true
     ) throws -> PredictorFile {
         // A checkpoint inside a run folder brings the chart window and overlays its run drew.
         let run = try RunDirectory.holding(checkpoint: checkpoint)?.chartSettings()
         let window = window ?? run?.window ?? 96
-        let ema = ema ?? run?.ema ?? []
-        let channel = channel ?? run?.channel
-        let adx = adx ?? run?.adx
+        let overlays = overlays ?? run?.overlays ?? .none
         let model = try Checkpoint.load(from: checkpoint).makeModel()
         model.eval()
         let tokenizer = try CLIPTokenizer()
@@ -51,7 +49,7 @@ public enum PredictorExport {
         let file = PredictorFile(
             info: PredictorInfo(
                 name: name, version: 1, trainingPeriodStart: start, trainingPeriodEnd: end, chartWindow: window,
-                intervalMinutes: intervalMinutes, chartEMA: ema.isEmpty ? nil : ema, chartChannel: channel, chartADX: adx,
+                intervalMinutes: intervalMinutes, overlays: overlays,
                 sourceCheckpoint: checkpoint.path),
             config: model.config, visualParameters: Dictionary(uniqueKeysWithValues: visual.map { ($0.path, $0.tensor.scalars) }),
             logitScale: model.logitScale.item, setupNames: setups.classes, setupEmbeddings: setups.embeddings,

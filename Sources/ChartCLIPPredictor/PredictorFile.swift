@@ -1,3 +1,4 @@
+import ChartCLIPCharts
 import ChartCLIPFiles
 import ChartCLIPLabels
 import ChartCLIPMarket
@@ -21,12 +22,17 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartWindow: Int
     public var intervalMinutes: Int
     /// Spans of the exponential moving averages drawn on its charts (as in training);
-    /// absent when none are.
+    /// absent when none are. This and the next two are `overlays`, flat in the file.
     public var chartEMA: [Int]?
-    /// Length of the price channel drawn on its charts (as in training); absent when none is.
+    /// Length of the price channel drawn on its charts; absent when none is.
     public var chartChannel: Int?
-    /// Period of the ADX drawn in its panel (as in training); absent when none is.
+    /// Period of the ADX drawn in its panel; absent when none is.
     public var chartADX: Int?
+
+    /// What its charts draw over the candles, as its training charts did.
+    public var overlays: ChartOverlays {
+        ChartOverlays(exponentialAverages: chartEMA ?? [], channel: chartChannel, adx: chartADX)
+    }
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
 
@@ -37,16 +43,16 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     }
 
     /// Creates the description.
-    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, chartEMA: [Int]? = nil, chartChannel: Int? = nil, chartADX: Int? = nil, sourceCheckpoint: String) {
+    public init(name: String, version: Int = 1, trainingPeriodStart: String? = nil, trainingPeriodEnd: String? = nil, chartWindow: Int = 96, intervalMinutes: Int = 15, overlays: ChartOverlays = .none, sourceCheckpoint: String) {
         self.name = name
         self.version = version
         self.trainingPeriodStart = trainingPeriodStart
         self.trainingPeriodEnd = trainingPeriodEnd
         self.chartWindow = chartWindow
         self.intervalMinutes = intervalMinutes
-        self.chartEMA = chartEMA
-        self.chartChannel = chartChannel
-        self.chartADX = chartADX
+        chartEMA = overlays.exponentialAverages.isEmpty ? nil : overlays.exponentialAverages
+        chartChannel = overlays.channel
+        chartADX = overlays.adx
         self.sourceCheckpoint = sourceCheckpoint
     }
 

@@ -46,16 +46,7 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .customLong("mav"), help: "Moving-average period to draw; repeat for several (e.g. --mav 20 --mav 50).")
     var movingAverages: [Int] = []
 
-    @Option(
-        name: .customLong("ema"),
-        help: "Exponential moving average to draw, computed from each chart's own candles (as the local labeler reads EMA20 and EMA50); repeat for several.")
-    var exponentialAverages: [Int] = []
-
-    @Option(help: "Price channel to draw: the highest high and lowest low of this many candles before each one, from the chart's own candles (the local labeler reads 20).")
-    var channel: Int?
-
-    @Option(help: "ADX period to draw in a panel between price and volume, on a fixed 0-50 scale, from the chart's own candles (the local labeler reads ADX14).")
-    var adx: Int?
+    @OptionGroup var overlays: OverlayOptions
 
     @Option(help: "Output folder.")
     var out: String = "charts"
@@ -85,10 +76,8 @@ struct RenderCommand: ParsableCommand {
                 "note: \(candles) has \(loaded.gaps.count) gap(s); windows across a gap show the candles side by side\n".utf8))
         }
         var options = mode == .train
-            ? ChartOptions.training(
-                size: size, movingAverages: movingAverages, exponentialAverages: exponentialAverages, channel: channel, adx: adx)
-            : ChartOptions.human(
-                movingAverages: movingAverages, exponentialAverages: exponentialAverages, channel: channel, adx: adx)
+            ? ChartOptions.training(size: size, movingAverages: movingAverages, overlays: overlays.overlays)
+            : ChartOptions.human(movingAverages: movingAverages, overlays: overlays.overlays)
         if let width { options.width = width }
         if let height { options.height = height }
         let renderer = try CandlestickRenderer(options: options)

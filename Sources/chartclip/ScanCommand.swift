@@ -46,16 +46,7 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("mav"), help: "Moving-average period to draw; repeat for several.")
     var movingAverages: [Int] = []
 
-    @Option(
-        name: .customLong("ema"),
-        help: "Exponential moving average to draw, from each chart's own candles as the local labeler reads it; repeat (--ema 20 --ema 50).")
-    var exponentialAverages: [Int] = []
-
-    @Option(help: "Price channel to draw (candles before each one; the local labeler reads 20).")
-    var channel: Int?
-
-    @Option(help: "ADX period to draw in its own panel (the local labeler reads ADX14).")
-    var adx: Int?
+    @OptionGroup var overlays: OverlayOptions
 
     @Option(help: "Output folder.")
     var out: String = "training_data"
@@ -92,9 +83,7 @@ struct ScanCommand: AsyncParsableCommand {
         options.stride = stride
         options.chartSize = size
         options.movingAverages = movingAverages
-        options.exponentialAverages = exponentialAverages
-        options.channel = channel
-        options.adx = adx
+        options.overlays = overlays.overlays
         options.concurrency = concurrency
         options.progress = !quiet
         let folder = URL(fileURLWithPath: out)

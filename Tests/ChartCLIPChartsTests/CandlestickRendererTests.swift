@@ -187,7 +187,7 @@ struct CandlestickRendererTests {
     @Test("a chart with EMAs draws each in its own colour along the average, inside the price panel")
     func exponentialAverageLines() throws {
         let (walk, window) = overlayWalk
-        let (image, layout) = try overlayChart(.training(size: 128, exponentialAverages: [20, 50]))
+        let (image, layout) = try overlayChart(.training(size: 128, overlays: ChartOverlays(exponentialAverages: [20, 50])))
         let (plain, _) = try overlayChart(.training(size: 128))
         for (k, span) in [20, 50].enumerated() {
             // EMA50 is drawn after EMA20 and covers it where the two lines meet.
@@ -204,13 +204,24 @@ struct CandlestickRendererTests {
         }
         #expect(plain.countPixels(notEqualTo: style.background, x: 0, y: 0, width: 128, height: 128)
             < image.countPixels(notEqualTo: style.background, x: 0, y: 0, width: 128, height: 128))
-        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(exponentialAverages: [1])) }
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(exponentialAverages: [1]))) }
+    }
+
+    @Test("overlays name themselves for cache keys and messages, and say which setting cannot be drawn")
+    func overlaysKeyDescriptionAndProblem() {
+        let all = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14)
+        #expect(all.key == "_ema20-50_ch20_adx14" && ChartOverlays.none.key == "")
+        #expect(all.description == " with EMA 20/50, 20-candle channel, ADX14 panel" && ChartOverlays.none.description == "")
+        #expect(all.problem == nil)
+        #expect(ChartOverlays(exponentialAverages: [20, 1]).problem?.field == "ema")
+        #expect(ChartOverlays(channel: 1).problem?.field == "channel")
+        #expect(ChartOverlays(adx: 1).problem?.field == "adx")
     }
 
     @Test("a chart with a price channel draws its high and low as step lines under the candles")
     func priceChannelLines() throws {
         let (walk, window) = overlayWalk
-        let (image, layout) = try overlayChart(.training(size: 128, channel: 20))
+        let (image, layout) = try overlayChart(.training(size: 128, overlays: ChartOverlays(channel: 20)))
         let levels = PriceChannel.levels(walk.candles, length: 20, over: window)
         var visible = 0, slots = 0
         for (i, level) in levels.enumerated() {
@@ -234,13 +245,13 @@ struct CandlestickRendererTests {
         #expect(blue(image, rows: layout.volumeTop..<128) == 0)
         let (plain, _) = try overlayChart(.training(size: 128))
         #expect(blue(plain, rows: 0..<128) == 0)
-        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(channel: 1)) }
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(channel: 1))) }
     }
 
     @Test("an ADX panel sits between price and volume and draws the labeler's ADX on a fixed 0-50 scale")
     func adxPanel() throws {
         let (walk, window) = overlayWalk
-        let (image, layout) = try overlayChart(.training(size: 128, adx: 14))
+        let (image, layout) = try overlayChart(.training(size: 128, overlays: ChartOverlays(adx: 14)))
         let (_, plain) = try overlayChart(.training(size: 128))
         #expect(plain.adxHeight == 0 && layout.adxHeight == 19)
         #expect(layout.priceTop + layout.priceHeight < layout.adxTop && layout.adxTop + layout.adxHeight < layout.volumeTop)
@@ -252,6 +263,6 @@ struct CandlestickRendererTests {
         for t in 0..<window.count {
             #expect(image[layout.wickColumn(t), layout.row(adx: features.adx(at: t))] == style.adx, "candle \(t)")
         }
-        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(adx: 0)) }
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(adx: 0))) }
     }
 }

@@ -131,14 +131,15 @@ import Testing
             runConfig: "name: r\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\nsynthetic: {bars: 500, window: 48, ema: [20, 50], channel: 20, adx: 14}\n")
         let predictor = try Predictor(url: exported.predictor)
         let info = predictor.file.info
-        #expect(info.chartEMA == [20, 50] && info.chartChannel == 20 && info.chartADX == 14 && info.chartWindow == 48)
+        let overlays = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14)
+        #expect(info.overlays == overlays && info.chartEMA == [20, 50] && info.chartWindow == 48)
         let service = PredictionService(predictor: predictor, dataDirectory: exported.dir.appendingPathComponent("data"))
         let series = SyntheticMarket.generate(SyntheticMarket.Configuration()).series
         let (record, _) = try service.predict(series: series, endingAt: 99)
         let written = try PNGCodec.read(from: URL(fileURLWithPath: record.chart ?? ""))
-        let drawn = try CandlestickRenderer(options: .training(size: 32, exponentialAverages: [20, 50], channel: 20, adx: 14))
+        let drawn = try CandlestickRenderer(options: .training(size: 32, overlays: overlays)).render(series, window: 52..<100)
+        let emaOnly = try CandlestickRenderer(options: .training(size: 32, overlays: ChartOverlays(exponentialAverages: [20, 50])))
             .render(series, window: 52..<100)
-        let emaOnly = try CandlestickRenderer(options: .training(size: 32, exponentialAverages: [20, 50])).render(series, window: 52..<100)
         #expect(written == drawn)
         #expect(written != emaOnly)
     }

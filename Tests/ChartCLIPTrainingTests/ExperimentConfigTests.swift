@@ -1,3 +1,4 @@
+import ChartCLIPCharts
 import ChartCLIPSupport
 import ChartCLIPTestSupport
 import ChartCLIPLabels
@@ -41,14 +42,15 @@ import Testing
         let base = "name: x\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\n"
         let config = try ExperimentConfig.decode(
             yaml: base + "synthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20, adx: 14}\n", source: "c.yaml")
-        #expect(config.synthetic?.chart == ChartSettings(window: 32, ema: [20, 50], channel: 20, adx: 14))
-        #expect(config.synthetic?.chart.overlayKey == "_ema20-50_ch20_adx14")
+        let overlays = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14)
+        #expect(config.synthetic?.chart == ChartSettings(window: 32, overlays: overlays))
+        #expect(config.synthetic?.chart.overlays.key == "_ema20-50_ch20_adx14")
         // No overlays: the cache key of older datasets.
         let plain = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic
-        #expect(plain?.chart == ChartSettings(window: 96) && plain?.chart.overlayKey == "")
+        #expect(plain?.chart == ChartSettings(window: 96) && plain?.chart.overlays.key == "")
         var scan = ScanOptions()
         config.synthetic!.chart.apply(to: &scan)
-        #expect(scan.window == 32 && scan.exponentialAverages == [20, 50] && scan.channel == 20 && scan.adx == 14)
+        #expect(scan.window == 32 && scan.overlays == overlays)
         // Each bad value names its field and file.
         let bad = [
             ("synthetic: {bars: 500, ema: [1]}", "synthetic.ema"), ("recorded: {files: [a.csv], ema: twenty}", "ema"),
@@ -85,7 +87,7 @@ import Testing
         try Data("name: r\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\nsynthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20}\n".utf8)
             .write(to: run.appendingPathComponent("config.yaml"))
         let settings = try #require(try RunDirectory.holding(checkpoint: checkpoint)?.chartSettings())
-        #expect(settings == ChartSettings(window: 32, ema: [20, 50], channel: 20))
+        #expect(settings == ChartSettings(window: 32, overlays: ChartOverlays(exponentialAverages: [20, 50], channel: 20)))
         #expect(RunDirectory.holding(checkpoint: run.appendingPathComponent("best.h5")) == nil)
     }
 }

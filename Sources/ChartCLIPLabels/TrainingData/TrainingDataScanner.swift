@@ -14,13 +14,8 @@ public struct ScanOptions: Sendable, Equatable {
     public var chartSize = 224
     /// Moving averages drawn on the charts.
     public var movingAverages: [Int] = []
-    /// Exponential moving averages drawn on the charts, from each window's own candles (the
-    /// labeler's EMA20 and EMA50 are `[20, 50]`).
-    public var exponentialAverages: [Int] = []
-    /// Length of the price channel drawn on the charts (`nil`: none; the labeler reads 20).
-    public var channel: Int?
-    /// Period of the ADX drawn in its own panel (`nil`: none; the labeler reads 14).
-    public var adx: Int?
+    /// What the setup rules read, drawn on the charts from each window's own candles.
+    public var overlays = ChartOverlays.none
     /// Charts prepared at once (rendering and labelling run in parallel, files are committed
     /// in window order). 1 for a GPT server that allows one request at a time.
     public var concurrency = 2
@@ -82,9 +77,7 @@ public struct TrainingDataScanner: Sendable {
         self.labeler = labeler
         renderer = try CandlestickRenderer(
             options: .training(
-                size: options.chartSize, movingAverages: options.movingAverages,
-                exponentialAverages: options.exponentialAverages, channel: options.channel,
-                adx: options.adx))
+                size: options.chartSize, movingAverages: options.movingAverages, overlays: options.overlays))
     }
 
     /// The windows of a series of `count` candles: the last ends at the newest candle, earlier
@@ -219,13 +212,14 @@ public struct TrainingDataScanner: Sendable {
         let context = try ScoringContext(candles: candles, symbol: series.symbol, interval: series.interval)
         let label = try await labeler.label(LabelRequest(candles: candles, context: context, chartPNG: png))
         try label.validate(at: name.id)
+        let overlays = options.overlays
         let meta = TrainingSampleMeta(
             sample: name.id, symbol: series.symbol, interval: series.interval.description, window: window.count,
             windowStartMs: candles[0].startTime, closeTimeMs: context.closeTimeMs,
             windowStart: UTCTime.iso(milliseconds: candles[0].startTime), closeTime: context.closeTime,
             chart: name.chartFile, chartSize: options.chartSize, movingAverages: options.movingAverages,
-            exponentialAverages: options.exponentialAverages.isEmpty ? nil : options.exponentialAverages,
-            channel: options.channel, adx: options.adx, source: options.source, features: context, groundTruth: truth)
+            exponentialAverages: overlays.exponentialAverages.isEmpty ? nil : overlays.exponentialAverages,
+            channel: overlays.channel, adx: overlays.adx, source: options.source, features: context, groundTruth: truth)
         let record = TrainingSampleLabel(
             name: name, closeTimeMs: context.closeTimeMs, interval: series.interval.description, label: label,
             labeler: labeler.name)

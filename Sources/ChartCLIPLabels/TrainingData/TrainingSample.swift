@@ -77,8 +77,8 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
     public var chartSize: Int
     /// Moving averages drawn on the chart.
     public var movingAverages: [Int]
-    /// Exponential moving averages drawn on the chart (from the window's candles, as the
-    /// labeler reads them); absent when there are none.
+    /// Exponential moving averages drawn on the chart; absent when there are none. This and
+    /// the next two are `ChartOverlays`, flat in the file.
     public var exponentialAverages: [Int]?
     /// Length of the price channel drawn on the chart; absent when there is none.
     public var channel: Int?

@@ -82,12 +82,9 @@ extension ExperimentConfig {
         try require(gradClip.map { $0 > 0 } ?? true, "grad_clip", "must be positive")
         try require(augment.minScale > 0.3 && augment.minScale <= 1, "augment.min_scale", "must be in (0.3, 1]")
         try require(!(lockImage && lockText), "lock_text", "locking both towers leaves nothing to train")
-        try require((synthetic?.ema ?? []).allSatisfy { $0 >= 2 }, "synthetic.ema", "spans must be 2 candles or more")
-        try require((recorded?.ema ?? []).allSatisfy { $0 >= 2 }, "recorded.ema", "spans must be 2 candles or more")
-        try require((synthetic?.channel ?? 2) >= 2, "synthetic.channel", "must be 2 candles or more (the setup rules read 20)")
-        try require((recorded?.channel ?? 2) >= 2, "recorded.channel", "must be 2 candles or more (the setup rules read 20)")
-        try require((synthetic?.adx ?? 2) >= 2, "synthetic.adx", "must be 2 or more (the setup rules read ADX14)")
-        try require((recorded?.adx ?? 2) >= 2, "recorded.adx", "must be 2 or more (the setup rules read ADX14)")
+        for (section, chart) in [("synthetic", synthetic?.chart), ("recorded", recorded?.chart)] {
+            if let problem = chart?.overlays.problem { try require(false, "\(section).\(problem.field)", problem.message) }
+        }
     }
 
     /// The config as YAML (the resolved config every run saves).

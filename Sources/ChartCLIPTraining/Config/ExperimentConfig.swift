@@ -1,3 +1,4 @@
+import ChartCLIPCharts
 import ChartCLIPModels
 import ChartCLIPNN
 import ChartCLIPSupport
@@ -209,7 +210,9 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
     }
 
     /// How the charts are drawn.
-    public var chart: ChartSettings { ChartSettings(window: window, ema: ema, channel: channel, adx: adx) }
+    public var chart: ChartSettings {
+        ChartSettings(window: window, overlays: ChartOverlays(exponentialAverages: ema, channel: channel, adx: adx))
+    }
 
     public init() {}
 
@@ -254,7 +257,9 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
     }
 
     /// How the charts are drawn.
-    public var chart: ChartSettings { ChartSettings(window: window, ema: ema, channel: channel, adx: adx) }
+    public var chart: ChartSettings {
+        ChartSettings(window: window, overlays: ChartOverlays(exponentialAverages: ema, channel: channel, adx: adx))
+    }
 
     public init() {}
 

@@ -24,7 +24,7 @@ public enum DatasetSource {
     public static func prepareRecorded(_ r: RecordedDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
         let files = try r.resolvedFiles()
         let names = files.map { $0.deletingPathExtension().lastPathComponent }.joined(separator: "-")
-        let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(r.chart.overlayKey)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
+        let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(r.chart.overlays.key)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
         let root = cacheRoot.appendingPathComponent("recorded").appendingPathComponent(key)
         let trainingData = root.appendingPathComponent("training_data")
         let datasetDir = root.appendingPathComponent("vision_dataset")
@@ -51,7 +51,7 @@ public enum DatasetSource {
     /// ending on every planted setup and every `stride` candles, local labels, time splits
     /// with an embargo.
     public static func prepareSynthetic(_ s: SyntheticDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
-        let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlayKey)_v\(s.valFraction)_t\(s.testFraction)"
+        let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlays.key)_v\(s.valFraction)_t\(s.testFraction)"
         let root = cacheRoot.appendingPathComponent("synthetic").appendingPathComponent(key)
         let trainingData = root.appendingPathComponent("training_data")
         let datasetDir = root.appendingPathComponent("vision_dataset")

@@ -1,0 +1,61 @@
+/// What a chart draws besides candles, volume and simple moving averages: the indicators the
+/// local labeler's setup rules read, each computed from the chart's own candles exactly as
+/// the labeler computes it, so the picture shows what the label was made of. One value
+/// carries them from a config or the command line through the dataset, the renderer and an
+/// exported predictor, so `predict` draws what training drew.
+public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
+    /// Spans of exponential moving averages of the close over the candles (`[20, 50]`: the
+    /// labeler's EMA20 and EMA50), each seeded with the window's first close; empty for none.
+    public var exponentialAverages: [Int]
+    /// Length of the price channel drawn as two step lines (a Donchian channel): at every
+    /// candle the highest high and lowest low of the `channel` candles before it, the levels
+    /// the breakout, fakeout and range rules compare against (20 there); `nil` for none.
+    public var channel: Int?
+    /// Period of the ADX drawn in a panel between price and volume on a fixed
+    /// 0–`ChartLayout.adxScaleTop` scale, so a row is a level (the range and trend rules read
+    /// ADX14 against 20 and 25); `nil` for no panel.
+    public var adx: Int?
+
+    /// Overlays from their parts; none by default.
+    public init(exponentialAverages: [Int] = [], channel: Int? = nil, adx: Int? = nil) {
+        self.exponentialAverages = exponentialAverages
+        self.channel = channel
+        self.adx = adx
+    }
+
+    /// Nothing over the candles.
+    public static let none = ChartOverlays()
+
+    /// The first setting that cannot be drawn: its name in configs and on the command line
+    /// (`ema`, `channel`, `adx`) and what is wrong; `nil` when all can be.
+    public var problem: (field: String, message: String)? {
+        if let bad = exponentialAverages.first(where: { $0 < 2 }) {
+            return ("ema", "an EMA span of \(bad) is too short: use 2 candles or more (the labeler reads 20 and 50)")
+        }
+        if let channel, channel < 2 {
+            return ("channel", "a price channel of \(channel) candles is too short: use 2 or more (the labeler reads 20)")
+        }
+        if let adx, adx < 2 {
+            return ("adx", "an ADX period of \(adx) is too short: use 2 or more (the labeler reads ADX14)")
+        }
+        return nil
+    }
+
+    /// A short name for file and cache names: empty without overlays (so older caches keep
+    /// their names), e.g. `_ema20-50_ch20_adx14` with EMA20, EMA50, the 20-candle channel and
+    /// ADX14.
+    public var key: String {
+        (exponentialAverages.isEmpty ? "" : "_ema" + exponentialAverages.map(String.init).joined(separator: "-"))
+            + (channel.map { "_ch\($0)" } ?? "") + (adx.map { "_adx\($0)" } ?? "")
+    }
+
+    /// In words, for messages: e.g. ` with EMA 20/50, 20-candle channel, ADX14 panel`; empty
+    /// without overlays.
+    public var description: String {
+        var parts: [String] = []
+        if !exponentialAverages.isEmpty { parts.append("EMA " + exponentialAverages.map(String.init).joined(separator: "/")) }
+        if let channel { parts.append("\(channel)-candle channel") }
+        if let adx { parts.append("ADX\(adx) panel") }
+        return parts.isEmpty ? "" : " with " + parts.joined(separator: ", ")
+    }
+}

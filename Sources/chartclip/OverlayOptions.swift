@@ -1,0 +1,25 @@
+import ArgumentParser
+import ChartCLIPCharts
+
+/// `--ema`, `--channel` and `--adx`: what the setup rules read, drawn over the candles, each
+/// from the chart's own candles as the local labeler computes it (render, scan, export).
+struct OverlayOptions: ParsableArguments {
+    @Option(
+        name: .customLong("ema"),
+        help: "EMA span to draw (the local labeler reads 20 and 50); repeat for several (--ema 20 --ema 50).")
+    var exponentialAverages: [Int] = []
+
+    @Option(help: "Price channel to draw: the highest high and lowest low of this many candles before each one, as step lines (the local labeler reads 20).")
+    var channel: Int?
+
+    @Option(help: "ADX period to draw in a panel between price and volume, on a fixed 0-50 scale (the local labeler reads 14).")
+    var adx: Int?
+
+    /// The overlays the flags ask for (none without flags).
+    var overlays: ChartOverlays {
+        ChartOverlays(exponentialAverages: exponentialAverages, channel: channel, adx: adx)
+    }
+
+    /// The overlays when any flag was given, else `nil` (export then takes the run's).
+    var given: ChartOverlays? { overlays == .none ? nil : overlays }
+}
