@@ -5,7 +5,7 @@ import ChartCLIPSupport
 /// Draws one window of a `CandleSeries` as a candlestick chart with a volume panel.
 ///
 /// Training charts (`ChartMode.train`) are candles, volume bars and optional overlays
-/// (moving averages, EMAs, the price channel, an ADX panel) at the exact requested size, crisp (no anti-aliasing), with no text. Human
+/// (moving averages, EMAs, the price channel, an ADX panel, a volume line) at the exact requested size, crisp (no anti-aliasing), with no text. Human
 /// charts add the title, price axis, grid and UTC time labels (`HumanChartDecorations`).
 /// Rendering is a handful of rectangle fills per candle, so a 224×224 chart takes
 /// microseconds; PNG encoding dominates the cost of a chart file.
@@ -40,6 +40,9 @@ public struct CandlestickRenderer: Sendable {
         image.fill(style.background)
         if options.mode == .human {
             HumanChartDecorations.drawGrid(into: &image, layout: layout, options: options)
+        }
+        if let multiple = options.overlays.volumeLine {
+            drawVolumeLine(VolumeLine.levels(series.candles, multiple: multiple, over: window), layout: layout, into: &image)
         }
         drawVolume(candles, layout: layout, into: &image)
         if let length = options.overlays.channel {
@@ -111,6 +114,29 @@ public struct CandlestickRenderer: Sendable {
             image.fillRect(
                 x: layout.bodyLeft(i), y: layout.volumeBottom - h + 1, width: layout.bodyWidth, height: h,
                 color: up ? options.style.upVolume : options.style.downVolume)
+        }
+    }
+
+    /// The volume line as a step line behind the volume bars: across candle `i`'s whole slot
+    /// at the top row of a bar of the level for candle `i`, so a bar that reaches the level
+    /// covers the line and one that falls short leaves it showing above; a vertical step joins
+    /// changes; levels above the panel (no bar of the window reaches them) are left out.
+    func drawVolumeLine(_ levels: [Double?], layout: ChartLayout, into image: inout RasterImage) {
+        let color = options.style.volumeLine
+        let thickness = options.mode == .train ? 1 : 2
+        var previousRow: Int?
+        for (i, level) in levels.enumerated() {
+            guard let level, let y = layout.row(volume: level) else {
+                previousRow = nil
+                continue
+            }
+            let slot = layout.slotColumns(i)
+            image.fillRect(x: slot.lowerBound, y: y, width: slot.count, height: thickness, color: color)
+            if let previousRow, previousRow != y {
+                image.fillRect(
+                    x: slot.lowerBound, y: min(previousRow, y), width: thickness, height: abs(previousRow - y) + 1, color: color)
+            }
+            previousRow = y
         }
     }
 

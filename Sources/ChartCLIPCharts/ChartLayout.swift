@@ -142,6 +142,14 @@ public struct ChartLayout: Equatable, Sendable {
     /// Bottom row of the volume panel, where every volume bar starts.
     public var volumeBottom: Int { volumeTop + volumeHeight - 1 }
 
+    /// Row of a volume level in the volume panel: the top row of a bar of exactly that volume,
+    /// so every bar of that volume or more covers it; `nil` when the level is above the
+    /// panel (no bar of the window reaches it) or the window has no volume.
+    public func row(volume: Double) -> Int? {
+        guard volumeMax > 0, volume.isFinite, volume <= volumeMax else { return nil }
+        return volumeBottom - max(volumeBarHeight(volume), 1) + 1
+    }
+
     /// Height in rows of the volume bar of `volume` (0 when the window has no volume).
     public func volumeBarHeight(_ volume: Double) -> Int {
         guard volumeMax > 0, volume > 0 else { return 0 }

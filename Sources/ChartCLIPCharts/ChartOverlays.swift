@@ -15,19 +15,25 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
     /// 0–`ChartLayout.adxScaleTop` scale, so a row is a level (the range and trend rules read
     /// ADX14 against 20 and 25); `nil` for no panel.
     public var adx: Int?
+    /// Multiple of the median volume of the candles before each one (the labeler's
+    /// relative-volume lookback, `VolumeLine.lookback`) drawn as a step line in the volume
+    /// panel: a bar that reaches it has that relative volume (the breakout rules ask for 1.5,
+    /// exhaustions for 3); `nil` for no line.
+    public var volumeLine: Double?
 
     /// Overlays from their parts; none by default.
-    public init(exponentialAverages: [Int] = [], channel: Int? = nil, adx: Int? = nil) {
+    public init(exponentialAverages: [Int] = [], channel: Int? = nil, adx: Int? = nil, volumeLine: Double? = nil) {
         self.exponentialAverages = exponentialAverages
         self.channel = channel
         self.adx = adx
+        self.volumeLine = volumeLine
     }
 
     /// Nothing over the candles.
     public static let none = ChartOverlays()
 
     /// The first setting that cannot be drawn: its name in configs and on the command line
-    /// (`ema`, `channel`, `adx`) and what is wrong; `nil` when all can be.
+    /// (`ema`, `channel`, `adx`, `volume_line`) and what is wrong; `nil` when all can be.
     public var problem: (field: String, message: String)? {
         if let bad = exponentialAverages.first(where: { $0 < 2 }) {
             return ("ema", "an EMA span of \(bad) is too short: use 2 candles or more (the labeler reads 20 and 50)")
@@ -38,24 +44,38 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
         if let adx, adx < 2 {
             return ("adx", "an ADX period of \(adx) is too short: use 2 or more (the labeler reads ADX14)")
         }
+        if let volumeLine, !(volumeLine > 0 && volumeLine <= 100) {
+            return (
+                "volume_line",
+                "a volume line at \(volumeLine) times the median volume cannot be drawn: use a multiple above 0 and at most 100 (the breakout rules read 1.5)"
+            )
+        }
         return nil
     }
 
     /// A short name for file and cache names: empty without overlays (so older caches keep
-    /// their names), e.g. `_ema20-50_ch20_adx14` with EMA20, EMA50, the 20-candle channel and
-    /// ADX14.
+    /// their names), e.g. `_ema20-50_ch20_adx14_vl1.5` with EMA20, EMA50, the 20-candle
+    /// channel, ADX14 and the volume line at 1.5 times the median.
     public var key: String {
         (exponentialAverages.isEmpty ? "" : "_ema" + exponentialAverages.map(String.init).joined(separator: "-"))
             + (channel.map { "_ch\($0)" } ?? "") + (adx.map { "_adx\($0)" } ?? "")
+            + (volumeLine.map { "_vl" + Self.multiple($0) } ?? "")
     }
 
-    /// In words, for messages: e.g. ` with EMA 20/50, 20-candle channel, ADX14 panel`; empty
+    /// `1.5`, `3` (no trailing `.0`), for names and messages.
+    static func multiple(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(value)
+    }
+
+    /// In words, for messages: e.g. ` with EMA 20/50, 20-candle channel, ADX14 panel, volume
+    /// line at 1.5x median`; empty
     /// without overlays.
     public var description: String {
         var parts: [String] = []
         if !exponentialAverages.isEmpty { parts.append("EMA " + exponentialAverages.map(String.init).joined(separator: "/")) }
         if let channel { parts.append("\(channel)-candle channel") }
         if let adx { parts.append("ADX\(adx) panel") }
+        if let volumeLine { parts.append("volume line at \(Self.multiple(volumeLine))x median") }
         return parts.isEmpty ? "" : " with " + parts.joined(separator: ", ")
     }
 }

@@ -8,7 +8,7 @@ import ChartCLIPImage
 /// previous close (`vcdopcod: True`), moving averages `#ef5714` and `#9f4878`, dashed grey
 /// `#a0a0a0` grid on the price axis, white background, price axis on the right; mplfinance
 /// has no price channel or ADX, so the channel's step lines take TradingView's Donchian blue
-/// `#2962ff` and the ADX line the text colour.
+/// `#2962ff` and the ADX line and the volume line (`ChartOverlays.volumeLine`) the text colour.
 public struct ChartStyle: Equatable, Sendable {
     /// Background of the whole image.
     public var background: RGBColor
@@ -26,6 +26,8 @@ public struct ChartStyle: Equatable, Sendable {
     public var channel: RGBColor
     /// The ADX line in its panel.
     public var adx: RGBColor
+    /// The volume line (a multiple of the median volume) in the volume panel.
+    public var volumeLine: RGBColor
     /// Grid lines (human mode).
     public var grid: RGBColor
     /// Axis lines, tick labels and the title (human mode).
@@ -34,8 +36,8 @@ public struct ChartStyle: Equatable, Sendable {
     /// Creates a style from its colours.
     public init(
         background: RGBColor, upCandle: RGBColor, downCandle: RGBColor, upVolume: RGBColor,
-        downVolume: RGBColor, movingAverages: [RGBColor], channel: RGBColor, adx: RGBColor, grid: RGBColor,
-        text: RGBColor
+        downVolume: RGBColor, movingAverages: [RGBColor], channel: RGBColor, adx: RGBColor,
+        volumeLine: RGBColor, grid: RGBColor, text: RGBColor
     ) {
         self.background = background
         self.upCandle = upCandle
@@ -45,6 +47,7 @@ public struct ChartStyle: Equatable, Sendable {
         self.movingAverages = movingAverages
         self.channel = channel
         self.adx = adx
+        self.volumeLine = volumeLine
         self.grid = grid
         self.text = text
     }
@@ -55,7 +58,7 @@ public struct ChartStyle: Equatable, Sendable {
         upCandle: RGBColor(hex: 0x006340), downCandle: RGBColor(hex: 0xA02128),
         upVolume: RGBColor(hex: 0x007A00), downVolume: RGBColor(hex: 0xD50D18),
         movingAverages: [RGBColor(hex: 0xEF5714), RGBColor(hex: 0x9F4878)], channel: RGBColor(hex: 0x2962FF),
-        adx: RGBColor(hex: 0x202020), grid: RGBColor(hex: 0xA0A0A0), text: RGBColor(hex: 0x202020))
+        adx: RGBColor(hex: 0x202020), volumeLine: RGBColor(hex: 0x202020), grid: RGBColor(hex: 0xA0A0A0), text: RGBColor(hex: 0x202020))
 
     /// Colour of moving-average line number `index` (0-based).
     public func movingAverageColor(_ index: Int) -> RGBColor {

@@ -22,16 +22,18 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartWindow: Int
     public var intervalMinutes: Int
     /// Spans of the exponential moving averages drawn on its charts (as in training);
-    /// absent when none are. This and the next two are `overlays`, flat in the file.
+    /// absent when none are. This and the next three are `overlays`, flat in the file.
     public var chartEMA: [Int]?
     /// Length of the price channel drawn on its charts; absent when none is.
     public var chartChannel: Int?
     /// Period of the ADX drawn in its panel; absent when none is.
     public var chartADX: Int?
+    /// Multiple of the median volume drawn as the volume line; absent when none is.
+    public var chartVolumeLine: Double?
 
     /// What its charts draw over the candles, as its training charts did.
     public var overlays: ChartOverlays {
-        ChartOverlays(exponentialAverages: chartEMA ?? [], channel: chartChannel, adx: chartADX)
+        ChartOverlays(exponentialAverages: chartEMA ?? [], channel: chartChannel, adx: chartADX, volumeLine: chartVolumeLine)
     }
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
@@ -40,6 +42,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         case name, version, trainingPeriodStart = "training_period_start", trainingPeriodEnd = "training_period_end"
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
         case chartEMA = "chart_ema", chartChannel = "chart_channel", chartADX = "chart_adx"
+        case chartVolumeLine = "chart_volume_line"
     }
 
     /// Creates the description.
@@ -53,6 +56,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         chartEMA = overlays.exponentialAverages.isEmpty ? nil : overlays.exponentialAverages
         chartChannel = overlays.channel
         chartADX = overlays.adx
+        chartVolumeLine = overlays.volumeLine
         self.sourceCheckpoint = sourceCheckpoint
     }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ChartCLIPCharts
 
-/// `--ema`, `--channel` and `--adx`: what the setup rules read, drawn over the candles, each
+/// `--ema`, `--channel`, `--adx` and `--volume-line`: what the setup rules read, drawn over the candles, each
 /// from the chart's own candles as the local labeler computes it (render, scan, export).
 struct OverlayOptions: ParsableArguments {
     @Option(
@@ -15,9 +15,12 @@ struct OverlayOptions: ParsableArguments {
     @Option(help: "ADX period to draw in a panel between price and volume, on a fixed 0-50 scale (the local labeler reads 14).")
     var adx: Int?
 
+    @Option(help: "Draw a line in the volume panel at this multiple of the median volume of the 20 candles before each one (the breakout rules of the local labeler read 1.5).")
+    var volumeLine: Double?
+
     /// The overlays the flags ask for (none without flags).
     var overlays: ChartOverlays {
-        ChartOverlays(exponentialAverages: exponentialAverages, channel: channel, adx: adx)
+        ChartOverlays(exponentialAverages: exponentialAverages, channel: channel, adx: adx, volumeLine: volumeLine)
     }
 
     /// The overlays when any flag was given, else `nil` (export then takes the run's).

@@ -209,10 +209,15 @@ struct CandlestickRendererTests {
 
     @Test("overlays name themselves for cache keys and messages, and say which setting cannot be drawn")
     func overlaysKeyDescriptionAndProblem() {
-        let all = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14)
-        #expect(all.key == "_ema20-50_ch20_adx14" && ChartOverlays.none.key == "")
-        #expect(all.description == " with EMA 20/50, 20-candle channel, ADX14 panel" && ChartOverlays.none.description == "")
+        let all = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5)
+        #expect(all.key == "_ema20-50_ch20_adx14_vl1.5" && ChartOverlays.none.key == "")
+        #expect(ChartOverlays(volumeLine: 3).key == "_vl3")
+        #expect(all.description == " with EMA 20/50, 20-candle channel, ADX14 panel, volume line at 1.5x median")
+        #expect(ChartOverlays.none.description == "")
         #expect(all.problem == nil)
+        for bad in [0, -1, 101, Double.nan, Double.infinity] {
+            #expect(ChartOverlays(volumeLine: bad).problem?.field == "volume_line", "\(bad)")
+        }
         #expect(ChartOverlays(exponentialAverages: [20, 1]).problem?.field == "ema")
         #expect(ChartOverlays(channel: 1).problem?.field == "channel")
         #expect(ChartOverlays(adx: 1).problem?.field == "adx")
@@ -264,5 +269,54 @@ struct CandlestickRendererTests {
             #expect(image[layout.wickColumn(t), layout.row(adx: features.adx(at: t))] == style.adx, "candle \(t)")
         }
         #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(adx: 0))) }
+    }
+
+    @Test("the volume line is the labeler's relative-volume threshold: a bar reaches it exactly when its relative volume does")
+    func volumeLine() throws {
+        let (walk, window) = overlayWalk
+        let levels = VolumeLine.levels(walk.candles, multiple: 1.5, over: window)
+        let features = MarketFeatures(candles: Array(walk.candles[window]))
+        #expect(levels.count == window.count && levels[0] == nil)
+        for t in 1..<window.count {
+            let volume = walk.candles[window.lowerBound + t].volume
+            // Level and relative volume are the same ratio: volume ≥ level ⇔ RV ≥ 1.5.
+            #expect(abs(volume / levels[t]! * 1.5 - features.relativeVolume(at: t)) < 1e-9, "candle \(t)")
+        }
+        // Candles before the window do not count: the second candle's level is 1.5 × the first volume.
+        #expect(levels[1]! == 1.5 * walk.candles[window.lowerBound].volume)
+
+        let (image, layout) = try overlayChart(.training(size: 128, overlays: ChartOverlays(volumeLine: 1.5)))
+        let (plain, plainLayout) = try overlayChart(.training(size: 128))
+        #expect(layout.volumeTop == plainLayout.volumeTop && layout.priceHeight == plainLayout.priceHeight)
+        let lineColor = style.volumeLine
+        var drawn = 0, covered = 0, showing = 0
+        for (i, level) in levels.enumerated() {
+            guard let level, let y = layout.row(volume: level) else { continue }
+            drawn += 1
+            #expect(y >= layout.volumeTop && y <= layout.volumeBottom)
+            // Beside the bar, the slot shows the line.
+            let body = layout.bodyLeft(i)..<(layout.bodyLeft(i) + layout.bodyWidth)
+            let beside = layout.slotColumns(i).filter { !body.contains($0) }
+            #expect(beside.allSatisfy { image[$0, y] == lineColor }, "candle \(i)")
+            // Over the bar's columns: a bar at or above the level covers the line, a bar that
+            // falls more than a row short leaves it showing.
+            let volume = walk.candles[window.lowerBound + i].volume
+            let barTop = layout.volumeBottom - layout.volumeBarHeight(volume) + 1
+            if volume >= level {
+                covered += 1
+                #expect(barTop <= y && image[body.lowerBound, y] != lineColor, "candle \(i)")
+            } else if barTop > y + 1 {
+                showing += 1
+                #expect(image[body.lowerBound, y] == lineColor, "candle \(i)")
+            }
+        }
+        #expect(drawn >= window.count / 2 && covered > 0 && showing > 0, "\(drawn) drawn, \(covered) covered, \(showing) showing")
+        // Nothing changes above the volume panel, and a level above the window's largest volume
+        // has no row.
+        for y in 0..<layout.volumeTop {
+            for x in 0..<128 { #expect(image[x, y] == plain[x, y]) }
+        }
+        #expect(layout.row(volume: layout.volumeMax * 1.01) == nil && layout.row(volume: layout.volumeMax) == layout.volumeTop)
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(volumeLine: 0))) }
     }
 }

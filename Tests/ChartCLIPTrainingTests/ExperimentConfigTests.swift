@@ -41,10 +41,13 @@ import Testing
     @Test func overlaysDecodeAreCheckedAndKeyTheCache() throws {
         let base = "name: x\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\n"
         let config = try ExperimentConfig.decode(
-            yaml: base + "synthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20, adx: 14}\n", source: "c.yaml")
-        let overlays = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14)
+            yaml: base + "synthetic: {bars: 500, window: 32, ema: [20, 50], channel: 20, adx: 14, volume_line: 1.5}\n",
+            source: "c.yaml")
+        let overlays = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5)
         #expect(config.synthetic?.chart == ChartSettings(window: 32, overlays: overlays))
-        #expect(config.synthetic?.chart.overlays.key == "_ema20-50_ch20_adx14")
+        #expect(config.synthetic?.chart.overlays.key == "_ema20-50_ch20_adx14_vl1.5")
+        let recorded = try ExperimentConfig.decode(yaml: base + "recorded: {files: [a.csv], volume_line: 3}\n", source: "c.yaml")
+        #expect(recorded.recorded?.chart.overlays == ChartOverlays(volumeLine: 3))
         // No overlays: the cache key of older datasets.
         let plain = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic
         #expect(plain?.chart == ChartSettings(window: 96) && plain?.chart.overlays.key == "")
@@ -55,7 +58,8 @@ import Testing
         let bad = [
             ("synthetic: {bars: 500, ema: [1]}", "synthetic.ema"), ("recorded: {files: [a.csv], ema: twenty}", "ema"),
             ("recorded: {files: [a.csv], channel: 1}", "recorded.channel"), ("synthetic: {bars: 500, channel: [20]}", "channel"),
-            ("synthetic: {bars: 500, adx: 1}", "synthetic.adx"),
+            ("synthetic: {bars: 500, adx: 1}", "synthetic.adx"), ("recorded: {files: [a.csv], volume_line: 0}", "recorded.volume_line"),
+            ("synthetic: {bars: 500, volume_line: high}", "volume_line"), ("synthetic: {bars: 500, volume: 1.5}", "volume"),
         ]
         for (yaml, field) in bad {
             #expect {

@@ -15,8 +15,8 @@ extension ExperimentConfig {
         "optimizer": ["lr", "beta1", "beta2", "eps", "weight_decay"],
         "schedule": ["kind", "warmup_steps", "min_lr"],
         "augment": ["enabled", "min_scale"],
-        "synthetic": ["symbols", "bars", "seed", "window", "stride", "ema", "channel", "adx", "val_fraction", "test_fraction"],
-        "recorded": ["files", "holdout_symbols", "window", "stride", "ema", "channel", "adx", "val_fraction", "test_fraction"],
+        "synthetic": ["symbols", "bars", "seed", "window", "stride", "ema", "channel", "adx", "volume_line", "val_fraction", "test_fraction"],
+        "recorded": ["files", "holdout_symbols", "window", "stride", "ema", "channel", "adx", "volume_line", "val_fraction", "test_fraction"],
     ]
 
     /// Decodes a config from YAML text strictly; `source` names the file in messages.

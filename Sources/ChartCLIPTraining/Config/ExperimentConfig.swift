@@ -201,17 +201,20 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
     /// Period of the ADX drawn in its own panel (14: the ADX the setup and phase rules read);
     /// `nil` for none.
     public var adx: Int?
+    /// Multiple of the median volume of the 20 candles before each one drawn as a line in the
+    /// volume panel (1.5: the relative volume the breakout rules ask for); `nil` for none.
+    public var volumeLine: Double?
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case symbols, bars, seed, window, stride, ema, channel, adx, valFraction = "val_fraction", testFraction = "test_fraction"
+        case symbols, bars, seed, window, stride, ema, channel, adx, volumeLine = "volume_line", valFraction = "val_fraction", testFraction = "test_fraction"
     }
 
     /// How the charts are drawn.
     public var chart: ChartSettings {
-        ChartSettings(window: window, overlays: ChartOverlays(exponentialAverages: ema, channel: channel, adx: adx))
+        ChartSettings(window: window, overlays: ChartOverlays(exponentialAverages: ema, channel: channel, adx: adx, volumeLine: volumeLine))
     }
 
     public init() {}
@@ -226,6 +229,7 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
         ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
         channel = try c.decodeIfPresent(Int.self, forKey: .channel)
         adx = try c.decodeIfPresent(Int.self, forKey: .adx)
+        volumeLine = try c.decodeIfPresent(Double.self, forKey: .volumeLine)
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
     }
@@ -247,18 +251,21 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
     public var channel: Int?
     /// Period of the ADX drawn in its own panel; `nil` for none.
     public var adx: Int?
+    /// Multiple of the median volume drawn as a line in the volume panel; `nil` for none.
+    public var volumeLine: Double?
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case files, holdoutSymbols = "holdout_symbols", window, stride, ema, channel, adx, valFraction = "val_fraction"
+        case files, holdoutSymbols = "holdout_symbols", window, stride, ema, channel, adx, volumeLine = "volume_line"
+        case valFraction = "val_fraction"
         case testFraction = "test_fraction"
     }
 
     /// How the charts are drawn.
     public var chart: ChartSettings {
-        ChartSettings(window: window, overlays: ChartOverlays(exponentialAverages: ema, channel: channel, adx: adx))
+        ChartSettings(window: window, overlays: ChartOverlays(exponentialAverages: ema, channel: channel, adx: adx, volumeLine: volumeLine))
     }
 
     public init() {}
@@ -272,6 +279,7 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
         ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
         channel = try c.decodeIfPresent(Int.self, forKey: .channel)
         adx = try c.decodeIfPresent(Int.self, forKey: .adx)
+        volumeLine = try c.decodeIfPresent(Double.self, forKey: .volumeLine)
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
     }

@@ -1,0 +1,25 @@
+import ChartCLIPMarket
+
+/// The volume line a chart draws (`ChartOverlays.volumeLine`): at every candle of a window, a
+/// multiple of the median volume of the `lookback` candles before it (the candle itself
+/// excluded), from the window's own candles only, so a candle's volume is at or above its
+/// level exactly when `MarketFeatures.relativeVolume(at:)` on the chart's candles is at least
+/// the multiple.
+public enum VolumeLine {
+    /// The local labeler's relative-volume lookback (`MarketFeatures.Periods.volume`).
+    public static let lookback = MarketFeatures.Periods().volume
+
+    /// The level at every index of `window` (`nil` at its first candle, which has nothing
+    /// before it inside the window, and where the candles before traded nothing).
+    public static func levels(
+        _ candles: [Candle], multiple: Double, lookback: Int = VolumeLine.lookback, over window: Range<Int>
+    ) -> [Double?] {
+        guard lookback >= 1, !window.isEmpty else { return [] }
+        let own = Array(candles[window])
+        return own.indices.map { i in
+            guard i > 0 else { return nil }
+            let median = Indicators.median(own[max(0, i - lookback)..<i].map(\.volume))
+            return median > 0 ? multiple * median : nil
+        }
+    }
+}
