@@ -8,7 +8,7 @@ import Testing
 
 /// Experiment configs: the shipped ones decode; mistakes are named.
 @Suite struct ExperimentConfigTests {
-    @Test(arguments: ["smoke", "synthetic", "synthetic-long", "synthetic-continued", "synthetic-tiny", "synthetic-tiny-6k", "synthetic-tiny-6k-ema", "synthetic-tiny-6k-overlays", "synthetic-overlays", "bybit", "bybit-tiny-overlays", "finetune-vit-b-16"])
+    @Test(arguments: ["smoke", "synthetic", "synthetic-long", "synthetic-continued", "synthetic-tiny", "synthetic-tiny-6k", "synthetic-tiny-6k-ema", "synthetic-tiny-6k-overlays", "synthetic-overlays", "synthetic-tiny-6k-volume", "synthetic-volume", "bybit", "bybit-tiny-overlays", "finetune-vit-b-16"])
     func shippedConfigsDecode(name: String) throws {
         let config = try ExperimentConfig.load(Fixtures.repositoryRoot.appendingPathComponent("configs/experiments/\(name).yaml"))
         #expect(config.name == name)
