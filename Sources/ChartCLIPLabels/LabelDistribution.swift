@@ -16,9 +16,21 @@ public struct LabelDistribution: Equatable, Sendable {
     public private(set) var phases: [PhaseType: Int] = [:]
     /// Sum of confidences, for the mean.
     public private(set) var confidenceSum = 0.0
+    /// Threshold margins of the sharpness count (`local(…, margins:)`): 0.15 moves every
+    /// threshold of the setup rules 15% towards harder and, separately, 15% towards easier to
+    /// meet (`SetupThresholds.tightened(by:)`); empty when not counted.
+    public private(set) var margins: [Double] = []
+    /// Per margin, per setup type of the label: how many labels change setup type when the
+    /// thresholds move by that margin either way. Such a chart sits within the margin of a
+    /// threshold (relative volume 1.4 against 1.5, ADX 21 against 20, a close 0.09 ATR past
+    /// the channel against 0.1), where the picture barely differs on either side.
+    public private(set) var setupTypeChanges: [[SetupType: Int]] = []
 
-    /// An empty distribution.
-    public init() {}
+    /// An empty distribution; with `margins`, one that counts label changes at those margins.
+    public init(margins: [Double] = []) {
+        self.margins = margins
+        setupTypeChanges = Array(repeating: [:], count: margins.count)
+    }
 
     /// The distribution of `labels`.
     public init(_ labels: some Sequence<ChartLabel>) {
@@ -34,14 +46,31 @@ public struct LabelDistribution: Equatable, Sendable {
         confidenceSum += label.confidence
     }
 
-    /// Adds another distribution's counts.
+    /// Counts a label of setup type `type` that changes type when the thresholds move by
+    /// `margins[index]`.
+    mutating func addChange(margin index: Int, type: SetupType) {
+        setupTypeChanges[index][type, default: 0] += 1
+    }
+
+    /// Adds another distribution's counts (label changes too, when both counted them at the
+    /// same margins; an empty distribution takes the other's margins).
     public mutating func merge(_ other: LabelDistribution) {
+        if total == 0 && margins.isEmpty {
+            margins = other.margins
+            setupTypeChanges = Array(repeating: [:], count: margins.count)
+        }
         total += other.total
         setups.merge(other.setups, uniquingKeysWith: +)
         setupTypes.merge(other.setupTypes, uniquingKeysWith: +)
         phases.merge(other.phases, uniquingKeysWith: +)
         confidenceSum += other.confidenceSum
+        if margins == other.margins {
+            for k in margins.indices { setupTypeChanges[k].merge(other.setupTypeChanges[k], uniquingKeysWith: +) }
+        }
     }
+
+    /// Labels that change setup type at `margins[index]`, all types together.
+    public func changedLabels(margin index: Int) -> Int { setupTypeChanges[index].values.reduce(0, +) }
 
     /// Mean confidence (0 when empty).
     public var meanConfidence: Double { total > 0 ? confidenceSum / Double(total) : 0 }
@@ -58,35 +87,71 @@ public struct LabelDistribution: Equatable, Sendable {
         for match in CaptionTemplates.setupMatches { lines.append(row(match.description, setups[match.description] ?? 0)) }
         lines.append(" phase")
         for phase in PhaseType.allCases { lines.append(row(phase.rawValue, phases[phase] ?? 0)) }
+        if !margins.isEmpty {
+            // Per setup type: labels, then how many of them change type at each margin.
+            lines.append(
+                " setup type changes when the rule thresholds move by "
+                    + margins.map { String(format: "±%g%%", 100 * $0) }.joined(separator: ", ") + " (share of the type's labels)")
+            func cell(_ n: Int, of count: Int) -> String {
+                String(format: "%7d %5.1f%%", n, count > 0 ? 100 * Double(n) / Double(count) : 0)
+            }
+            for type in SetupType.allCases {
+                let count = setupTypes[type] ?? 0
+                lines.append(
+                    "  " + type.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%7d", count)
+                        + margins.indices.map { "  " + cell(setupTypeChanges[$0][type] ?? 0, of: count) }.joined())
+            }
+            lines.append(
+                "  " + "all".padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%7d", total)
+                    + margins.indices.map { "  " + cell(changedLabels(margin: $0), of: total) }.joined())
+        }
         return lines.joined(separator: "\n")
     }
 
     /// The distribution of the local labeler's labels on every window of `series` (windows of
     /// `window` candles ending every `stride` candles, anchored at the newest), computed on
     /// `threads` threads (0: one per core).
+    ///
+    /// `newest` keeps only that fraction of the windows, the newest (a dataset's test split
+    /// is each symbol's newest 15%); `margins` also counts, per margin, the labels whose setup
+    /// type changes when the labeler's thresholds are tightened or loosened by it.
     public static func local(
-        _ series: CandleSeries, window: Int, stride: Int, labeler: LocalLabeler = LocalLabeler(), threads: Int = 0,
-        progress: Bool = false
+        _ series: CandleSeries, window: Int, stride: Int, labeler: LocalLabeler = LocalLabeler(), newest: Double = 1,
+        margins: [Double] = [], threads: Int = 0, progress: Bool = false
     ) throws -> LabelDistribution {
         guard window >= 2, stride >= 1 else {
             throw ChartCLIPError("window must be at least 2 and stride at least 1, got \(window) and \(stride)")
+        }
+        guard newest > 0, newest <= 1 else {
+            throw ChartCLIPError("the newest fraction of windows must be in (0, 1], got \(newest)", hint: "e.g. --newest 0.15 for a test split")
+        }
+        if let bad = margins.first(where: { !($0 > 0 && $0 < 1) }) {
+            throw ChartCLIPError("a threshold margin must be in (0, 1), got \(bad)", hint: "e.g. --margins 0.05 0.15 for 5% and 15%")
         }
         let count = series.candles.count
         guard count >= window else {
             throw ChartCLIPError(
                 "\(series.symbol) has \(count) candles, fewer than one window of \(window)", hint: "use a smaller --window")
         }
-        let ends = Array(Swift.stride(from: count - 1, through: window - 1, by: -stride).reversed())
+        let all = Array(Swift.stride(from: count - 1, through: window - 1, by: -stride).reversed())
+        let ends = Array(all.suffix(max(1, Int((Double(all.count) * newest).rounded()))))
+        let moved = margins.map { m in [m, -m].map { SetupRules(thresholds: labeler.rules.thresholds.tightened(by: $0)) } }
         let workers = max(1, min(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, ends.count))
         let parts = LockedParts(count: workers)
         let bar = ProgressBar(total: ends.count, label: "label \(series.symbol)", enabled: progress)
         let done = LockedCounter()
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var part = LabelDistribution()
+            var part = LabelDistribution(margins: margins)
             for k in Swift.stride(from: w, to: ends.count, by: workers) {
                 let window = (ends[k] - window + 1)...ends[k]
                 do {
-                    part.add(try labeler.label(candles: series.candles[window]))
+                    let features = MarketFeatures(candles: Array(series.candles[window]))
+                    let label = try labeler.read(features).label
+                    part.add(label)
+                    for (index, rules) in moved.enumerated()
+                    where rules.contains(where: { $0.setup(in: features, at: features.count - 1).type != label.setupType }) {
+                        part.addChange(margin: index, type: label.setupType)
+                    }
                 } catch {
                     parts.fail(error)
                     return
@@ -123,7 +188,7 @@ private final class LockedParts: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let error { throw error }
-        var total = LabelDistribution()
+        var total = LabelDistribution(margins: parts.first?.margins ?? [])
         for p in parts { total.merge(p) }
         return total
     }

@@ -12,8 +12,12 @@ struct LabelStatsCommand: ParsableCommand {
         discussion: """
             Labels every --window-candle chart ending every --stride candles of each file, and \
             prints one table per file and one for all of them. With --labels it counts a \
-            training-data folder's labels.jsonl instead.
+            training-data folder's labels.jsonl instead. With --margins it also counts, per \
+            setup type, the labels that change type when every threshold of the setup rules \
+            moves by that margin towards harder or easier to meet: charts that sit that close \
+            to a rule's threshold look nearly the same on either side of it.
             Example: chartclip label-stats --candles ../shared/data/bybit/linear_15m/*.csv --drop-last
+            Example: chartclip label-stats --candles synth.csv --window 32 --stride 4 --newest 0.15 --margins 0.05 0.15
             """)
 
     @Option(parsing: .upToNextOption, help: "Candle CSV files.")
@@ -27,6 +31,12 @@ struct LabelStatsCommand: ParsableCommand {
 
     @Option(help: "Candles between consecutive charts.")
     var stride: Int = 4
+
+    @Option(help: "Count only this newest fraction of each file's windows (a dataset's test split is the newest 0.15).")
+    var newest: Double = 1
+
+    @Option(parsing: .upToNextOption, help: "Threshold margins (fractions, e.g. 0.05 0.15) at which to count the labels that change setup type.")
+    var margins: [Double] = []
 
     @Option(help: "Worker threads (0 = one per core).")
     var threads: Int = 0
@@ -47,13 +57,14 @@ struct LabelStatsCommand: ParsableCommand {
             return
         }
         guard !candles.isEmpty else { throw ValidationError("give --candles FILE... or --labels") }
-        var total = LabelDistribution()
+        var total = LabelDistribution(margins: margins)
         let started = Date()
+        let part = newest < 1 ? String(format: ", newest %g%%", 100 * newest) : ""
         for file in candles {
             let series = try CandleCSV.load(URL(fileURLWithPath: file), formingCandle: dropLast ? .dropLast : .keep).series
             let distribution = try LabelDistribution.local(
-                series, window: window, stride: stride, threads: threads, progress: !quiet)
-            print(distribution.table(title: "\(series.symbol) \(series.interval), \(window)-candle charts every \(stride)"))
+                series, window: window, stride: stride, newest: newest, margins: margins, threads: threads, progress: !quiet)
+            print(distribution.table(title: "\(series.symbol) \(series.interval), \(window)-candle charts every \(stride)\(part)"))
             total.merge(distribution)
         }
         if candles.count > 1 { print(total.table(title: "all \(candles.count) files")) }
