@@ -110,15 +110,48 @@ public struct LabelDistribution: Equatable, Sendable {
 
     /// The distribution of the local labeler's labels on every window of `series` (windows of
     /// `window` candles ending every `stride` candles, anchored at the newest), computed on
-    /// `threads` threads (0: one per core).
-    ///
-    /// `newest` keeps only that fraction of the windows, the newest (a dataset's test split
-    /// is each symbol's newest 15%); `margins` also counts, per margin, the labels whose setup
-    /// type changes when the labeler's thresholds are tightened or loosened by it.
+    /// `threads` threads (0: one per core); see `readings` for `newest` and `margins`.
     public static func local(
         _ series: CandleSeries, window: Int, stride: Int, labeler: LocalLabeler = LocalLabeler(), newest: Double = 1,
         margins: [Double] = [], threads: Int = 0, progress: Bool = false
     ) throws -> LabelDistribution {
+        let readings = try Self.readings(
+            series, window: window, stride: stride, labeler: labeler, newest: newest, margins: margins, threads: threads,
+            progress: progress)
+        return LabelDistribution(readings, margins: margins)
+    }
+
+    /// The distribution of `readings` made with `margins`.
+    public init(_ readings: [WindowReading], margins: [Double]) {
+        self.init(margins: margins)
+        for reading in readings {
+            add(reading.label)
+            for (index, changed) in reading.changes.enumerated() where changed {
+                addChange(margin: index, type: reading.label.setupType)
+            }
+        }
+    }
+
+    /// One window's local label and whether its setup type changes at each margin.
+    public struct WindowReading: Equatable, Sendable {
+        /// Close time of the window's last candle, UTC ms (a chart's timestamp).
+        public var closeTimeMs: Int64
+        /// The label at the standard thresholds.
+        public var label: ChartLabel
+        /// Per margin: whether the setup type differs with the thresholds tightened or
+        /// loosened by it.
+        public var changes: [Bool]
+    }
+
+    /// The local labeler's reading of every window of `series` (as `local`), oldest first.
+    ///
+    /// `newest` keeps only that fraction of the windows, the newest (a dataset's test split
+    /// is each symbol's newest 15%); with `margins`, each reading also says whether the setup
+    /// type changes when the labeler's thresholds are tightened or loosened by each margin.
+    public static func readings(
+        _ series: CandleSeries, window: Int, stride: Int, labeler: LocalLabeler = LocalLabeler(), newest: Double = 1,
+        margins: [Double] = [], threads: Int = 0, progress: Bool = false
+    ) throws -> [WindowReading] {
         guard window >= 2, stride >= 1 else {
             throw ChartCLIPError("window must be at least 2 and stride at least 1, got \(window) and \(stride)")
         }
@@ -137,44 +170,41 @@ public struct LabelDistribution: Equatable, Sendable {
         let ends = Array(all.suffix(max(1, Int((Double(all.count) * newest).rounded()))))
         let moved = margins.map { m in [m, -m].map { SetupRules(thresholds: labeler.rules.thresholds.tightened(by: $0)) } }
         let workers = max(1, min(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, ends.count))
-        let parts = LockedParts(count: workers)
+        let results = LockedReadings(count: ends.count)
         let bar = ProgressBar(total: ends.count, label: "label \(series.symbol)", enabled: progress)
         let done = LockedCounter()
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var part = LabelDistribution(margins: margins)
             for k in Swift.stride(from: w, to: ends.count, by: workers) {
                 let window = (ends[k] - window + 1)...ends[k]
                 do {
                     let features = MarketFeatures(candles: Array(series.candles[window]))
                     let label = try labeler.read(features).label
-                    part.add(label)
-                    for (index, rules) in moved.enumerated()
-                    where rules.contains(where: { $0.setup(in: features, at: features.count - 1).type != label.setupType }) {
-                        part.addChange(margin: index, type: label.setupType)
+                    let changes = moved.map { rules in
+                        rules.contains { $0.setup(in: features, at: features.count - 1).type != label.setupType }
                     }
+                    results.set(k, WindowReading(closeTimeMs: series.closeTime(at: ends[k]), label: label, changes: changes))
                 } catch {
-                    parts.fail(error)
+                    results.fail(error)
                     return
                 }
                 bar.update(done.increment())
             }
-            parts.set(w, part)
         }
-        return try parts.merged()
+        return try results.all()
     }
 }
 
-/// Per-worker distributions and the first error.
-private final class LockedParts: @unchecked Sendable {
+/// Readings filled in by worker threads, and the first error.
+private final class LockedReadings: @unchecked Sendable {
     private let lock = NSLock()
-    private var parts: [LabelDistribution]
+    private var readings: [LabelDistribution.WindowReading?]
     private var error: Error?
 
-    init(count: Int) { parts = Array(repeating: LabelDistribution(), count: count) }
+    init(count: Int) { readings = Array(repeating: nil, count: count) }
 
-    func set(_ k: Int, _ part: LabelDistribution) {
+    func set(_ k: Int, _ reading: LabelDistribution.WindowReading) {
         lock.lock()
-        parts[k] = part
+        readings[k] = reading
         lock.unlock()
     }
 
@@ -184,13 +214,11 @@ private final class LockedParts: @unchecked Sendable {
         lock.unlock()
     }
 
-    func merged() throws -> LabelDistribution {
+    func all() throws -> [LabelDistribution.WindowReading] {
         lock.lock()
         defer { lock.unlock() }
         if let error { throw error }
-        var total = LabelDistribution(margins: parts.first?.margins ?? [])
-        for p in parts { total.merge(p) }
-        return total
+        return readings.compactMap { $0 }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChartCLIPLabels
 import ChartCLIPMarket
+import ChartCLIPSupport
 import Foundation
 
 /// `chartclip label-stats`: how often the local labeler gives each setup and phase on
@@ -38,6 +39,9 @@ struct LabelStatsCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Threshold margins (fractions, e.g. 0.05 0.15) at which to count the labels that change setup type.")
     var margins: [Double] = []
 
+    @Option(help: "Also write one row per chart to this CSV: symbol, timestamp (the last candle's close, as in a dataset.csv), label, and with --margins whether its setup type changes at each margin.")
+    var charts: String?
+
     @Option(help: "Worker threads (0 = one per core).")
     var threads: Int = 0
 
@@ -58,16 +62,29 @@ struct LabelStatsCommand: ParsableCommand {
         }
         guard !candles.isEmpty else { throw ValidationError("give --candles FILE... or --labels") }
         var total = LabelDistribution(margins: margins)
+        var rows = ["symbol,timestamp,setup_type,setup_direction,phase_type" + margins.map { ",changes_at_\($0)" }.joined()]
         let started = Date()
         let part = newest < 1 ? String(format: ", newest %g%%", 100 * newest) : ""
         for file in candles {
             let series = try CandleCSV.load(URL(fileURLWithPath: file), formingCandle: dropLast ? .dropLast : .keep).series
-            let distribution = try LabelDistribution.local(
+            let readings = try LabelDistribution.readings(
                 series, window: window, stride: stride, newest: newest, margins: margins, threads: threads, progress: !quiet)
+            let distribution = LabelDistribution(readings, margins: margins)
+            if charts != nil {
+                for r in readings {
+                    rows.append(
+                        "\(series.symbol),\(UTCTime.iso(milliseconds: r.closeTimeMs)),\(r.label.setupType.rawValue),"
+                            + "\(r.label.setupDirection.rawValue),\(r.label.phaseType.rawValue)" + r.changes.map { ",\($0)" }.joined())
+                }
+            }
             print(distribution.table(title: "\(series.symbol) \(series.interval), \(window)-candle charts every \(stride)\(part)"))
             total.merge(distribution)
         }
         if candles.count > 1 { print(total.table(title: "all \(candles.count) files")) }
+        if let charts {
+            try AtomicFile.write(rows.joined(separator: "\n") + "\n", to: URL(fileURLWithPath: charts))
+            print("wrote \(rows.count - 1) charts to \(charts)")
+        }
         print(String(format: "%d labels in %.1f s", total.total, Date().timeIntervalSince(started)))
     }
 }
