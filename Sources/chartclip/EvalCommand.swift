@@ -15,6 +15,8 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "A run folder whose metrics.jsonl gives the loss curve.") var runFolder: String?
     @Option(help: "Zero-shot prototypes: 'ensemble' (one prompt ensemble per class) or 'cells' (one per (setup, phase) cell, probabilities summed per class).")
     var pooling: CaptionCellEmbeddings.Pooling = .standard
+    @Option(help: "A label-stats --margins --charts file: also score apart the charts whose setup type holds and changes at each margin.")
+    var sharpness: String?
     @Flag(help: "No progress bars.") var quiet = false
 
     func run() throws {
@@ -26,6 +28,7 @@ struct EvalCommand: ParsableCommand {
         evaluator.pooling = pooling
         evaluator.showProgress = !quiet
         evaluator.runDirectory = runFolder.map { URL(fileURLWithPath: $0) }
+        evaluator.sharpness = try sharpness.map { try ChartSharpness.load(URL(fileURLWithPath: $0)) }
         let results = try evaluator.evaluate(
             checkpointURL: URL(fileURLWithPath: checkpoint), dataset: try VisionDataset.load(URL(fileURLWithPath: dataset)),
             output: URL(fileURLWithPath: out))
@@ -37,6 +40,10 @@ struct EvalCommand: ParsableCommand {
         }
         if let probe = results.linearProbeSetup {
             print(String(format: "linear probe setup accuracy %.3f (balanced %.3f)", probe.accuracy, probe.balancedAccuracy))
+        }
+        for g in results.bySharpness ?? [] {
+            print("charts whose type \(g.holds ? "holds" : "changes")" + String(format: " at ±%g%%: %d, setup type %.3f, with the prior %.3f",
+                100 * g.margin, g.count, g.zeroShotSetupType.accuracy, g.zeroShotSetupTypeWithPrior?.accuracy ?? .nan))
         }
         print("report: \(URL(fileURLWithPath: out).appendingPathComponent("report.md").path)")
     }

@@ -80,11 +80,64 @@ import Testing
         for file in ["report.md", "metrics.json", "loss_curve.png", "confusion_setup_zero_shot.png", "reliability.png", "samples.png"] {
             #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent(file).path), "\(file)")
         }
+        // Scored by label sharpness: the test charts split by a made-up sharpness file (every
+        // third chart changes at ±15%, none at ±5%; the first chart is not listed). Each
+        // group's predictions are the full evaluation's, so the groups add up to it.
+        let testRows = dataset.rows(in: .test)
+        var lines = ["symbol,timestamp,setup_type,changes_at_0.05,changes_at_0.15"]
+        for (i, row) in testRows.enumerated().dropFirst() {
+            lines.append("\(row.symbol),\(row.timestamp),\(row.label.setupType.rawValue),false,\(i % 3 == 0)")
+        }
+        let sharpnessFile = root.appendingPathComponent("sharp.csv")
+        try lines.joined(separator: "\n").write(to: sharpnessFile, atomically: true, encoding: .utf8)
+        evaluator.sharpness = try ChartSharpness.load(sharpnessFile)
+        let split = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: root.appendingPathComponent("report-sharp"))
+        let groups = try #require(split.bySharpness)
+        #expect(groups.map(\.margin) == [0.05, 0.05, 0.15, 0.15] && groups.map(\.holds) == [true, false, true, false])
+        #expect(split.sharpnessUnlisted == 1)
+        #expect(groups[0].count == testRows.count - 1 && groups[1].count == 0)
+        #expect(groups[2].count + groups[3].count == testRows.count - 1 && groups[3].count == (testRows.count - 1) / 3)
+        // Correct answers of the two ±15% groups plus the unlisted chart's are the whole split's.
+        let correct = { (m: ClassificationMetrics) in zip(m.confusion.indices, m.confusion).reduce(0) { $0 + $1.1[$1.0] } }
+        let total = correct(groups[2].zeroShotSetupType) + correct(groups[3].zeroShotSetupType)
+        #expect(total == correct(split.zeroShotSetupType) || total + 1 == correct(split.zeroShotSetupType))
+        #expect(correct(groups[0].zeroShotSetup) == correct(groups[2].zeroShotSetup) + correct(groups[3].zeroShotSetup))
+        let sharpReport = try String(contentsOf: root.appendingPathComponent("report-sharp/report.md"), encoding: .utf8)
+        #expect(sharpReport.contains("## By label sharpness") && sharpReport.contains("type changes at ±15%"))
+        #expect(try JSONDecoder().decode(Evaluator.Results.self, from: Data(contentsOf: root.appendingPathComponent("report-sharp/metrics.json"))).bySharpness == groups)
+
         let h5 = root.appendingPathComponent("embeddings.h5")
         let n = try EmbeddingExport.write(checkpointURL: run.directory.best, dataset: dataset, output: h5, progress: false)
         let file = try HDF5File(reading: h5)
         #expect(try file.read("/image_embeddings", as: Float.self).shape == [n, 64])
         #expect(try file.readStrings("/setup").count == n)
         #expect(try file.readStrings("/split").contains("train"))
+    }
+}
+
+/// Reading `label-stats --charts` files for `chartclip eval --sharpness`.
+@Suite struct ChartSharpnessFileTests {
+    @Test func aChartsFileIsReadAndBadOnesNameFileLineAndColumn() throws {
+        let root = try Fixtures.temporaryDirectory("sharpness")
+        let good = root.appendingPathComponent("good.csv")
+        try "symbol,timestamp,setup_type,setup_direction,phase_type,changes_at_0.05,changes_at_0.15\nAUSDT,2025-01-01T08:00:00Z,none,none,range,false,true\n"
+            .write(to: good, atomically: true, encoding: .utf8)
+        let sharpness = try ChartSharpness.load(good)
+        #expect(sharpness.margins == [0.05, 0.15])
+        #expect(sharpness.changes(symbol: "AUSDT", timestamp: "2025-01-01T08:00:00Z") == [false, true])
+        #expect(sharpness.changes(symbol: "BUSDT", timestamp: "2025-01-01T08:00:00Z") == nil)
+        let bad = [
+            ("timestamp,changes_at_0.1\nx,true\n", "symbol"),
+            ("symbol,timestamp\nA,t\n", "changes_at_"),
+            ("symbol,timestamp,changes_at_2\nA,t,true\n", "column 3"),
+            ("symbol,timestamp,changes_at_0.1\nA,t,maybe\n", "line 2, column changes_at_0.1"),
+            ("symbol,timestamp,changes_at_0.1\nA,t\n", "line 2 has 2 fields"),
+        ]
+        for (k, (text, message)) in bad.enumerated() {
+            let url = root.appendingPathComponent("bad\(k).csv")
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            #expect { try ChartSharpness.load(url) } throws: { "\($0)".contains(message) && "\($0)".contains(url.path) }
+        }
+        #expect(throws: (any Error).self) { try ChartSharpness.load(root.appendingPathComponent("missing.csv")) }
     }
 }

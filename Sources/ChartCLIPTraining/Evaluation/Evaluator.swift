@@ -32,6 +32,11 @@ public struct Evaluator {
         public var linearProbeValidationAccuracy: [String: Double]?
         public var retrieval: RetrievalMetrics
         public var calibration: Calibration
+        /// With `Evaluator.sharpness`: per margin, the charts whose setup type holds and those
+        /// whose type changes when the thresholds move by it, each scored on its own.
+        public var bySharpness: [SharpnessGroup]?
+        /// Charts of the split that the sharpness file does not list (left out of the groups).
+        public var sharpnessUnlisted: Int?
     }
 
     /// Split to evaluate.
@@ -44,6 +49,9 @@ public struct Evaluator {
     /// ensemble per class (CLIP's way) or one prototype per cell, marginalised (the default,
     /// `Pooling.standard`).
     public var pooling: CaptionCellEmbeddings.Pooling = .standard
+    /// How close each chart's label sits to the thresholds (`label-stats --charts`): when
+    /// given, the report also scores the charts whose type holds and changes at each margin.
+    public var sharpness: ChartSharpness?
 
     /// An evaluator of the test split.
     public init() {}
@@ -78,11 +86,13 @@ public struct Evaluator {
         let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
         let types = captions.setupTypes(prior: prior, pooling: pooling)
         let typeTruth = rows.map { types.classes.firstIndex(of: $0.label.setupType.rawValue) ?? 0 }
-        let zeroShotSetupType = ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: types.predict(images))
-        let zeroShotSetupTypeWithPrior = prior.map { prior in
-            ClassificationMetrics(
-                classes: types.classes, truth: typeTruth,
-                predicted: types.predict(images, logPrior: prior.logFrequencies(of: types.classes) { match, _ in match.type.rawValue }))
+        let typePredicted = types.predict(images)
+        let zeroShotSetupType = ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: typePredicted)
+        let typePredictedWithPrior = prior.map { prior in
+            types.predict(images, logPrior: prior.logFrequencies(of: types.classes) { match, _ in match.type.rawValue })
+        }
+        let zeroShotSetupTypeWithPrior = typePredictedWithPrior.map {
+            ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0)
         }
         let calibration = Calibration(
             confidence: setupProbabilities.map { Double($0.max() ?? 0) },
@@ -91,6 +101,7 @@ public struct Evaluator {
 
         // Linear probe: fit on train, choose λ on val, score this split.
         var probeMetrics: ClassificationMetrics?
+        var probePredicted: [Int]?
         var lambda: Float?
         var lambdaScores: [String: Double]?
         let trainRows = dataset.rows(in: .train), valRows = dataset.rows(in: .val)
@@ -105,9 +116,35 @@ public struct Evaluator {
             let (probe, scores) = LinearProbe.select(
                 train: trainFeatures, trainLabels: trainRows.map(index), validation: valFeatures,
                 validationLabels: valRows.map(index), classCount: setups.classes.count)
-            probeMetrics = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: probe.predict(images))
+            probePredicted = probe.predict(images)
+            probeMetrics = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: probePredicted!)
             lambda = probe.lambda
             lambdaScores = Dictionary(uniqueKeysWithValues: scores.map { (String(format: "%g", $0.key), $0.value) })
+        }
+        // The same predictions, scored apart on the charts whose label holds or changes when
+        // the thresholds move by each margin of the sharpness file.
+        var groups: [SharpnessGroup]?
+        var unlisted: Int?
+        if let sharpness {
+            let readings = rows.map { sharpness.changes(symbol: $0.symbol, timestamp: $0.timestamp) }
+            unlisted = readings.filter { $0 == nil }.count
+            groups = []
+            for (m, margin) in sharpness.margins.enumerated() {
+                for holds in [true, false] {
+                    let picked = readings.indices.filter { readings[$0].map { $0[m] != holds } ?? false }
+                    func metrics(_ classes: [String], _ truth: [Int], _ predicted: [Int]) -> ClassificationMetrics {
+                        ClassificationMetrics(classes: classes, truth: picked.map { truth[$0] }, predicted: picked.map { predicted[$0] })
+                    }
+                    let noneCount = picked.filter { rows[$0].label.setupType == .none }.count
+                    groups?.append(SharpnessGroup(
+                        margin: margin, holds: holds, count: picked.count,
+                        noneShare: picked.isEmpty ? 0 : Double(noneCount) / Double(picked.count),
+                        zeroShotSetupType: metrics(types.classes, typeTruth, typePredicted),
+                        zeroShotSetupTypeWithPrior: typePredictedWithPrior.map { metrics(types.classes, typeTruth, $0) },
+                        zeroShotSetup: metrics(setups.classes, setupTruth, setupPredicted),
+                        linearProbeSetup: probePredicted.map { metrics(setups.classes, setupTruth, $0) }))
+                }
+            }
         }
         let results = Results(
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
@@ -115,7 +152,7 @@ public struct Evaluator {
             zeroShotSetup: zeroShotSetup, zeroShotSetupType: zeroShotSetupType, zeroShotSetupTypeWithPrior: zeroShotSetupTypeWithPrior,
             zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
-            calibration: calibration)
+            calibration: calibration, bySharpness: groups, sharpnessUnlisted: unlisted)
         try ReportWriter(results: results, runDirectory: runDirectory).write(
             to: output, samples: Array(zip(rows, data.images).prefix(16)), predicted: setupPredicted.map { setups.classes[$0] })
         return results

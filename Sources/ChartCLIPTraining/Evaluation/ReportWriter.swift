@@ -79,6 +79,18 @@ struct ReportWriter {
             let n = r.zeroShotSetup.confusion[i].reduce(0, +)
             if n > 0 { md += "| \(c) | \(r.zeroShotSetup.recall[i].map(pct) ?? "-") | \(n) |\n" }
         }
+        if let groups = r.bySharpness, !groups.isEmpty {
+            md += "\n## By label sharpness\n\nCharts whose setup type holds, or changes, when every threshold of the setup rules moves by the margin either way"
+            md += " (`chartclip label-stats --margins --charts`)"
+            md += (r.sharpnessUnlisted ?? 0) > 0 ? "; \(r.sharpnessUnlisted!) charts of the split are not in the file and count in neither.\n\n" : ".\n\n"
+            md += "| charts | count | `none` | zero-shot setup type | with training prior | setup and direction | linear probe |\n|---|---|---|---|---|---|---|\n"
+            for g in groups {
+                let name = "type \(g.holds ? "holds" : "changes") at ±\(String(format: "%g", 100 * g.margin))%"
+                md += "| \(name) | \(g.count) | \(pct(g.noneShare)) | \(pct(g.zeroShotSetupType.accuracy)) | "
+                md += "\(g.zeroShotSetupTypeWithPrior.map { pct($0.accuracy) } ?? "-") | \(pct(g.zeroShotSetup.accuracy)) | "
+                md += "\(g.linearProbeSetup.map { pct($0.accuracy) } ?? "-") |\n"
+            }
+        }
         md += "\n## Retrieval (class-aware)\n\n| direction | R@1 | R@5 | R@10 |\n|---|---|---|---|\n"
         for (name, values) in [("image → text", r.retrieval.imageToText), ("text → image", r.retrieval.textToImage)] {
             md += "| \(name) | \(pct(values["R@1"] ?? 0)) | \(pct(values["R@5"] ?? 0)) | \(pct(values["R@10"] ?? 0)) |\n"
