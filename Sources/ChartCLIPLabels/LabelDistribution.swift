@@ -121,12 +121,13 @@ public struct LabelDistribution: Equatable, Sendable {
         return LabelDistribution(readings, margins: margins)
     }
 
-    /// The distribution of `readings` made with `margins`.
+    /// The distribution of `readings` made with `margins` (a reading's changes beyond the
+    /// margins given are not counted).
     public init(_ readings: [WindowReading], margins: [Double]) {
         self.init(margins: margins)
         for reading in readings {
             add(reading.label)
-            for (index, changed) in reading.changes.enumerated() where changed {
+            for (index, changed) in reading.changes.prefix(margins.count).enumerated() where changed {
                 addChange(margin: index, type: reading.label.setupType)
             }
         }

@@ -133,6 +133,10 @@ import Testing
             ("symbol,timestamp,changes_at_0.1\nA,t,maybe\n", "line 2, column changes_at_0.1"),
             ("symbol,timestamp,changes_at_0.1\nA,t\n", "line 2 has 2 fields"),
         ]
+        // Windows line ends read the same.
+        let crlf = root.appendingPathComponent("crlf.csv")
+        try "symbol,timestamp,changes_at_0.1\r\nA,t,true\r\n".write(to: crlf, atomically: true, encoding: .utf8)
+        #expect(try ChartSharpness.load(crlf).changes(symbol: "A", timestamp: "t") == [true])
         for (k, (text, message)) in bad.enumerated() {
             let url = root.appendingPathComponent("bad\(k).csv")
             try text.write(to: url, atomically: true, encoding: .utf8)

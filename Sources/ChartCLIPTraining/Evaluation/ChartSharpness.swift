@@ -32,7 +32,7 @@ public struct ChartSharpness: Sendable {
         } catch {
             throw ChartCLIPError("cannot read the label sharpness file", at: url.path, hint: "write it with chartclip label-stats --margins 0.15 --charts FILE.csv")
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         guard let header = lines.first, let symbolColumn = header.firstIndex(of: "symbol"),
             let timeColumn = header.firstIndex(of: "timestamp")
         else {
