@@ -48,6 +48,12 @@ import Testing
         #expect(config.synthetic?.chart.overlays.key == "_ema20-50_ch20_adx14_vl1.5")
         let recorded = try ExperimentConfig.decode(yaml: base + "recorded: {files: [a.csv], volume_line: 3}\n", source: "c.yaml")
         #expect(recorded.recorded?.chart.overlays == ChartOverlays(volumeLine: 3))
+        // The resolved config a run saves reads back the same, overlays flat in their section.
+        for written in [config, recorded, try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml")] {
+            let yaml = try written.yamlString()
+            #expect(try ExperimentConfig.decode(yaml: yaml, source: "resolved.yaml") == written, "\(yaml)")
+        }
+        #expect(try config.yamlString().contains("volume_line: 1.5") && recorded.yamlString().contains("volume_line: 3"))
         // No overlays: the cache key of older datasets.
         let plain = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic
         #expect(plain?.chart == ChartSettings(window: 96) && plain?.chart.overlays.key == "")

@@ -1,3 +1,4 @@
+import ChartCLIPCharts
 import ChartCLIPModels
 import ChartCLIPNN
 import ChartCLIPSupport
@@ -15,9 +16,12 @@ extension ExperimentConfig {
         "optimizer": ["lr", "beta1", "beta2", "eps", "weight_decay"],
         "schedule": ["kind", "warmup_steps", "min_lr"],
         "augment": ["enabled", "min_scale"],
-        "synthetic": ["symbols", "bars", "seed", "window", "stride", "ema", "channel", "adx", "volume_line", "val_fraction", "test_fraction"],
-        "recorded": ["files", "holdout_symbols", "window", "stride", "ema", "channel", "adx", "volume_line", "val_fraction", "test_fraction"],
+        "synthetic": Set(["symbols", "bars", "seed", "window", "stride", "val_fraction", "test_fraction"]).union(overlayKeys),
+        "recorded": Set(["files", "holdout_symbols", "window", "stride", "val_fraction", "test_fraction"]).union(overlayKeys),
     ]
+
+    /// The overlay fields both chart sections take (`ChartOverlays.ConfigKey`).
+    private static let overlayKeys = ChartOverlays.ConfigKey.allCases.map(\.stringValue)
 
     /// Decodes a config from YAML text strictly; `source` names the file in messages.
     public static func decode(yaml text: String, source: String) throws -> ExperimentConfig {

@@ -192,30 +192,20 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
     public var window: Int = 96
     /// Candles between consecutive charts.
     public var stride: Int = 4
-    /// Spans of the exponential moving averages drawn on the charts (`[20, 50]`: the EMA20 and
-    /// EMA50 the setup rules read); empty for none.
-    public var ema: [Int] = []
-    /// Length of the price channel drawn on the charts (20: the channel the setup rules
-    /// read); `nil` for none.
-    public var channel: Int?
-    /// Period of the ADX drawn in its own panel (14: the ADX the setup and phase rules read);
-    /// `nil` for none.
-    public var adx: Int?
-    /// Multiple of the median volume of the 20 candles before each one drawn as a line in the
-    /// volume panel (1.5: the relative volume the breakout rules ask for); `nil` for none.
-    public var volumeLine: Double?
+    /// What the charts draw over the candles: `ema`, `channel`, `adx` and `volume_line` in the
+    /// section (e.g. `ema: [20, 50]`, `channel: 20`, `adx: 14`, `volume_line: 1.5`: what the
+    /// setup rules read); none by default.
+    public var overlays = ChartOverlays.none
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case symbols, bars, seed, window, stride, ema, channel, adx, volumeLine = "volume_line", valFraction = "val_fraction", testFraction = "test_fraction"
+        case symbols, bars, seed, window, stride, valFraction = "val_fraction", testFraction = "test_fraction"
     }
 
     /// How the charts are drawn.
-    public var chart: ChartSettings {
-        ChartSettings(window: window, overlays: ChartOverlays(exponentialAverages: ema, channel: channel, adx: adx, volumeLine: volumeLine))
-    }
+    public var chart: ChartSettings { ChartSettings(window: window, overlays: overlays) }
 
     public init() {}
 
@@ -226,12 +216,21 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? 7
         window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 4
-        ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
-        channel = try c.decodeIfPresent(Int.self, forKey: .channel)
-        adx = try c.decodeIfPresent(Int.self, forKey: .adx)
-        volumeLine = try c.decodeIfPresent(Double.self, forKey: .volumeLine)
+        overlays = try ChartOverlays(configSection: decoder)
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(symbols, forKey: .symbols)
+        try c.encode(bars, forKey: .bars)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(window, forKey: .window)
+        try c.encode(stride, forKey: .stride)
+        try overlays.encodeConfigSection(to: encoder)
+        try c.encode(valFraction, forKey: .valFraction)
+        try c.encode(testFraction, forKey: .testFraction)
     }
 }
 
@@ -245,28 +244,19 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
     /// Candles per chart and between charts.
     public var window: Int = 96
     public var stride: Int = 8
-    /// Spans of the exponential moving averages drawn on the charts; empty for none.
-    public var ema: [Int] = []
-    /// Length of the price channel drawn on the charts; `nil` for none.
-    public var channel: Int?
-    /// Period of the ADX drawn in its own panel; `nil` for none.
-    public var adx: Int?
-    /// Multiple of the median volume drawn as a line in the volume panel; `nil` for none.
-    public var volumeLine: Double?
+    /// What the charts draw over the candles (the same fields as `SyntheticDataConfig`'s).
+    public var overlays = ChartOverlays.none
     /// Validation and test fractions of each symbol's time line.
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
     enum CodingKeys: String, CodingKey {
-        case files, holdoutSymbols = "holdout_symbols", window, stride, ema, channel, adx, volumeLine = "volume_line"
-        case valFraction = "val_fraction"
+        case files, holdoutSymbols = "holdout_symbols", window, stride, valFraction = "val_fraction"
         case testFraction = "test_fraction"
     }
 
     /// How the charts are drawn.
-    public var chart: ChartSettings {
-        ChartSettings(window: window, overlays: ChartOverlays(exponentialAverages: ema, channel: channel, adx: adx, volumeLine: volumeLine))
-    }
+    public var chart: ChartSettings { ChartSettings(window: window, overlays: overlays) }
 
     public init() {}
 
@@ -276,12 +266,20 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
         holdoutSymbols = try c.decodeIfPresent([String].self, forKey: .holdoutSymbols) ?? []
         window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 8
-        ema = try c.decodeIfPresent([Int].self, forKey: .ema) ?? []
-        channel = try c.decodeIfPresent(Int.self, forKey: .channel)
-        adx = try c.decodeIfPresent(Int.self, forKey: .adx)
-        volumeLine = try c.decodeIfPresent(Double.self, forKey: .volumeLine)
+        overlays = try ChartOverlays(configSection: decoder)
         valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(files, forKey: .files)
+        try c.encode(holdoutSymbols, forKey: .holdoutSymbols)
+        try c.encode(window, forKey: .window)
+        try c.encode(stride, forKey: .stride)
+        try overlays.encodeConfigSection(to: encoder)
+        try c.encode(valFraction, forKey: .valFraction)
+        try c.encode(testFraction, forKey: .testFraction)
     }
 
     /// The files, with `folder/*.csv` expanded (sorted).
