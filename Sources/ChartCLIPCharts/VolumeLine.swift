@@ -15,11 +15,10 @@ public enum VolumeLine {
         _ candles: [Candle], multiple: Double, lookback: Int = VolumeLine.lookback, over window: Range<Int>
     ) -> [Double?] {
         guard lookback >= 1, !window.isEmpty else { return [] }
-        let own = Array(candles[window])
-        return own.indices.map { i in
-            guard i > 0 else { return nil }
-            let median = Indicators.median(own[max(0, i - lookback)..<i].map(\.volume))
-            return median > 0 ? multiple * median : nil
+        let own = candles[window]
+        return (0..<own.count).map { i in
+            guard let median = Indicators.medianVolume(own, before: i, lookback: lookback), median > 0 else { return nil }
+            return multiple * median
         }
     }
 }

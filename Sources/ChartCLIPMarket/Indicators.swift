@@ -149,10 +149,19 @@ public enum Indicators {
     /// median, not the mean, so one earlier spike does not hide the next. 1 at index 0 or
     /// when the median is 0.
     public static func relativeVolume(_ candles: [Candle], at index: Int, lookback: Int = 20) -> Double {
-        guard index > 0, index < candles.count else { return 1 }
-        let window = candles[max(0, index - lookback)..<index].map(\.volume)
-        let m = median(window)
-        return m > 0 ? candles[index].volume / m : 1
+        guard index < candles.count, let m = medianVolume(candles, before: index, lookback: lookback), m > 0
+        else { return 1 }
+        return candles[index].volume / m
+    }
+
+    /// The median volume of the `lookback` candles before `index` (fewer near the start);
+    /// `nil` at index 0, where there are none. The base of `relativeVolume` and of a chart's
+    /// volume line.
+    public static func medianVolume(_ candles: some RandomAccessCollection<Candle>, before index: Int, lookback: Int) -> Double? {
+        guard index > 0, lookback >= 1 else { return nil }
+        let start = candles.index(candles.startIndex, offsetBy: max(0, index - lookback))
+        let end = candles.index(candles.startIndex, offsetBy: index)
+        return median(candles[start..<end].map(\.volume))
     }
 
     /// The median of `values` (mean of the two middle values for an even count; 0 if empty).
