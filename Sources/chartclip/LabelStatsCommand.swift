@@ -62,7 +62,7 @@ struct LabelStatsCommand: ParsableCommand {
         }
         guard !candles.isEmpty else { throw ValidationError("give --candles FILE... or --labels") }
         var total = LabelDistribution(margins: margins)
-        var rows = ["symbol,timestamp,setup_type,setup_direction,phase_type" + margins.map { ",changes_at_\($0)" }.joined()]
+        var rows = [ChartSharpness.header(margins: margins)]
         let started = Date()
         let part = newest < 1 ? String(format: ", newest %g%%", 100 * newest) : ""
         for file in candles {
@@ -71,11 +71,7 @@ struct LabelStatsCommand: ParsableCommand {
                 series, window: window, stride: stride, newest: newest, margins: margins, threads: threads, progress: !quiet)
             let distribution = LabelDistribution(readings, margins: margins)
             if charts != nil {
-                for r in readings {
-                    rows.append(
-                        "\(series.symbol),\(UTCTime.iso(milliseconds: r.closeTimeMs)),\(r.label.setupType.rawValue),"
-                            + "\(r.label.setupDirection.rawValue),\(r.label.phaseType.rawValue)" + r.changes.map { ",\($0)" }.joined())
-                }
+                rows += readings.map { ChartSharpness.row(symbol: series.symbol, $0) }
             }
             print(distribution.table(title: "\(series.symbol) \(series.interval), \(window)-candle charts every \(stride)\(part)"))
             total.merge(distribution)

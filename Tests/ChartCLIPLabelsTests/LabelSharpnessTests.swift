@@ -1,5 +1,8 @@
 import ChartCLIPLabels
 import ChartCLIPMarket
+import ChartCLIPSupport
+import ChartCLIPTestSupport
+import Foundation
 import Testing
 
 /// `chartclip label-stats --margins`: how many labels change setup type when the rule
@@ -26,9 +29,8 @@ import Testing
         // (1.53) keeps the breakout and 5% (1.575) loses it.
         var checked = 0
         for window in breakoutWindows() {
-            guard try distribution(window, margins: [0.05]).setupTypes[.breakout] == 1,
-                try distribution(window, margins: [0.05]).changedLabels(margin: 0) == 0
-            else { continue }
+            let original = try distribution(window, margins: [0.05])
+            guard original.setupTypes[.breakout] == 1, original.changedLabels(margin: 0) == 0 else { continue }
             var edited = window
             let median = Indicators.median(window[11..<31].map(\.volume))
             edited[31].volume = 1.55 * median
@@ -60,5 +62,53 @@ import Testing
                 try LabelDistribution.local(series, window: 32, stride: 4, newest: fraction, margins: margins)
             }
         }
+    }
+}
+
+/// Writing and reading `label-stats --charts` files (for `chartclip eval --sharpness`).
+@Suite struct ChartSharpnessFileTests {
+    @Test func writtenRowsReadBackChartByChart() throws {
+        var configuration = SyntheticMarket.Configuration()
+        configuration.bars = 600
+        let series = SyntheticMarket.generate(configuration).series
+        let readings = try LabelDistribution.readings(series, window: 32, stride: 8, margins: [0.05, 0.15], threads: 1)
+        let url = try Fixtures.temporaryDirectory("sharpness-roundtrip").appendingPathComponent("charts.csv")
+        let text = ([ChartSharpness.header(margins: [0.05, 0.15])] + readings.map { ChartSharpness.row(symbol: series.symbol, $0) })
+            .joined(separator: "\n")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let sharpness = try ChartSharpness.load(url)
+        #expect(sharpness.margins == [0.05, 0.15])
+        #expect(readings.count == (600 - 32) / 8 + 1 && readings.contains { $0.changes.contains(true) })
+        for r in readings {
+            #expect(sharpness.changes(symbol: series.symbol, timestamp: UTCTime.iso(milliseconds: r.closeTimeMs)) == r.changes)
+        }
+    }
+
+    @Test func aChartsFileIsReadAndBadOnesNameFileLineAndColumn() throws {
+        let root = try Fixtures.temporaryDirectory("sharpness")
+        let good = root.appendingPathComponent("good.csv")
+        try "symbol,timestamp,setup_type,setup_direction,phase_type,changes_at_0.05,changes_at_0.15\nAUSDT,2025-01-01T08:00:00Z,none,none,range,false,true\n"
+            .write(to: good, atomically: true, encoding: .utf8)
+        let sharpness = try ChartSharpness.load(good)
+        #expect(sharpness.margins == [0.05, 0.15])
+        #expect(sharpness.changes(symbol: "AUSDT", timestamp: "2025-01-01T08:00:00Z") == [false, true])
+        #expect(sharpness.changes(symbol: "BUSDT", timestamp: "2025-01-01T08:00:00Z") == nil)
+        let bad = [
+            ("timestamp,changes_at_0.1\nx,true\n", "symbol"),
+            ("symbol,timestamp\nA,t\n", "changes_at_"),
+            ("symbol,timestamp,changes_at_2\nA,t,true\n", "column 3"),
+            ("symbol,timestamp,changes_at_0.1\nA,t,maybe\n", "line 2, column changes_at_0.1"),
+            ("symbol,timestamp,changes_at_0.1\nA,t\n", "line 2 has 2 fields"),
+        ]
+        // Windows line ends read the same.
+        let crlf = root.appendingPathComponent("crlf.csv")
+        try "symbol,timestamp,changes_at_0.1\r\nA,t,true\r\n".write(to: crlf, atomically: true, encoding: .utf8)
+        #expect(try ChartSharpness.load(crlf).changes(symbol: "A", timestamp: "t") == [true])
+        for (k, (text, message)) in bad.enumerated() {
+            let url = root.appendingPathComponent("bad\(k).csv")
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            #expect { try ChartSharpness.load(url) } throws: { "\($0)".contains(message) && "\($0)".contains(url.path) }
+        }
+        #expect(throws: (any Error).self) { try ChartSharpness.load(root.appendingPathComponent("missing.csv")) }
     }
 }

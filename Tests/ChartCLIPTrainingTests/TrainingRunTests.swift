@@ -114,34 +114,3 @@ import Testing
         #expect(try file.readStrings("/split").contains("train"))
     }
 }
-
-/// Reading `label-stats --charts` files for `chartclip eval --sharpness`.
-@Suite struct ChartSharpnessFileTests {
-    @Test func aChartsFileIsReadAndBadOnesNameFileLineAndColumn() throws {
-        let root = try Fixtures.temporaryDirectory("sharpness")
-        let good = root.appendingPathComponent("good.csv")
-        try "symbol,timestamp,setup_type,setup_direction,phase_type,changes_at_0.05,changes_at_0.15\nAUSDT,2025-01-01T08:00:00Z,none,none,range,false,true\n"
-            .write(to: good, atomically: true, encoding: .utf8)
-        let sharpness = try ChartSharpness.load(good)
-        #expect(sharpness.margins == [0.05, 0.15])
-        #expect(sharpness.changes(symbol: "AUSDT", timestamp: "2025-01-01T08:00:00Z") == [false, true])
-        #expect(sharpness.changes(symbol: "BUSDT", timestamp: "2025-01-01T08:00:00Z") == nil)
-        let bad = [
-            ("timestamp,changes_at_0.1\nx,true\n", "symbol"),
-            ("symbol,timestamp\nA,t\n", "changes_at_"),
-            ("symbol,timestamp,changes_at_2\nA,t,true\n", "column 3"),
-            ("symbol,timestamp,changes_at_0.1\nA,t,maybe\n", "line 2, column changes_at_0.1"),
-            ("symbol,timestamp,changes_at_0.1\nA,t\n", "line 2 has 2 fields"),
-        ]
-        // Windows line ends read the same.
-        let crlf = root.appendingPathComponent("crlf.csv")
-        try "symbol,timestamp,changes_at_0.1\r\nA,t,true\r\n".write(to: crlf, atomically: true, encoding: .utf8)
-        #expect(try ChartSharpness.load(crlf).changes(symbol: "A", timestamp: "t") == [true])
-        for (k, (text, message)) in bad.enumerated() {
-            let url = root.appendingPathComponent("bad\(k).csv")
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            #expect { try ChartSharpness.load(url) } throws: { "\($0)".contains(message) && "\($0)".contains(url.path) }
-        }
-        #expect(throws: (any Error).self) { try ChartSharpness.load(root.appendingPathComponent("missing.csv")) }
-    }
-}
