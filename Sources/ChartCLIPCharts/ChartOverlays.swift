@@ -68,8 +68,7 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// In words, for messages: e.g. ` with EMA 20/50, 20-candle channel, ADX14 panel, volume
-    /// line at 1.5x median`; empty
-    /// without overlays.
+    /// line at 1.5x median`; empty without overlays.
     public var description: String {
         var parts: [String] = []
         if !exponentialAverages.isEmpty { parts.append("EMA " + exponentialAverages.map(String.init).joined(separator: "/")) }

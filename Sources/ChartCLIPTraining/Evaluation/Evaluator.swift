@@ -116,8 +116,9 @@ public struct Evaluator {
             let (probe, scores) = LinearProbe.select(
                 train: trainFeatures, trainLabels: trainRows.map(index), validation: valFeatures,
                 validationLabels: valRows.map(index), classCount: setups.classes.count)
-            probePredicted = probe.predict(images)
-            probeMetrics = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: probePredicted!)
+            let predicted = probe.predict(images)
+            probePredicted = predicted
+            probeMetrics = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: predicted)
             lambda = probe.lambda
             lambdaScores = Dictionary(uniqueKeysWithValues: scores.map { (String(format: "%g", $0.key), $0.value) })
         }
