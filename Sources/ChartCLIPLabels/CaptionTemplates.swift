@@ -1,4 +1,5 @@
 import ChartCLIPMarket
+import ChartCLIPSupport
 import Foundation
 
 /// Every text ChartCLIP says about a chart, in one place: the training captions made from
@@ -94,10 +95,7 @@ public enum CaptionTemplates {
 
     /// One caption of `label`, chosen deterministically by a key such as a sample's name.
     public static func caption(for label: ChartLabel, key: String, seed: UInt64 = 0) -> String {
-        // FNV-1a: stable across runs and platforms, unlike `Hasher`.
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return caption(for: label, seed: seed, index: Int(truncatingIfNeeded: hash >> 1))
+        caption(for: label, seed: seed, index: Int(truncatingIfNeeded: StableHash.fnv1a(key) >> 1))
     }
 
     /// SplitMix64 of `seed` and `index`: a well-mixed, platform-independent choice.

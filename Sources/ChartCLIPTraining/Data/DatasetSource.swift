@@ -25,7 +25,7 @@ public enum DatasetSource {
         let files = try r.resolvedFiles()
         let names = files.map { $0.deletingPathExtension().lastPathComponent }.joined(separator: "-")
         let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(r.chart.overlays.key)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
-        let root = cacheRoot.appendingPathComponent("recorded").appendingPathComponent(key)
+        let root = cacheRoot.appendingPathComponent("recorded").appendingPathComponent(StableHash.folderName(key))
         let trainingData = root.appendingPathComponent("training_data")
         let datasetDir = root.appendingPathComponent("vision_dataset")
         if FileManager.default.fileExists(atPath: datasetDir.appendingPathComponent(VisionDataset.csvName).path) {
@@ -52,7 +52,7 @@ public enum DatasetSource {
     /// with an embargo.
     public static func prepareSynthetic(_ s: SyntheticDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
         let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlays.key)_v\(s.valFraction)_t\(s.testFraction)"
-        let root = cacheRoot.appendingPathComponent("synthetic").appendingPathComponent(key)
+        let root = cacheRoot.appendingPathComponent("synthetic").appendingPathComponent(StableHash.folderName(key))
         let trainingData = root.appendingPathComponent("training_data")
         let datasetDir = root.appendingPathComponent("vision_dataset")
         let csv = datasetDir.appendingPathComponent(VisionDataset.csvName)
