@@ -35,6 +35,11 @@ struct SyntheticBuilder {
     var lastClose: Double { features.candles.last?.close ?? configuration.startPrice }
     var atr: Double { features.atr.last ?? configuration.volatility * configuration.startPrice }
 
+    /// Whether every candle from index `start` on has a positive low.
+    func pricesPositive(from start: Int) -> Bool {
+        features.candles[min(start, features.count)...].allSatisfy { $0.low > 0 }
+    }
+
     /// Median volume of the last 20 candles: the yardstick for a scenario's volumes.
     var typicalVolume: Double {
         let recent = features.candles.suffix(20).map(\.volume)

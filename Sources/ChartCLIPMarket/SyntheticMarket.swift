@@ -151,7 +151,9 @@ public enum SyntheticMarket {
             var planted: PlantedSetup?
             for _ in 0..<8 {
                 var trial = builder
-                if let label = trial.plant(kind) {
+                // Scenarios move in ATRs; where the ATR is a large share of the price one could
+                // cross zero, and such a scenario is rejected like one the rules do not read.
+                if let label = trial.plant(kind), trial.pricesPositive(from: builder.count) {
                     builder = trial
                     planted = label
                     break
@@ -162,7 +164,9 @@ public enum SyntheticMarket {
             }
             guard let planted else { continue }
             if planted.barIndex < total { setups.append(planted) }
-            builder.followThrough(planted.setupDirection)
+            var after = builder
+            after.followThrough(planted.setupDirection)
+            if after.pricesPositive(from: builder.count) { builder = after } else { builder.rng = after.rng }
         }
         let candles = Array(builder.features.candles.prefix(total))
         let series = CandleSeries(symbol: configuration.symbol, interval: configuration.interval, candles: candles)

@@ -36,6 +36,20 @@ import Testing
         for i in 1..<series.candles.count { #expect(series.candles[i].open == series.candles[i - 1].close) }
     }
 
+    @Test func pricesStayPositiveWhereScenariosMeetAWideATR() throws {
+        // Seed 36 fell from 100 to 7.5 with an ATR near 3 by bar 16,990, and a downward
+        // scenario drew a low of −4.65 at bar 16,992 (the 26th market of
+        // synthetic-volume-26.yaml); such scenarios are now rejected.
+        var configuration = SyntheticMarket.Configuration()
+        configuration.seed = 36
+        configuration.bars = 20000
+        let market = SyntheticMarket.generate(configuration)
+        #expect(market.series.candles.count == 20000)
+        #expect(market.series.candles.allSatisfy { $0.low > 0 })
+        #expect(try market.series.validate().isEmpty)
+        #expect(market.setups.count > 200)
+    }
+
     @Test func everyKindIsPlantedInBothDirectionsAndSpacedApart() {
         let setups = Self.market.setups
         let counts = Dictionary(grouping: setups, by: \.match).mapValues(\.count)
