@@ -102,6 +102,18 @@ import Testing
         let total = correct(groups[2].zeroShotSetupType) + correct(groups[3].zeroShotSetupType)
         #expect(total == correct(split.zeroShotSetupType) || total + 1 == correct(split.zeroShotSetupType))
         #expect(correct(groups[0].zeroShotSetup) == correct(groups[2].zeroShotSetup) + correct(groups[3].zeroShotSetup))
+        // The probe's answers read as setup types: right exactly where the predicted setup and
+        // direction has the true one's type.
+        let probe = try #require(split.linearProbeSetup), probeType = try #require(split.linearProbeSetupType)
+        let typeOf = { (name: String) in name.prefix { $0 != "/" } }
+        var sameType = 0
+        for (i, row) in probe.confusion.enumerated() {
+            for (j, n) in row.enumerated() where typeOf(probe.classes[i]) == typeOf(probe.classes[j]) { sameType += n }
+        }
+        #expect(probeType.classes == split.zeroShotSetupType.classes && correct(probeType) == sameType)
+        #expect(probeType.confusion.flatMap { $0 }.reduce(0, +) == split.count)
+        let holdsType = try #require(groups[2].linearProbeSetupType), changesType = try #require(groups[3].linearProbeSetupType)
+        #expect(correct(holdsType) + correct(changesType) <= correct(probeType))
         let sharpReport = try String(contentsOf: root.appendingPathComponent("report-sharp/report.md"), encoding: .utf8)
         #expect(sharpReport.contains("## By label sharpness") && sharpReport.contains("type changes at ±15%"))
         #expect(try JSONDecoder().decode(Evaluator.Results.self, from: Data(contentsOf: root.appendingPathComponent("report-sharp/metrics.json"))).bySharpness == groups)

@@ -28,6 +28,9 @@ public struct Evaluator {
         public var zeroShotSetupTypeWithPrior: ClassificationMetrics?
         public var zeroShotPhase: ClassificationMetrics
         public var linearProbeSetup: ClassificationMetrics?
+        /// The probe's setup-and-direction answers read as setup types (the 7 classes of
+        /// `zeroShotSetupType`, so the two readouts compare).
+        public var linearProbeSetupType: ClassificationMetrics?
         public var linearProbeLambda: Float?
         public var linearProbeValidationAccuracy: [String: Double]?
         public var retrieval: RetrievalMetrics
@@ -102,6 +105,8 @@ public struct Evaluator {
         // Linear probe: fit on train, choose λ on val, score this split.
         var probeMetrics: ClassificationMetrics?
         var probePredicted: [Int]?
+        var probeTypePredicted: [Int]?
+        var probeTypeMetrics: ClassificationMetrics?
         var lambda: Float?
         var lambdaScores: [String: Double]?
         let trainRows = dataset.rows(in: .train), valRows = dataset.rows(in: .val)
@@ -119,6 +124,11 @@ public struct Evaluator {
             let predicted = probe.predict(images)
             probePredicted = predicted
             probeMetrics = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: predicted)
+            // Each setup-and-direction class's type, as an index of `types.classes`.
+            let typeOfSetup = setups.classes.map { name in types.classes.firstIndex(of: String(name.prefix { $0 != "/" })) ?? 0 }
+            let typeAnswers = predicted.map { typeOfSetup[$0] }
+            probeTypePredicted = typeAnswers
+            probeTypeMetrics = ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: typeAnswers)
             lambda = probe.lambda
             lambdaScores = Dictionary(uniqueKeysWithValues: scores.map { (String(format: "%g", $0.key), $0.value) })
         }
@@ -143,7 +153,8 @@ public struct Evaluator {
                         zeroShotSetupType: metrics(types.classes, typeTruth, typePredicted),
                         zeroShotSetupTypeWithPrior: typePredictedWithPrior.map { metrics(types.classes, typeTruth, $0) },
                         zeroShotSetup: metrics(setups.classes, setupTruth, setupPredicted),
-                        linearProbeSetup: probePredicted.map { metrics(setups.classes, setupTruth, $0) }))
+                        linearProbeSetup: probePredicted.map { metrics(setups.classes, setupTruth, $0) },
+                        linearProbeSetupType: probeTypePredicted.map { metrics(types.classes, typeTruth, $0) }))
                 }
             }
         }
@@ -151,7 +162,7 @@ public struct Evaluator {
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
             pooling: pooling,
             zeroShotSetup: zeroShotSetup, zeroShotSetupType: zeroShotSetupType, zeroShotSetupTypeWithPrior: zeroShotSetupTypeWithPrior,
-            zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics,
+            zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics, linearProbeSetupType: probeTypeMetrics,
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
             calibration: calibration, bySharpness: groups, sharpnessUnlisted: unlisted)
         try ReportWriter(results: results, runDirectory: runDirectory).write(

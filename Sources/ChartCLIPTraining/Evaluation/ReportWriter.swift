@@ -74,6 +74,9 @@ struct ReportWriter {
         if let p = r.linearProbeSetup {
             md += "| linear probe setup and direction (λ = \(r.linearProbeLambda.map { String(format: "%g", $0) } ?? "?")) | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"
         }
+        if let p = r.linearProbeSetupType {
+            md += "| linear probe, its answers read as setup type | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"
+        }
         md += "\nPer-class recall (zero-shot setup):\n\n| class | recall | count |\n|---|---|---|\n"
         for (i, c) in r.zeroShotSetup.classes.enumerated() {
             let n = r.zeroShotSetup.confusion[i].reduce(0, +)
@@ -83,12 +86,12 @@ struct ReportWriter {
             md += "\n## By label sharpness\n\nCharts whose setup type holds, or changes, when every threshold of the setup rules moves by the margin either way"
             md += " (`chartclip label-stats --margins --charts`)"
             md += (r.sharpnessUnlisted ?? 0) > 0 ? "; \(r.sharpnessUnlisted!) charts of the split are not in the file and count in neither.\n\n" : ".\n\n"
-            md += "| charts | count | `none` | zero-shot setup type | with training prior | setup and direction | linear probe |\n|---|---|---|---|---|---|---|\n"
+            md += "| charts | count | `none` | zero-shot setup type | with training prior | setup and direction | linear probe | probe, setup type |\n|---|---|---|---|---|---|---|---|\n"
             for g in groups {
                 let name = "type \(g.holds ? "holds" : "changes") at ±\(String(format: "%g", 100 * g.margin))%"
                 md += "| \(name) | \(g.count) | \(pct(g.noneShare)) | \(pct(g.zeroShotSetupType.accuracy)) | "
                 md += "\(g.zeroShotSetupTypeWithPrior.map { pct($0.accuracy) } ?? "-") | \(pct(g.zeroShotSetup.accuracy)) | "
-                md += "\(g.linearProbeSetup.map { pct($0.accuracy) } ?? "-") |\n"
+                md += "\(g.linearProbeSetup.map { pct($0.accuracy) } ?? "-") | \(g.linearProbeSetupType.map { pct($0.accuracy) } ?? "-") |\n"
             }
         }
         md += "\n## Retrieval (class-aware)\n\n| direction | R@1 | R@5 | R@10 |\n|---|---|---|---|\n"

@@ -13,4 +13,5 @@ public struct SharpnessGroup: Codable, Equatable, Sendable {
     public var zeroShotSetupTypeWithPrior: ClassificationMetrics?
     public var zeroShotSetup: ClassificationMetrics
     public var linearProbeSetup: ClassificationMetrics?
+    public var linearProbeSetupType: ClassificationMetrics?
 }
