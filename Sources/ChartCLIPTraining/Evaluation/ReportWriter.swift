@@ -20,10 +20,15 @@ struct ReportWriter {
             let lines = RunDirectory(run).readMetrics()
             let steps = lines.filter { $0["loss"] != nil }
             if !steps.isEmpty {
-                let plot = LinePlot(
-                    title: "training loss", xLabel: "step", yLabel: "loss",
-                    series: [PlotSeries(
-                        name: "loss", x: steps.map { Double($0["step"] as? Int ?? 0) }, y: steps.map { $0["loss"] as? Double ?? 0 })])
+                // The per-step losses of small contrastive batches are noisy; a trailing mean
+                // over a fiftieth of the run shows the trend over them.
+                let x = steps.map { Double($0["step"] as? Int ?? 0) }, y = steps.map { $0["loss"] as? Double ?? 0 }
+                let window = max(1, y.count / 50)
+                var series = [PlotSeries(name: "loss", x: x, y: y, color: window > 1 ? RGBColor(174, 199, 232) : nil)]
+                if window > 1 {
+                    series.append(PlotSeries(name: "mean of \(window) steps", x: x, y: Self.trailingMean(y, window: window), color: RGBColor(31, 119, 180)))
+                }
+                let plot = LinePlot(title: "training loss", xLabel: "step", yLabel: "loss", series: series)
                 try plot.render().writePNG(to: output.appendingPathComponent("loss_curve.png"))
                 plots.append("![loss curve](loss_curve.png)")
             }
@@ -56,6 +61,16 @@ struct ReportWriter {
             plots.append("![sample charts](samples.png)")
         }
         try AtomicFile.write(markdown(plots: plots), to: output.appendingPathComponent("report.md"))
+    }
+
+    /// The mean of each value and the `window − 1` before it (fewer at the start).
+    static func trailingMean(_ values: [Double], window: Int) -> [Double] {
+        var sum = 0.0
+        return values.indices.map { i in
+            sum += values[i]
+            if i >= window { sum -= values[i - window] }
+            return sum / Double(min(i + 1, window))
+        }
     }
 
     func markdown(plots: [String]) -> String {
