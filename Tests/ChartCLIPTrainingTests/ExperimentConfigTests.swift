@@ -57,8 +57,16 @@ import Testing
         #expect(config.synthetic?.chart.overlays.key == "_ema20-50_ch20_adx14_vl1.5")
         let recorded = try ExperimentConfig.decode(yaml: base + "recorded: {files: [a.csv], volume_line: 3}\n", source: "c.yaml")
         #expect(recorded.recorded?.chart.overlays == ChartOverlays(volumeLine: 3))
+        // Every shared field is read in both sections; absent ones keep the section's default.
+        let full = try ExperimentConfig.decode(
+            yaml: base + "recorded: {files: [a.csv], holdout_symbols: [B], window: 40, stride: 3, val_fraction: 0.2, test_fraction: 0.1}\n",
+            source: "c.yaml")
+        let r = try #require(full.recorded)
+        #expect(r.files == ["a.csv"] && r.holdoutSymbols == ["B"] && r.window == 40 && r.stride == 3)
+        #expect(r.valFraction == 0.2 && r.testFraction == 0.1 && r.overlays == .none)
+        #expect(recorded.recorded?.stride == 8 && recorded.recorded?.window == 96 && config.synthetic?.stride == 4)
         // The resolved config a run saves reads back the same, overlays flat in their section.
-        for written in [config, recorded, try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml")] {
+        for written in [config, recorded, full, try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml")] {
             let yaml = try written.yamlString()
             #expect(try ExperimentConfig.decode(yaml: yaml, source: "resolved.yaml") == written, "\(yaml)")
         }

@@ -46,3 +46,54 @@ extension ChartOverlays {
         try c.encodeIfPresent(volumeLine, forKey: .volumeLine)
     }
 }
+
+/// What a config's `synthetic:` and `recorded:` sections share: the chart window and stride,
+/// what the charts draw over the candles, and the time splits. Each section reads and writes
+/// its own fields, then these through `decodeSharedFields` and `encodeSharedFields`.
+public protocol ChartDataSection {
+    /// Candles per chart.
+    var window: Int { get set }
+    /// Candles between consecutive charts.
+    var stride: Int { get set }
+    /// What the charts draw over the candles.
+    var overlays: ChartOverlays { get set }
+    /// Validation and test fractions of each symbol's time line.
+    var valFraction: Double { get set }
+    var testFraction: Double { get set }
+}
+
+/// The names of `ChartDataSection`'s fields other than the overlays (`ChartOverlays.ConfigKey`).
+enum ChartDataSectionKey: String, CodingKey, CaseIterable {
+    case window, stride, valFraction = "val_fraction", testFraction = "test_fraction"
+}
+
+extension ChartDataSection {
+    /// How the charts are drawn.
+    public var chart: ChartSettings { ChartSettings(window: window, overlays: overlays) }
+
+    /// The names of the shared fields, overlays included.
+    static var sharedFieldNames: [String] {
+        ChartDataSectionKey.allCases.map(\.stringValue) + ChartOverlays.ConfigKey.allCases.map(\.stringValue)
+    }
+
+    /// Reads the shared fields a section names; the others keep their current values (the
+    /// section's defaults).
+    mutating func decodeSharedFields(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: ChartDataSectionKey.self)
+        window = try c.decodeIfPresent(Int.self, forKey: .window) ?? window
+        stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? stride
+        overlays = try ChartOverlays(configSection: decoder)
+        valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? valFraction
+        testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? testFraction
+    }
+
+    /// Writes the shared fields into a section.
+    func encodeSharedFields(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: ChartDataSectionKey.self)
+        try c.encode(window, forKey: .window)
+        try c.encode(stride, forKey: .stride)
+        try overlays.encodeConfigSection(to: encoder)
+        try c.encode(valFraction, forKey: .valFraction)
+        try c.encode(testFraction, forKey: .testFraction)
+    }
+}

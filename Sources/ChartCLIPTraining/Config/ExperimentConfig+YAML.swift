@@ -1,4 +1,3 @@
-import ChartCLIPCharts
 import ChartCLIPModels
 import ChartCLIPNN
 import ChartCLIPSupport
@@ -16,12 +15,10 @@ extension ExperimentConfig {
         "optimizer": ["lr", "beta1", "beta2", "eps", "weight_decay"],
         "schedule": ["kind", "warmup_steps", "min_lr"],
         "augment": ["enabled", "min_scale"],
-        "synthetic": Set(["symbols", "bars", "seed", "window", "stride", "val_fraction", "test_fraction"]).union(overlayKeys),
-        "recorded": Set(["files", "holdout_symbols", "window", "stride", "val_fraction", "test_fraction"]).union(overlayKeys),
+        // The chart sections' fields, from the keys their decoders read.
+        "synthetic": Set(SyntheticDataConfig.CodingKeys.allCases.map(\.stringValue) + SyntheticDataConfig.sharedFieldNames),
+        "recorded": Set(RecordedDataConfig.CodingKeys.allCases.map(\.stringValue) + RecordedDataConfig.sharedFieldNames),
     ]
-
-    /// The overlay fields both chart sections take (`ChartOverlays.ConfigKey`).
-    private static let overlayKeys = ChartOverlays.ConfigKey.allCases.map(\.stringValue)
 
     /// Decodes a config from YAML text strictly; `source` names the file in messages.
     public static func decode(yaml text: String, source: String) throws -> ExperimentConfig {

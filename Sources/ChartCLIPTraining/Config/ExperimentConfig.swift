@@ -181,7 +181,7 @@ public enum PositiveGrouping: String, Codable, Sendable {
 }
 
 /// A dataset generated from the synthetic market at run time.
-public struct SyntheticDataConfig: Codable, Equatable, Sendable {
+public struct SyntheticDataConfig: ChartDataSection, Codable, Equatable, Sendable {
     /// Symbols to generate (each its own seeded market).
     public var symbols: [String] = ["SYNTHUSDT"]
     /// Candles per symbol.
@@ -200,25 +200,20 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
-    enum CodingKeys: String, CodingKey {
-        case symbols, bars, seed, window, stride, valFraction = "val_fraction", testFraction = "test_fraction"
+    /// This section's own fields (the shared ones are `ChartDataSectionKey`).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case symbols, bars, seed
     }
-
-    /// How the charts are drawn.
-    public var chart: ChartSettings { ChartSettings(window: window, overlays: overlays) }
 
     public init() {}
 
     public init(from decoder: Decoder) throws {
+        self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        symbols = try c.decodeIfPresent([String].self, forKey: .symbols) ?? ["SYNTHUSDT"]
-        bars = try c.decodeIfPresent(Int.self, forKey: .bars) ?? 3000
-        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? 7
-        window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
-        stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 4
-        overlays = try ChartOverlays(configSection: decoder)
-        valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
-        testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
+        symbols = try c.decodeIfPresent([String].self, forKey: .symbols) ?? symbols
+        bars = try c.decodeIfPresent(Int.self, forKey: .bars) ?? bars
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? seed
+        try decodeSharedFields(from: decoder)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -226,17 +221,13 @@ public struct SyntheticDataConfig: Codable, Equatable, Sendable {
         try c.encode(symbols, forKey: .symbols)
         try c.encode(bars, forKey: .bars)
         try c.encode(seed, forKey: .seed)
-        try c.encode(window, forKey: .window)
-        try c.encode(stride, forKey: .stride)
-        try overlays.encodeConfigSection(to: encoder)
-        try c.encode(valFraction, forKey: .valFraction)
-        try c.encode(testFraction, forKey: .testFraction)
+        try encodeSharedFields(to: encoder)
     }
 }
 
 /// A dataset built at run time from recorded candle CSVs: each file is scanned into charts
 /// with the local labeler, then split by time (and by held-out symbols).
-public struct RecordedDataConfig: Codable, Equatable, Sendable {
+public struct RecordedDataConfig: ChartDataSection, Codable, Equatable, Sendable {
     /// Candle files; a path ending in `*.csv` takes every CSV of its folder.
     public var files: [String] = []
     /// Symbols kept out of training entirely, as an extra test split.
@@ -250,36 +241,26 @@ public struct RecordedDataConfig: Codable, Equatable, Sendable {
     public var valFraction: Double = 0.15
     public var testFraction: Double = 0.15
 
-    enum CodingKeys: String, CodingKey {
-        case files, holdoutSymbols = "holdout_symbols", window, stride, valFraction = "val_fraction"
-        case testFraction = "test_fraction"
+    /// This section's own fields (the shared ones are `ChartDataSectionKey`).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case files, holdoutSymbols = "holdout_symbols"
     }
-
-    /// How the charts are drawn.
-    public var chart: ChartSettings { ChartSettings(window: window, overlays: overlays) }
 
     public init() {}
 
     public init(from decoder: Decoder) throws {
+        self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         files = try c.decode([String].self, forKey: .files)
-        holdoutSymbols = try c.decodeIfPresent([String].self, forKey: .holdoutSymbols) ?? []
-        window = try c.decodeIfPresent(Int.self, forKey: .window) ?? 96
-        stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? 8
-        overlays = try ChartOverlays(configSection: decoder)
-        valFraction = try c.decodeIfPresent(Double.self, forKey: .valFraction) ?? 0.15
-        testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.15
+        holdoutSymbols = try c.decodeIfPresent([String].self, forKey: .holdoutSymbols) ?? holdoutSymbols
+        try decodeSharedFields(from: decoder)
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(files, forKey: .files)
         try c.encode(holdoutSymbols, forKey: .holdoutSymbols)
-        try c.encode(window, forKey: .window)
-        try c.encode(stride, forKey: .stride)
-        try overlays.encodeConfigSection(to: encoder)
-        try c.encode(valFraction, forKey: .valFraction)
-        try c.encode(testFraction, forKey: .testFraction)
+        try encodeSharedFields(to: encoder)
     }
 
     /// The files, with `folder/*.csv` expanded (sorted).
