@@ -25,12 +25,8 @@ public enum DatasetSource {
         let files = try r.resolvedFiles()
         let names = files.map { $0.deletingPathExtension().lastPathComponent }.joined(separator: "-")
         let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(r.chart.overlays.key)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
-        let root = cacheRoot.appendingPathComponent("recorded").appendingPathComponent(StableHash.folderName(key))
-        let trainingData = root.appendingPathComponent("training_data")
-        let datasetDir = root.appendingPathComponent("vision_dataset")
-        if FileManager.default.fileExists(atPath: datasetDir.appendingPathComponent(VisionDataset.csvName).path) {
-            return try VisionDataset.load(datasetDir)
-        }
+        let cache = CacheFolder(cacheRoot: cacheRoot, kind: "recorded", key: key)
+        if let prepared = try cache.prepared() { return prepared }
         var scan = ScanOptions()
         r.chart.apply(to: &scan)
         scan.stride = r.stride
@@ -40,11 +36,11 @@ public enum DatasetSource {
         for file in files {
             // The last row of a recorded file may be a candle that had not closed.
             let series = try CandleCSV.load(file, formingCandle: .dropLast).series
-            _ = try await scanner.scan(series, into: trainingData)
+            _ = try await scanner.scan(series, into: cache.trainingData)
         }
         let split = try TimeSplit(valFraction: r.valFraction, testFraction: r.testFraction, holdoutSymbols: Set(r.holdoutSymbols))
-        _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: DatasetPreparation.Options(split: split))
-        return try VisionDataset.load(datasetDir)
+        _ = try DatasetPreparation.prepare(input: cache.trainingData, output: cache.dataset, options: DatasetPreparation.Options(split: split))
+        return try VisionDataset.load(cache.dataset)
     }
 
     /// Generates (or reuses) the synthetic dataset: one seeded market per symbol, charts
@@ -52,11 +48,8 @@ public enum DatasetSource {
     /// with an embargo.
     public static func prepareSynthetic(_ s: SyntheticDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
         let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlays.key)_v\(s.valFraction)_t\(s.testFraction)"
-        let root = cacheRoot.appendingPathComponent("synthetic").appendingPathComponent(StableHash.folderName(key))
-        let trainingData = root.appendingPathComponent("training_data")
-        let datasetDir = root.appendingPathComponent("vision_dataset")
-        let csv = datasetDir.appendingPathComponent(VisionDataset.csvName)
-        if FileManager.default.fileExists(atPath: csv.path) { return try VisionDataset.load(datasetDir) }
+        let cache = CacheFolder(cacheRoot: cacheRoot, kind: "synthetic", key: key)
+        if let prepared = try cache.prepared() { return prepared }
         for (i, symbol) in s.symbols.enumerated() {
             var options = SyntheticTrainingData.Options()
             options.market.symbol = symbol
@@ -66,11 +59,31 @@ public enum DatasetSource {
             options.scan.chartSize = imageSize
             options.scan.progress = progress
             options.windows = .plantedAndStride(s.stride)
-            _ = try await SyntheticTrainingData.generate(into: trainingData, options: options)
+            _ = try await SyntheticTrainingData.generate(into: cache.trainingData, options: options)
         }
         var prep = DatasetPreparation.Options(split: try TimeSplit(valFraction: s.valFraction, testFraction: s.testFraction))
         prep.linkImages = true
-        _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: prep)
-        return try VisionDataset.load(datasetDir)
+        _ = try DatasetPreparation.prepare(input: cache.trainingData, output: cache.dataset, options: prep)
+        return try VisionDataset.load(cache.dataset)
+    }
+
+    /// A generated dataset's place in the cache: `cacheRoot/kind/NAME/training_data` and
+    /// `…/vision_dataset`, NAME being the key of everything that shapes the data (cut and
+    /// ended by its hash when long, `StableHash.folderName`).
+    struct CacheFolder {
+        let trainingData: URL
+        let dataset: URL
+
+        init(cacheRoot: URL, kind: String, key: String) {
+            let root = cacheRoot.appendingPathComponent(kind).appendingPathComponent(StableHash.folderName(key))
+            trainingData = root.appendingPathComponent("training_data")
+            dataset = root.appendingPathComponent("vision_dataset")
+        }
+
+        /// The dataset an earlier run prepared here, or `nil`.
+        func prepared() throws -> VisionDataset? {
+            guard FileManager.default.fileExists(atPath: dataset.appendingPathComponent(VisionDataset.csvName).path) else { return nil }
+            return try VisionDataset.load(dataset)
+        }
     }
 }
