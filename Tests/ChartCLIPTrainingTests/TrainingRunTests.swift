@@ -116,6 +116,7 @@ import Testing
         #expect(correct(holdsType) + correct(changesType) <= correct(probeType))
         let sharpReport = try String(contentsOf: root.appendingPathComponent("report-sharp/report.md"), encoding: .utf8)
         #expect(sharpReport.contains("## By label sharpness") && sharpReport.contains("type changes at ±15%"))
+        #expect(sharpReport.contains("; 1 charts of the split are not in the file"))
         #expect(try JSONDecoder().decode(Evaluator.Results.self, from: Data(contentsOf: root.appendingPathComponent("report-sharp/metrics.json"))).bySharpness == groups)
 
         let h5 = root.appendingPathComponent("embeddings.h5")

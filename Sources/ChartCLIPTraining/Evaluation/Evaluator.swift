@@ -103,10 +103,7 @@ public struct Evaluator {
         let retrieval = RetrievalMetrics(images: images, texts: texts, classes: rows.map { "\($0.label.match) \($0.label.phaseType.rawValue)" })
 
         // Linear probe: fit on train, choose λ on val, score this split.
-        var probeMetrics: ClassificationMetrics?
         var probePredicted: [Int]?
-        var probeTypePredicted: [Int]?
-        var probeTypeMetrics: ClassificationMetrics?
         var lambda: Float?
         var lambdaScores: [String: Double]?
         let trainRows = dataset.rows(in: .train), valRows = dataset.rows(in: .val)
@@ -121,17 +118,14 @@ public struct Evaluator {
             let (probe, scores) = LinearProbe.select(
                 train: trainFeatures, trainLabels: trainRows.map(index), validation: valFeatures,
                 validationLabels: valRows.map(index), classCount: setups.classes.count)
-            let predicted = probe.predict(images)
-            probePredicted = predicted
-            probeMetrics = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: predicted)
-            // Each setup-and-direction class's type, as an index of `types.classes`.
-            let typeOfSetup = setups.classes.map { name in types.classes.firstIndex(of: String(name.prefix { $0 != "/" })) ?? 0 }
-            let typeAnswers = predicted.map { typeOfSetup[$0] }
-            probeTypePredicted = typeAnswers
-            probeTypeMetrics = ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: typeAnswers)
+            probePredicted = probe.predict(images)
             lambda = probe.lambda
             lambdaScores = Dictionary(uniqueKeysWithValues: scores.map { (String(format: "%g", $0.key), $0.value) })
         }
+        // The probe's answers read as setup types: `setups.classes` are
+        // `CaptionTemplates.setupMatches` in order, `types.classes` the setup types.
+        let typeOfSetup = CaptionTemplates.setupMatches.map { match in types.classes.firstIndex(of: match.type.rawValue) ?? 0 }
+        let probeTypePredicted = probePredicted.map { $0.map { typeOfSetup[$0] } }
         // The same predictions, scored apart on the charts whose label holds or changes when
         // the thresholds move by each margin of the sharpness file.
         var groups: [SharpnessGroup]?
@@ -162,7 +156,9 @@ public struct Evaluator {
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
             pooling: pooling,
             zeroShotSetup: zeroShotSetup, zeroShotSetupType: zeroShotSetupType, zeroShotSetupTypeWithPrior: zeroShotSetupTypeWithPrior,
-            zeroShotPhase: zeroShotPhase, linearProbeSetup: probeMetrics, linearProbeSetupType: probeTypeMetrics,
+            zeroShotPhase: zeroShotPhase,
+            linearProbeSetup: probePredicted.map { ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: $0) },
+            linearProbeSetupType: probeTypePredicted.map { ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0) },
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
             calibration: calibration, bySharpness: groups, sharpnessUnlisted: unlisted)
         try ReportWriter(results: results, runDirectory: runDirectory).write(

@@ -100,7 +100,11 @@ struct ReportWriter {
         if let groups = r.bySharpness, !groups.isEmpty {
             md += "\n## By label sharpness\n\nCharts whose setup type holds, or changes, when every threshold of the setup rules moves by the margin either way"
             md += " (`chartclip label-stats --margins --charts`)"
-            md += (r.sharpnessUnlisted ?? 0) > 0 ? "; \(r.sharpnessUnlisted!) charts of the split are not in the file and count in neither.\n\n" : ".\n\n"
+            if let unlisted = r.sharpnessUnlisted, unlisted > 0 {
+                md += "; \(unlisted) charts of the split are not in the file and count in neither.\n\n"
+            } else {
+                md += ".\n\n"
+            }
             md += "| charts | count | `none` | zero-shot setup type | with training prior | setup and direction | linear probe | probe, setup type |\n|---|---|---|---|---|---|---|---|\n"
             for g in groups {
                 let name = "type \(g.holds ? "holds" : "changes") at ±\(String(format: "%g", 100 * g.margin))%"
