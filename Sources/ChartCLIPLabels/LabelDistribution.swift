@@ -53,12 +53,8 @@ public struct LabelDistribution: Equatable, Sendable {
     }
 
     /// Adds another distribution's counts (label changes too, when both counted them at the
-    /// same margins; an empty distribution takes the other's margins).
+    /// same margins).
     public mutating func merge(_ other: LabelDistribution) {
-        if total == 0 && margins.isEmpty {
-            margins = other.margins
-            setupTypeChanges = Array(repeating: [:], count: margins.count)
-        }
         total += other.total
         setups.merge(other.setups, uniquingKeysWith: +)
         setupTypes.merge(other.setupTypes, uniquingKeysWith: +)
@@ -92,18 +88,16 @@ public struct LabelDistribution: Equatable, Sendable {
             lines.append(
                 " setup type changes when the rule thresholds move by "
                     + margins.map { String(format: "±%g%%", 100 * $0) }.joined(separator: ", ") + " (share of the type's labels)")
-            func cell(_ n: Int, of count: Int) -> String {
-                String(format: "%7d %5.1f%%", n, count > 0 ? 100 * Double(n) / Double(count) : 0)
+            func changesRow(_ name: String, count: Int, changed: (Int) -> Int) -> String {
+                "  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%7d", count)
+                    + margins.indices.map { k in
+                        String(format: "  %7d %5.1f%%", changed(k), count > 0 ? 100 * Double(changed(k)) / Double(count) : 0)
+                    }.joined()
             }
             for type in SetupType.allCases {
-                let count = setupTypes[type] ?? 0
-                lines.append(
-                    "  " + type.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%7d", count)
-                        + margins.indices.map { "  " + cell(setupTypeChanges[$0][type] ?? 0, of: count) }.joined())
+                lines.append(changesRow(type.rawValue, count: setupTypes[type] ?? 0) { setupTypeChanges[$0][type] ?? 0 })
             }
-            lines.append(
-                "  " + "all".padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%7d", total)
-                    + margins.indices.map { "  " + cell(changedLabels(margin: $0), of: total) }.joined())
+            lines.append(changesRow("all", count: total, changed: changedLabels(margin:)))
         }
         return lines.joined(separator: "\n")
     }
