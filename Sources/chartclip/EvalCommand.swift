@@ -42,8 +42,9 @@ struct EvalCommand: ParsableCommand {
             print(String(format: "linear probe setup accuracy %.3f (balanced %.3f)", probe.accuracy, probe.balancedAccuracy))
         }
         for g in results.bySharpness ?? [] {
-            print("charts whose type \(g.holds ? "holds" : "changes")" + String(format: " at ±%g%%: %d, setup type %.3f, with the prior %.3f",
-                100 * g.margin, g.count, g.zeroShotSetupType.accuracy, g.zeroShotSetupTypeWithPrior?.accuracy ?? .nan))
+            let withPrior = g.zeroShotSetupTypeWithPrior.map { String(format: ", with the prior %.3f", $0.accuracy) } ?? ""
+            print("charts whose type \(g.holds ? "holds" : "changes")"
+                + String(format: " at ±%g%%: %d, setup type %.3f", 100 * g.margin, g.count, g.zeroShotSetupType.accuracy) + withPrior)
         }
         print("report: \(URL(fileURLWithPath: out).appendingPathComponent("report.md").path)")
     }
