@@ -31,6 +31,34 @@ import Testing
         #expect(r.imageToText["R@2"] == 2.0 / 3.0)
     }
 
+    /// The ranking without sorting gives what sorting every query's keys gives, ties
+    /// included (scores on a coarse grid make many).
+    @Test func retrievalMatchesSortedRanking() {
+        var state: UInt64 = 7
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int(state >> 61)) / 4 - 0.5  // eight levels: ties are common
+        }
+        let images = (0..<300).map { _ in (0..<3).map { _ in next() } }
+        let texts = (0..<300).map { _ in (0..<3).map { _ in next() } }
+        let classes = (0..<300).map { "c\($0 % 7)" }
+        // Each query's rank of its first same-class key, by sorting all keys.
+        func ranks(queries: [[Float]], keys: [[Float]]) -> [Int] {
+            queries.indices.map { q in
+                let scores = keys.map { key in zip(queries[q], key).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
+                let order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+                return order.firstIndex { classes[$0] == classes[q] }!
+            }
+        }
+        let r = RetrievalMetrics(images: images, texts: texts, classes: classes)
+        let imageRanks = ranks(queries: images, keys: texts), textRanks = ranks(queries: texts, keys: images)
+        for k in [1, 5, 10] {
+            #expect(r.imageToText["R@\(k)"] == Double(imageRanks.filter { $0 < k }.count) / 300)
+            #expect(r.textToImage["R@\(k)"] == Double(textRanks.filter { $0 < k }.count) / 300)
+        }
+        #expect(r.imageToText["R@1"]! < r.imageToText["R@10"]!)
+    }
+
     @Test func linearProbeSeparatesSeparableClasses() {
         let train: [[Float]] = (0..<40).map { i in i < 20 ? [1, Float(i % 5) * 0.01] : [-1, Float(i % 5) * 0.01] }
         let labels = (0..<40).map { $0 < 20 ? 0 : 1 }
