@@ -63,6 +63,37 @@ import Testing
         #expect(info?["code_version"] != "unknown" && info?["executable"] == CodeVersion.executable?.path)
     }
 
+    /// `image_size` with an `init_checkpoint`: the run trains the same weights on smaller
+    /// charts (clip-tiny's 64 pixels to 32), from resampled positions.
+    @Test func runFromACheckpointAtAnotherChartSize() async throws {
+        let root = try Fixtures.temporaryDirectory("resize")
+        let cache = root.appendingPathComponent("cache")
+        let first = try TrainingRun.start(try Self.config(name: "first", output: root, steps: 2), cacheRoot: cache)
+        first.showProgress = false
+        try await first.run()
+        var config = try Self.config(name: "smaller", output: root, steps: 2)
+        config.model = nil
+        config.initCheckpoint = first.directory.best.path
+        config.imageSize = 32
+        let saved = try ExperimentConfig.decode(yaml: try config.yamlString(), source: "resolved")
+        #expect(saved.imageSize == 32 && saved.initCheckpoint == first.directory.best.path)
+        let second = try TrainingRun.start(saved, cacheRoot: cache)
+        second.showProgress = false
+        let summary = try await second.run()
+        #expect(summary.steps == 2 && summary.losses.values.allSatisfy(\.isFinite))
+        #expect(try #require(summary.dataset).root.path.contains("_px32"))
+        let trained = try Checkpoint.load(from: second.directory.latest)
+        #expect(trained.config.visionConfig.imageSize == 32)
+        #expect(trained.parameters["visual.positional_embedding"]?.count == (4 * 4 + 1) * trained.config.visionConfig.width)
+        config.imageSize = 30
+        do {
+            _ = try await TrainingRun.start(config, cacheRoot: cache).run()
+            Issue.record("a size that is not a multiple of the patch should be refused")
+        } catch {
+            #expect("\(error)".contains("use 24 or 32"), "\(error)")
+        }
+    }
+
     @Test func evaluationAndEmbeddingsFromATrainedRun() async throws {
         let root = try Fixtures.temporaryDirectory("eval")
         let cache = root.appendingPathComponent("cache")

@@ -82,6 +82,19 @@ public struct VisionConfig: Codable, Equatable, Sendable {
 
     /// Patches per image P = (imageSize / patchSize)².
     public var patchCount: Int { (imageSize / patchSize) * (imageSize / patchSize) }
+
+    /// The same tower for images of `size` pixels, which must be a multiple of the patch.
+    public func resized(to size: Int) throws -> VisionConfig {
+        guard size > 0 && size % patchSize == 0 else {
+            let lower = max(patchSize, size / patchSize * patchSize)
+            throw ChartCLIPError(
+                "image size \(size) is not a multiple of the \(patchSize)-pixel patch",
+                hint: "use \(lower) or \(lower + patchSize)")
+        }
+        var copy = self
+        copy.imageSize = size
+        return copy
+    }
 }
 
 /// The text encoder's shape.

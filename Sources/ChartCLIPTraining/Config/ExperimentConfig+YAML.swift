@@ -8,7 +8,7 @@ extension ExperimentConfig {
     /// The fields each section may contain; anything else is reported by name.
     static let allowedKeys: [String: Set<String>] = [
         "": [
-            "name", "model", "init_checkpoint", "dataset", "synthetic", "recorded", "batch_size", "steps", "epochs", "optimizer",
+            "name", "model", "init_checkpoint", "image_size", "dataset", "synthetic", "recorded", "batch_size", "steps", "epochs", "optimizer",
             "schedule", "grad_clip", "seed", "threads", "lock_image", "lock_text", "loss", "positives",
             "accumulation_steps", "eval_every", "checkpoint_every", "augment", "output_dir",
         ],
@@ -77,6 +77,7 @@ extension ExperimentConfig {
         try require(steps != nil || epochs != nil, "steps", "give steps or epochs")
         try require([dataset != nil, synthetic != nil, recorded != nil].filter { $0 }.count == 1, "dataset", "give exactly one of dataset, synthetic and recorded")
         try require(model != nil || initCheckpoint != nil, "model", "give a model config or an init_checkpoint")
+        try require(imageSize.map { $0 >= 8 && $0 <= 1024 } ?? true, "image_size", "must be between 8 and 1024 pixels")
         try require(accumulationSteps >= 1 && accumulationSteps <= batchSize, "accumulation_steps", "must be between 1 and batch_size")
         try require(["cosine", "constant"].contains(schedule.kind), "schedule.kind", "is cosine or constant")
         try require(optimizer.lr > 0, "optimizer.lr", "must be positive")

@@ -25,6 +25,10 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var model: String?
     /// A checkpoint to start from (e.g. an imported ViT-B/16).
     public var initCheckpoint: String?
+    /// Chart side in pixels for the image tower, when not the model's own: a model config
+    /// is built at this size, and an `init_checkpoint`'s learned positions are resampled to
+    /// the new patch grid (`Checkpoint.resizingImages(to:)`).
+    public var imageSize: Int?
     /// A prepared dataset folder (with `dataset.csv`) or the CSV itself.
     public var dataset: String?
     /// Generate the dataset from the synthetic market instead (no files needed).
@@ -69,7 +73,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var outputDirectory: String
 
     enum CodingKeys: String, CodingKey {
-        case name, model, initCheckpoint = "init_checkpoint", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
+        case name, model, initCheckpoint = "init_checkpoint", imageSize = "image_size", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
         case optimizer, schedule, gradClip = "grad_clip", seed, threads, lockImage = "lock_image"
         case lockText = "lock_text", loss, positives, accumulationSteps = "accumulation_steps"
         case evalEvery = "eval_every", checkpointEvery = "checkpoint_every", augment, outputDirectory = "output_dir"
@@ -80,6 +84,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         name = try c.decode(String.self, forKey: .name)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         initCheckpoint = try c.decodeIfPresent(String.self, forKey: .initCheckpoint)
+        imageSize = try c.decodeIfPresent(Int.self, forKey: .imageSize)
         dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
         synthetic = try c.decodeIfPresent(SyntheticDataConfig.self, forKey: .synthetic)
         recorded = try c.decodeIfPresent(RecordedDataConfig.self, forKey: .recorded)

@@ -68,9 +68,15 @@ public final class TrainingRun {
     }
 
     /// The model at the start of the run: the init checkpoint, or a seeded random model.
+    /// With `image_size`, the model is built for charts of that size.
     func initialModel() throws -> CLIPModel {
-        if let path = config.initCheckpoint { return try Checkpoint.load(from: URL(fileURLWithPath: path)).makeModel() }
-        return CLIPModel(config: try CLIPConfig.load(config.model ?? "clip-tiny"), seed: UInt64(config.seed))
+        if let path = config.initCheckpoint {
+            let checkpoint = try Checkpoint.load(from: URL(fileURLWithPath: path))
+            return try config.imageSize.map { try checkpoint.resizingImages(to: $0) }.map { try $0.makeModel() } ?? checkpoint.makeModel()
+        }
+        var modelConfig = try CLIPConfig.load(config.model ?? "clip-tiny")
+        if let size = config.imageSize { modelConfig.visionConfig = try modelConfig.visionConfig.resized(to: size) }
+        return CLIPModel(config: modelConfig, seed: UInt64(config.seed))
     }
 
     /// Trains to the configured number of steps (or `stopAfter` steps in total, to simulate an

@@ -1,0 +1,53 @@
+import ChartCLIPModels
+import ChartCLIPTensor
+import ChartCLIPTestSupport
+import Foundation
+import Testing
+
+/// Moving a checkpoint to another chart size: learned positions resampled like PyTorch's
+/// bilinear interpolation, everything else kept.
+@Suite struct CheckpointResizeTests {
+    @Test(arguments: ["8_14_3", "4_7_2", "7_4_2", "3_5_1"])
+    func resampleMatchesPyTorchBilinear(_ name: String) throws {
+        let golden = try GoldenFile("golden/resample_positions.json")
+        let parts = name.split(separator: "_").map { Int($0)! }
+        let input = golden.array("\(name)_in"), expected = golden.array("\(name)_out")
+        let actual = PositionGrid.resample(input.data, from: parts[0], to: parts[1], width: parts[2])
+        let check = allClose(actual, expected.data, relative: 1e-5, absolute: 1e-6)
+        #expect(check.ok, "\(check.message)")
+    }
+
+    @Test func sameSizeIsIdentityAndConstantsStayConstant() {
+        let grid = (0..<(5 * 5 * 2)).map { Float($0) }
+        #expect(PositionGrid.resample(grid, from: 5, to: 5, width: 2) == grid)
+        let flat = [Float](repeating: 0.25, count: 4 * 4 * 3)
+        #expect(PositionGrid.resample(flat, from: 4, to: 9, width: 3).allSatisfy { abs($0 - 0.25) < 1e-6 })
+    }
+
+    @Test func resizedCheckpointRunsOnLargerChartsWithTheSameWeights() throws {
+        let model = CLIPModel(config: CLIPModelTests.config, seed: 3)
+        let checkpoint = Checkpoint(model: model, step: 5)
+        let resized = try checkpoint.resizingImages(to: 32)
+        #expect(resized.config.visionConfig.imageSize == 32)
+        #expect(resized.optimizer == nil && resized.step == 5)
+        let positions = resized.parameters["visual.positional_embedding"]!
+        let width = CLIPModelTests.config.visionConfig.width
+        #expect(positions.count == (4 * 4 + 1) * width)
+        // The class token's position is kept; the other weights are untouched.
+        #expect(Array(positions[0..<width]) == Array(checkpoint.parameters["visual.positional_embedding"]![0..<width]))
+        for (key, values) in checkpoint.parameters where key != "visual.positional_embedding" {
+            #expect(resized.parameters[key] == values, "\(key)")
+        }
+        let larger = try resized.makeModel()
+        let features = larger.encodeImage(Tensor.randomNormal([2, 3, 32, 32], rng: RandomGenerator(seed: 1)))
+        #expect(features.shape == [2, CLIPModelTests.config.embedDim] && features.scalars.allSatisfy(\.isFinite))
+    }
+
+    @Test func sizeThatIsNotAMultipleOfThePatchIsAClearError() throws {
+        let checkpoint = Checkpoint(model: CLIPModel(config: CLIPModelTests.config, seed: 3))
+        #expect { try checkpoint.resizingImages(to: 30) } throws: { error in
+            let text = "\(error)"
+            return text.contains("30") && text.contains("8-pixel patch") && text.contains("use 24 or 32")
+        }
+    }
+}
