@@ -35,6 +35,18 @@ struct DrawingTests {
         #expect(image[35, 5] == .white && image[5, 35] == .white)
     }
 
+    /// Lowercase letters with a tail start at the x-height like the others, so a `g` in a
+    /// plot title does not read as a `9` (whose bowl starts at the top).
+    @Test func descendersStartAtTheXHeight() {
+        func ink(_ glyph: String, rows: Range<Int>) -> Int {
+            var image = RasterImage(width: 5, height: 7)
+            image.drawText(glyph, x: 0, y: 0, color: .black)
+            return image.countPixels(notEqualTo: .white, x: 0, y: rows.lowerBound, width: 5, height: rows.count)
+        }
+        for glyph in ["a", "g", "p", "q", "y"] { #expect(ink(glyph, rows: 0..<2) == 0, "\(glyph)") }
+        #expect(ink("9", rows: 0..<2) > 0)
+    }
+
     @Test("text is as wide as the font says and draws ink inside its box only")
     func text() {
         #expect(BitmapFont.width(of: "AB", scale: 1) == 11)
