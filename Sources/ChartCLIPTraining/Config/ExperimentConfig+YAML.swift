@@ -7,15 +7,11 @@ import Yams
 extension ExperimentConfig {
     /// The fields each section may contain; anything else is reported by name.
     static let allowedKeys: [String: Set<String>] = [
-        "": [
-            "name", "model", "init_checkpoint", "image_size", "dataset", "synthetic", "recorded", "batch_size", "steps", "epochs", "optimizer",
-            "schedule", "grad_clip", "seed", "threads", "lock_image", "lock_text", "loss", "positives",
-            "accumulation_steps", "eval_every", "checkpoint_every", "augment", "output_dir",
-        ],
-        "optimizer": ["lr", "beta1", "beta2", "eps", "weight_decay"],
-        "schedule": ["kind", "warmup_steps", "min_lr"],
-        "augment": ["enabled", "min_scale"],
-        // The chart sections' fields, from the keys their decoders read.
+        // Every section's keys are the ones its decoder reads.
+        "": Set(ExperimentConfig.CodingKeys.allCases.map(\.stringValue)),
+        "optimizer": Set(OptimizerConfig.CodingKeys.allCases.map(\.stringValue)),
+        "schedule": Set(ScheduleConfig.CodingKeys.allCases.map(\.stringValue)),
+        "augment": Set(AugmentConfig.CodingKeys.allCases.map(\.stringValue)),
         "synthetic": Set(SyntheticDataConfig.CodingKeys.allCases.map(\.stringValue) + SyntheticDataConfig.sharedFieldNames),
         "recorded": Set(RecordedDataConfig.CodingKeys.allCases.map(\.stringValue) + RecordedDataConfig.sharedFieldNames),
     ]

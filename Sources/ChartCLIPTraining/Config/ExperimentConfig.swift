@@ -72,7 +72,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     /// Root folder of runs.
     public var outputDirectory: String
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, model, initCheckpoint = "init_checkpoint", imageSize = "image_size", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
         case optimizer, schedule, gradClip = "grad_clip", seed, threads, lockImage = "lock_image"
         case lockText = "lock_text", loss, positives, accumulationSteps = "accumulation_steps"
@@ -116,7 +116,7 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
     public var eps: Float = 1e-6
     public var weightDecay: Float = 0.1
 
-    enum CodingKeys: String, CodingKey { case lr, beta1, beta2, eps, weightDecay = "weight_decay" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case lr, beta1, beta2, eps, weightDecay = "weight_decay" }
 
     public init() {}
 
@@ -144,7 +144,7 @@ public struct ScheduleConfig: Codable, Equatable, Sendable {
     /// Final learning rate of the cosine.
     public var minLr: Float = 0
 
-    enum CodingKeys: String, CodingKey { case kind, warmupSteps = "warmup_steps", minLr = "min_lr" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case kind, warmupSteps = "warmup_steps", minLr = "min_lr" }
 
     public init() {}
 
@@ -164,7 +164,7 @@ public struct AugmentConfig: Codable, Equatable, Sendable {
     /// Smallest crop width and height as a fraction of the image.
     public var minScale: Float = 0.85
 
-    enum CodingKeys: String, CodingKey { case enabled, minScale = "min_scale" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case enabled, minScale = "min_scale" }
 
     public init() {}
 

@@ -71,8 +71,9 @@ public final class TrainingRun {
     /// With `image_size`, the model is built for charts of that size.
     func initialModel() throws -> CLIPModel {
         if let path = config.initCheckpoint {
-            let checkpoint = try Checkpoint.load(from: URL(fileURLWithPath: path))
-            return try config.imageSize.map { try checkpoint.resizingImages(to: $0) }.map { try $0.makeModel() } ?? checkpoint.makeModel()
+            var checkpoint = try Checkpoint.load(from: URL(fileURLWithPath: path))
+            if let size = config.imageSize { checkpoint = try checkpoint.resizingImages(to: size) }
+            return try checkpoint.makeModel()
         }
         var modelConfig = try CLIPConfig.load(config.model ?? "clip-tiny")
         if let size = config.imageSize { modelConfig.visionConfig = try modelConfig.visionConfig.resized(to: size) }
