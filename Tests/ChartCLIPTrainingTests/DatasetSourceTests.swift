@@ -16,6 +16,9 @@ import Testing
         #expect(Set(dataset.rows.map(\.symbol)).count == 26)
         let folders = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("synthetic").path)
         #expect(folders.count == 1 && folders[0].utf8.count <= 200)
+        // The cut name's folder holds the whole key.
+        let key = try String(contentsOf: cache.appendingPathComponent("synthetic/\(folders[0])/cache_key.txt"), encoding: .utf8)
+        #expect(key.hasPrefix("SYNTHAUSDT-SYNTHBUSDT") && key.contains("SYNTHZUSDT_b200_s") && key.contains("_px32"))
         // Prepared again, the same folder is reused.
         let again = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
         #expect(again.rows.count == dataset.rows.count)

@@ -71,19 +71,29 @@ public enum DatasetSource {
     /// `…/vision_dataset`, NAME being the key of everything that shapes the data (cut and
     /// ended by its hash when long, `StableHash.folderName`).
     struct CacheFolder {
+        let key: String
         let trainingData: URL
         let dataset: URL
+        /// `cache_key.txt`: the whole key, which a folder name over 200 bytes cuts short.
+        let keyFile: URL
 
         init(cacheRoot: URL, kind: String, key: String) {
             let root = cacheRoot.appendingPathComponent(kind).appendingPathComponent(StableHash.folderName(key))
+            self.key = key
             trainingData = root.appendingPathComponent("training_data")
             dataset = root.appendingPathComponent("vision_dataset")
+            keyFile = root.appendingPathComponent("cache_key.txt")
         }
 
-        /// The dataset an earlier run prepared here, or `nil`.
+        /// The dataset an earlier run prepared here, or `nil`; otherwise the folder is made
+        /// and its key written, so a hashed name still says what it holds.
         func prepared() throws -> VisionDataset? {
-            guard FileManager.default.fileExists(atPath: dataset.appendingPathComponent(VisionDataset.csvName).path) else { return nil }
-            return try VisionDataset.load(dataset)
+            if FileManager.default.fileExists(atPath: dataset.appendingPathComponent(VisionDataset.csvName).path) {
+                return try VisionDataset.load(dataset)
+            }
+            try AtomicFile.createDirectory(keyFile.deletingLastPathComponent())
+            try AtomicFile.write(key + "\n", to: keyFile)
+            return nil
         }
     }
 }
