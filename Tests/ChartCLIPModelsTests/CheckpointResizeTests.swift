@@ -43,6 +43,44 @@ import Testing
         #expect(features.shape == [2, CLIPModelTests.config.embedDim] && features.scalars.allSatisfy(\.isFinite))
     }
 
+    @Test(arguments: ["2_3_3", "4_7_2"])
+    func patchKernelsMatchThePseudoInverse(_ name: String) throws {
+        let golden = try GoldenFile("golden/resize_patch_kernels.json")
+        let parts = name.split(separator: "_").map { Int($0)! }
+        let input = golden.array("\(name)_in"), expected = golden.array("\(name)_out")
+        let actual = PatchKernel.resize(input.data, kernels: parts[2], from: parts[0], to: parts[1])
+        let check = allClose(actual, expected.data, relative: 1e-4, absolute: 1e-5)
+        #expect(check.ok, "\(check.message)")
+    }
+
+    /// Larger patches on the same grid: each patch of the original chart enlarged bilinearly
+    /// gives the same tokens, so the model's image features are unchanged.
+    @Test func largerPatchesReadEnlargedPatchesAsBefore() throws {
+        let model = CLIPModel(config: CLIPModelTests.config, seed: 4)  // 16 px, 8-px patches
+        let resized = try Checkpoint(model: model).resizingPatches(to: 12)
+        #expect(resized.config.visionConfig.patchSize == 12 && resized.config.visionConfig.imageSize == 24)
+        let larger = try resized.makeModel()
+        let images = Tensor.randomNormal([2, 3, 16, 16], rng: RandomGenerator(seed: 6))
+        // Enlarge every 8×8 patch of every channel to 12×12 on its own.
+        let x = images.scalars
+        var enlarged = [Float](repeating: 0, count: 2 * 3 * 24 * 24)
+        for bc in 0..<6 {
+            for gy in 0..<2 {
+                for gx in 0..<2 {
+                    let patch = (0..<64).map { i in x[bc * 256 + (gy * 8 + i / 8) * 16 + gx * 8 + i % 8] }
+                    for (i, v) in PositionGrid.resample(patch, from: 8, to: 12, width: 1).enumerated() {
+                        enlarged[bc * 576 + (gy * 12 + i / 12) * 24 + gx * 12 + i % 12] = v
+                    }
+                }
+            }
+        }
+        let before = model.encodeImage(images).scalars
+        let after = larger.encodeImage(Tensor(enlarged, shape: [2, 3, 24, 24])).scalars
+        let check = allClose(after, before, relative: 1e-3, absolute: 1e-4)
+        #expect(check.ok, "\(check.message)")
+        #expect { try Checkpoint(model: model).resizingPatches(to: 4) } throws: { "\($0)".contains("patches can only grow") }
+    }
+
     @Test func sizeThatIsNotAMultipleOfThePatchIsAClearError() throws {
         let checkpoint = Checkpoint(model: CLIPModel(config: CLIPModelTests.config, seed: 3))
         #expect { try checkpoint.resizingImages(to: 30) } throws: { error in

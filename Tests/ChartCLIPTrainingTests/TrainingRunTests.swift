@@ -64,7 +64,8 @@ import Testing
     }
 
     /// `image_size` with an `init_checkpoint`: the run trains the same weights on smaller
-    /// charts (clip-tiny's 64 pixels to 32), from resampled positions.
+    /// charts (clip-tiny's 64 pixels to 32), from resampled positions; `patch_size` on
+    /// larger charts cut into larger patches, from a resized patch embedding.
     @Test func runFromACheckpointAtAnotherChartSize() async throws {
         let root = try Fixtures.temporaryDirectory("resize")
         let cache = root.appendingPathComponent("cache")
@@ -85,6 +86,18 @@ import Testing
         let trained = try Checkpoint.load(from: second.directory.latest)
         #expect(trained.config.visionConfig.imageSize == 32)
         #expect(trained.parameters["visual.positional_embedding"]?.count == (4 * 4 + 1) * trained.config.visionConfig.width)
+        // patch_size: larger patches on the same 8×8 grid, so 96-pixel charts.
+        var larger = try Self.config(name: "larger-patches", output: root, steps: 2)
+        larger.model = nil
+        larger.initCheckpoint = first.directory.best.path
+        larger.patchSize = 12
+        let third = try TrainingRun.start(try ExperimentConfig.decode(yaml: try larger.yamlString(), source: "resolved"), cacheRoot: cache)
+        third.showProgress = false
+        let run3 = try await third.run()
+        #expect(try #require(run3.dataset).root.path.contains("_px96") && run3.losses.values.allSatisfy(\.isFinite))
+        let patched = try Checkpoint.load(from: third.directory.latest)
+        #expect(patched.config.visionConfig.patchSize == 12 && patched.config.visionConfig.imageSize == 96)
+        #expect(patched.parameters["visual.positional_embedding"]?.count == (8 * 8 + 1) * patched.config.visionConfig.width)
         config.imageSize = 30
         do {
             _ = try await TrainingRun.start(config, cacheRoot: cache).run()

@@ -58,3 +58,85 @@ public enum PositionGrid {
         return out
     }
 }
+
+extension Checkpoint {
+    /// This checkpoint with patches of `patchSize` pixels, no smaller than its own, on the same
+    /// patch grid (so the charts grow with the patches and the learned positions stay). The
+    /// patch embedding is resized so that a patch enlarged bilinearly to the new size gives
+    /// the token the original patch gave (FlexiViT's pseudo-inverse resize,
+    /// `PatchKernel.resize`): more pixels per token at the transformer's old cost.
+    public func resizingPatches(to patchSize: Int) throws -> Checkpoint {
+        let vision = config.visionConfig
+        if patchSize == vision.patchSize { return self }
+        guard patchSize > vision.patchSize else {
+            throw ChartCLIPError(
+                "patch size \(patchSize) is smaller than the checkpoint's \(vision.patchSize)",
+                hint: "patches can only grow: give a patch_size of at least \(vision.patchSize)")
+        }
+        let key = "visual.patch_embed.weight", p = vision.patchSize
+        guard let weight = parameters[key], weight.count == vision.width * 3 * p * p else {
+            throw ChartCLIPError(
+                "the checkpoint's \(key) is not \(vision.width) × \(3 * p * p)",
+                hint: "the checkpoint does not match its own config; re-export it")
+        }
+        var resized = self
+        resized.config.visionConfig.patchSize = patchSize
+        resized.config.visionConfig.imageSize = vision.imageSize / p * patchSize
+        resized.parameters[key] = PatchKernel.resize(weight, kernels: vision.width * 3, from: p, to: patchSize)
+        resized.optimizer = nil
+        return resized
+    }
+}
+
+/// Convolution kernels of a patch embedding, resized.
+public enum PatchKernel {
+    /// Resizes `count` square kernels of side `p` (rows in reading order, one after another)
+    /// to side `q ≥ p`: w' = B (BᵀB)⁻¹ w, with B the `[q², p²]` matrix of the bilinear resize
+    /// of `PositionGrid.resample`, so that ⟨B x, w'⟩ = ⟨x, w⟩ for every p×p patch x.
+    /// This is `pinv(Bᵀ) w`, FlexiViT's resize (Beyer et al., 2023).
+    public static func resize(_ weights: [Float], kernels count: Int, from p: Int, to q: Int) -> [Float] {
+        precondition(q >= p && weights.count == count * p * p, "kernels grow only, \(count) of \(p)×\(p)")
+        let n = p * p, m = q * q
+        // B column by column: the resized basis patches.
+        var b = [Double](repeating: 0, count: m * n)  // row-major [m, n]
+        for j in 0..<n {
+            var basis = [Float](repeating: 0, count: n)
+            basis[j] = 1
+            for (i, v) in PositionGrid.resample(basis, from: p, to: q, width: 1).enumerated() { b[i * n + j] = Double(v) }
+        }
+        // G = BᵀB (n × n, symmetric positive definite when q ≥ p), factored G = L Lᵀ.
+        var g = [Double](repeating: 0, count: n * n)
+        for r in 0..<m {
+            for i in 0..<n where b[r * n + i] != 0 {
+                for j in 0..<n { g[i * n + j] += b[r * n + i] * b[r * n + j] }
+            }
+        }
+        var l = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var sum = g[i * n + j]
+                for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
+                l[i * n + j] = i == j ? sum.squareRoot() : sum / l[j * n + j]
+            }
+        }
+        var out = [Float](repeating: 0, count: count * m)
+        for kernel in 0..<count {
+            // Solve G z = w, then w' = B z.
+            var z = weights[(kernel * n)..<((kernel + 1) * n)].map(Double.init)
+            for i in 0..<n {
+                for k in 0..<i { z[i] -= l[i * n + k] * z[k] }
+                z[i] /= l[i * n + i]
+            }
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                for k in (i + 1)..<n { z[i] -= l[k * n + i] * z[k] }
+                z[i] /= l[i * n + i]
+            }
+            for r in 0..<m {
+                var sum = 0.0
+                for j in 0..<n { sum += b[r * n + j] * z[j] }
+                out[kernel * m + r] = Float(sum)
+            }
+        }
+        return out
+    }
+}

@@ -29,6 +29,10 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     /// is built at this size, and an `init_checkpoint`'s learned positions are resampled to
     /// the new patch grid (`Checkpoint.resizingImages(to:)`).
     public var imageSize: Int?
+    /// Patch side in pixels, when not the model's own. With an `init_checkpoint` patches can
+    /// only grow: the patch embedding is resized (`Checkpoint.resizingPatches(to:)`) on the
+    /// same patch grid, so the charts grow with the patches unless `image_size` says otherwise.
+    public var patchSize: Int?
     /// A prepared dataset folder (with `dataset.csv`) or the CSV itself.
     public var dataset: String?
     /// Generate the dataset from the synthetic market instead (no files needed).
@@ -73,7 +77,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var outputDirectory: String
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, model, initCheckpoint = "init_checkpoint", imageSize = "image_size", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
+        case name, model, initCheckpoint = "init_checkpoint", imageSize = "image_size", patchSize = "patch_size", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
         case optimizer, schedule, gradClip = "grad_clip", seed, threads, lockImage = "lock_image"
         case lockText = "lock_text", loss, positives, accumulationSteps = "accumulation_steps"
         case evalEvery = "eval_every", checkpointEvery = "checkpoint_every", augment, outputDirectory = "output_dir"
@@ -85,6 +89,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         model = try c.decodeIfPresent(String.self, forKey: .model)
         initCheckpoint = try c.decodeIfPresent(String.self, forKey: .initCheckpoint)
         imageSize = try c.decodeIfPresent(Int.self, forKey: .imageSize)
+        patchSize = try c.decodeIfPresent(Int.self, forKey: .patchSize)
         dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
         synthetic = try c.decodeIfPresent(SyntheticDataConfig.self, forKey: .synthetic)
         recorded = try c.decodeIfPresent(RecordedDataConfig.self, forKey: .recorded)

@@ -68,15 +68,18 @@ public final class TrainingRun {
     }
 
     /// The model at the start of the run: the init checkpoint, or a seeded random model.
-    /// With `image_size`, the model is built for charts of that size.
+    /// With `patch_size` and `image_size`, the model is built for those patches and charts.
     func initialModel() throws -> CLIPModel {
         if let path = config.initCheckpoint {
             var checkpoint = try Checkpoint.load(from: URL(fileURLWithPath: path))
+            if let patch = config.patchSize { checkpoint = try checkpoint.resizingPatches(to: patch) }
             if let size = config.imageSize { checkpoint = try checkpoint.resizingImages(to: size) }
             return try checkpoint.makeModel()
         }
         var modelConfig = try CLIPConfig.load(config.model ?? "clip-tiny")
-        if let size = config.imageSize { modelConfig.visionConfig = try modelConfig.visionConfig.resized(to: size) }
+        if let patch = config.patchSize { modelConfig.visionConfig.patchSize = patch }
+        let size = config.imageSize ?? modelConfig.visionConfig.imageSize
+        modelConfig.visionConfig = try modelConfig.visionConfig.resized(to: size)
         return CLIPModel(config: modelConfig, seed: UInt64(config.seed))
     }
 

@@ -7,7 +7,8 @@ Regenerate (from the repository root):
     /tmp/ref/bin/python Tests/Fixtures/golden/make_resample_golden.py
 
 Writes resample_positions.json: for each case "g_h_w", the grid "in" [g*g, w] (rows in
-reading order) and "out" [h*h, w].
+reading order) and "out" [h*h, w]; and resize_patch_kernels.json: for each case
+"p_q_count", kernels "in" [count, p*p] and "out" [count, q*q] = pinv(B^T) w.
 """
 import json
 import os
@@ -31,3 +32,17 @@ for g, h, w in [(8, 14, 3), (4, 7, 2), (7, 4, 2), (3, 5, 1)]:
 with open(os.path.join(HERE, "resample_positions.json"), "w") as f:
     json.dump(out, f, separators=(",", ":"))
 print("wrote resample_positions.json")
+
+# Patch kernels resized by pinv(B^T) w (FlexiViT), B the bilinear resize of p x p patches to
+# q x q built from torch's interpolate on the basis patches.
+kernels = {}
+for p, q, count in [(2, 3, 3), (4, 7, 2)]:
+    basis = torch.eye(p * p).reshape(p * p, 1, p, p)
+    B = F.interpolate(basis, size=(q, q), mode="bilinear", align_corners=False).reshape(p * p, q * q).T  # [q*q, p*p]
+    w = torch.randn(count, p * p)
+    resized = (torch.linalg.pinv(B.T.double()) @ w.T.double()).T.float()  # [count, q*q]
+    for name, t in (("in", w), ("out", resized)):
+        kernels[f"{p}_{q}_{count}_{name}"] = {"shape": list(t.shape), "data": [float(x) for x in t.reshape(-1).tolist()]}
+with open(os.path.join(HERE, "resize_patch_kernels.json"), "w") as f:
+    json.dump(kernels, f, separators=(",", ":"))
+print("wrote resize_patch_kernels.json")
