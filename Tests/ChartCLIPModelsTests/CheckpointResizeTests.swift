@@ -7,14 +7,22 @@ import Testing
 /// Moving a checkpoint to another chart size: learned positions resampled like PyTorch's
 /// bilinear interpolation, everything else kept.
 @Suite struct CheckpointResizeTests {
+    /// Runs case `name` ("a_b_c") of a golden file: `compute(input, a, b, c)` against "name_out".
+    func expectGolden(
+        _ file: String, _ name: String, relative: Float, absolute: Float, _ compute: ([Float], Int, Int, Int) -> [Float]
+    ) throws {
+        let golden = try GoldenFile(file)
+        let n = name.split(separator: "_").map { Int($0)! }
+        let check = allClose(compute(golden.array("\(name)_in").data, n[0], n[1], n[2]), golden.array("\(name)_out").data,
+            relative: relative, absolute: absolute)
+        #expect(check.ok, "\(check.message)")
+    }
+
     @Test(arguments: ["8_14_3", "4_7_2", "7_4_2", "3_5_1"])
     func resampleMatchesPyTorchBilinear(_ name: String) throws {
-        let golden = try GoldenFile("golden/resample_positions.json")
-        let parts = name.split(separator: "_").map { Int($0)! }
-        let input = golden.array("\(name)_in"), expected = golden.array("\(name)_out")
-        let actual = PositionGrid.resample(input.data, from: parts[0], to: parts[1], width: parts[2])
-        let check = allClose(actual, expected.data, relative: 1e-5, absolute: 1e-6)
-        #expect(check.ok, "\(check.message)")
+        try expectGolden("golden/resample_positions.json", name, relative: 1e-5, absolute: 1e-6) {
+            PositionGrid.resample($0, from: $1, to: $2, width: $3)
+        }
     }
 
     @Test func sameSizeIsIdentityAndConstantsStayConstant() {
@@ -45,12 +53,9 @@ import Testing
 
     @Test(arguments: ["2_3_3", "4_7_2"])
     func patchKernelsMatchThePseudoInverse(_ name: String) throws {
-        let golden = try GoldenFile("golden/resize_patch_kernels.json")
-        let parts = name.split(separator: "_").map { Int($0)! }
-        let input = golden.array("\(name)_in"), expected = golden.array("\(name)_out")
-        let actual = PatchKernel.resize(input.data, kernels: parts[2], from: parts[0], to: parts[1])
-        let check = allClose(actual, expected.data, relative: 1e-4, absolute: 1e-5)
-        #expect(check.ok, "\(check.message)")
+        try expectGolden("golden/resize_patch_kernels.json", name, relative: 1e-4, absolute: 1e-5) {
+            PatchKernel.resize($0, kernels: $3, from: $1, to: $2)
+        }
     }
 
     /// Larger patches on the same grid: each patch of the original chart enlarged bilinearly
