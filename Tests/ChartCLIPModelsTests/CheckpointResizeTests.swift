@@ -63,7 +63,9 @@ import Testing
     @Test func largerPatchesReadEnlargedPatchesAsBefore() throws {
         let model = CLIPModel(config: CLIPModelTests.config, seed: 4)  // 16 px, 8-px patches
         let resized = try Checkpoint(model: model).resizingPatches(to: 12)
+        #expect(resized.config.visionConfig == CLIPModelTests.config.visionConfig.withPatchSize(12))
         #expect(resized.config.visionConfig.patchSize == 12 && resized.config.visionConfig.imageSize == 24)
+        #expect(resized.optimizer == nil && resized.parameters["visual.positional_embedding"] == Checkpoint(model: model).parameters["visual.positional_embedding"])
         let larger = try resized.makeModel()
         let images = Tensor.randomNormal([2, 3, 16, 16], rng: RandomGenerator(seed: 6))
         // Enlarge every 8×8 patch of every channel to 12×12 on its own.

@@ -98,6 +98,15 @@ import Testing
         let patched = try Checkpoint.load(from: third.directory.latest)
         #expect(patched.config.visionConfig.patchSize == 12 && patched.config.visionConfig.imageSize == 96)
         #expect(patched.parameters["visual.positional_embedding"]?.count == (8 * 8 + 1) * patched.config.visionConfig.width)
+        // Without a checkpoint, patch_size keeps the model config's grid too: clip-tiny's
+        // 8×8 patches of 8 pixels become 8×8 patches of 4 on 32-pixel charts.
+        var fresh = try Self.config(name: "fresh-patches", output: root, steps: 1)
+        fresh.patchSize = 4
+        let fourth = try TrainingRun.start(fresh, cacheRoot: cache)
+        fourth.showProgress = false
+        #expect(try #require(try await fourth.run().dataset).root.path.contains("_px32"))
+        let small = try Checkpoint.load(from: fourth.directory.latest).config.visionConfig
+        #expect(small.patchSize == 4 && small.imageSize == 32)
         config.imageSize = 30
         do {
             _ = try await TrainingRun.start(config, cacheRoot: cache).run()

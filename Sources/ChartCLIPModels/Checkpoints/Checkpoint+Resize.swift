@@ -9,19 +9,25 @@ extension Checkpoint {
     public func resizingImages(to imageSize: Int) throws -> Checkpoint {
         let vision = config.visionConfig
         if imageSize == vision.imageSize { return self }
-        var resized = self
-        resized.config.visionConfig = try vision.resized(to: imageSize)
-        let key = "visual.positional_embedding"
-        let old = vision.imageSize / vision.patchSize, new = imageSize / vision.patchSize
-        guard let positions = parameters[key], positions.count == (old * old + 1) * vision.width else {
+        let old = vision.imageSize / vision.patchSize, new = imageSize / vision.patchSize, width = vision.width
+        return try replacing("visual.positional_embedding", rows: old * old + 1, width: width, vision: try vision.resized(to: imageSize)) {
+            Array($0[0..<width]) + PositionGrid.resample(Array($0[width...]), from: old, to: new, width: width)
+        }
+    }
+
+    /// This checkpoint with `vision` as its image tower's shape and the `[rows, width]`
+    /// parameter `key` transformed; optimizer state dropped (its moments have the old shapes).
+    func replacing(
+        _ key: String, rows: Int, width: Int, vision: VisionConfig, _ transform: ([Float]) -> [Float]
+    ) throws -> Checkpoint {
+        guard let values = parameters[key], values.count == rows * width else {
             throw ChartCLIPError(
-                "the checkpoint's \(key) is not \(old * old + 1) × \(vision.width)",
+                "the checkpoint's \(key) is not \(rows) × \(width)",
                 hint: "the checkpoint does not match its own config; re-export it")
         }
-        let width = vision.width
-        let classRow = Array(positions[0..<width])
-        let grid = PositionGrid.resample(Array(positions[width...]), from: old, to: new, width: width)
-        resized.parameters[key] = classRow + grid
+        var resized = self
+        resized.config.visionConfig = vision
+        resized.parameters[key] = transform(values)
         resized.optimizer = nil
         return resized
     }
@@ -73,18 +79,10 @@ extension Checkpoint {
                 "patch size \(patchSize) is smaller than the checkpoint's \(vision.patchSize)",
                 hint: "patches can only grow: give a patch_size of at least \(vision.patchSize)")
         }
-        let key = "visual.patch_embed.weight", p = vision.patchSize
-        guard let weight = parameters[key], weight.count == vision.width * 3 * p * p else {
-            throw ChartCLIPError(
-                "the checkpoint's \(key) is not \(vision.width) × \(3 * p * p)",
-                hint: "the checkpoint does not match its own config; re-export it")
+        let p = vision.patchSize
+        return try replacing("visual.patch_embed.weight", rows: vision.width, width: 3 * p * p, vision: vision.withPatchSize(patchSize)) {
+            PatchKernel.resize($0, kernels: vision.width * 3, from: p, to: patchSize)
         }
-        var resized = self
-        resized.config.visionConfig.patchSize = patchSize
-        resized.config.visionConfig.imageSize = vision.imageSize / p * patchSize
-        resized.parameters[key] = PatchKernel.resize(weight, kernels: vision.width * 3, from: p, to: patchSize)
-        resized.optimizer = nil
-        return resized
     }
 }
 

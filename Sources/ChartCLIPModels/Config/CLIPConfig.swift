@@ -95,6 +95,15 @@ public struct VisionConfig: Codable, Equatable, Sendable {
         copy.imageSize = size
         return copy
     }
+
+    /// The same tower with patches of `size` pixels on the same patch grid, so the images grow
+    /// or shrink with the patches.
+    public func withPatchSize(_ size: Int) -> VisionConfig {
+        var copy = self
+        copy.imageSize = imageSize / patchSize * size
+        copy.patchSize = size
+        return copy
+    }
 }
 
 /// The text encoder's shape.

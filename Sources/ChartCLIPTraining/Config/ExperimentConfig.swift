@@ -29,9 +29,10 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     /// is built at this size, and an `init_checkpoint`'s learned positions are resampled to
     /// the new patch grid (`Checkpoint.resizingImages(to:)`).
     public var imageSize: Int?
-    /// Patch side in pixels, when not the model's own. With an `init_checkpoint` patches can
-    /// only grow: the patch embedding is resized (`Checkpoint.resizingPatches(to:)`) on the
-    /// same patch grid, so the charts grow with the patches unless `image_size` says otherwise.
+    /// Patch side in pixels, when not the model's own, on the model's patch grid: the charts
+    /// grow or shrink with the patches unless `image_size` says otherwise. With an
+    /// `init_checkpoint` patches can only grow, and the patch embedding is resized
+    /// (`Checkpoint.resizingPatches(to:)`).
     public var patchSize: Int?
     /// A prepared dataset folder (with `dataset.csv`) or the CSV itself.
     public var dataset: String?

@@ -77,9 +77,8 @@ public final class TrainingRun {
             return try checkpoint.makeModel()
         }
         var modelConfig = try CLIPConfig.load(config.model ?? "clip-tiny")
-        if let patch = config.patchSize { modelConfig.visionConfig.patchSize = patch }
-        let size = config.imageSize ?? modelConfig.visionConfig.imageSize
-        modelConfig.visionConfig = try modelConfig.visionConfig.resized(to: size)
+        if let patch = config.patchSize { modelConfig.visionConfig = modelConfig.visionConfig.withPatchSize(patch) }
+        if let size = config.imageSize { modelConfig.visionConfig = try modelConfig.visionConfig.resized(to: size) }
         return CLIPModel(config: modelConfig, seed: UInt64(config.seed))
     }
 
