@@ -25,22 +25,21 @@ public enum DatasetSource {
         let files = try r.resolvedFiles()
         let names = files.map { $0.deletingPathExtension().lastPathComponent }.joined(separator: "-")
         let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(r.chart.overlays.key)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
-        let cache = CacheFolder(cacheRoot: cacheRoot, kind: "recorded", key: key)
-        if let prepared = try cache.prepared() { return prepared }
-        var scan = ScanOptions()
-        r.chart.apply(to: &scan)
-        scan.stride = r.stride
-        scan.chartSize = imageSize
-        scan.progress = progress
-        let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
-        for file in files {
-            // The last row of a recorded file may be a candle that had not closed.
-            let series = try CandleCSV.load(file, formingCandle: .dropLast).series
-            _ = try await scanner.scan(series, into: cache.trainingData)
+        return try await CacheFolder(cacheRoot: cacheRoot, kind: "recorded", key: key).dataset { trainingData, dataset in
+            var scan = ScanOptions()
+            r.chart.apply(to: &scan)
+            scan.stride = r.stride
+            scan.chartSize = imageSize
+            scan.progress = progress
+            let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
+            for file in files {
+                // The last row of a recorded file may be a candle that had not closed.
+                let series = try CandleCSV.load(file, formingCandle: .dropLast).series
+                _ = try await scanner.scan(series, into: trainingData)
+            }
+            let split = try TimeSplit(valFraction: r.valFraction, testFraction: r.testFraction, holdoutSymbols: Set(r.holdoutSymbols))
+            _ = try DatasetPreparation.prepare(input: trainingData, output: dataset, options: DatasetPreparation.Options(split: split))
         }
-        let split = try TimeSplit(valFraction: r.valFraction, testFraction: r.testFraction, holdoutSymbols: Set(r.holdoutSymbols))
-        _ = try DatasetPreparation.prepare(input: cache.trainingData, output: cache.dataset, options: DatasetPreparation.Options(split: split))
-        return try VisionDataset.load(cache.dataset)
     }
 
     /// Generates (or reuses) the synthetic dataset: one seeded market per symbol, charts
@@ -48,23 +47,22 @@ public enum DatasetSource {
     /// with an embargo.
     public static func prepareSynthetic(_ s: SyntheticDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
         let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlays.key)_v\(s.valFraction)_t\(s.testFraction)"
-        let cache = CacheFolder(cacheRoot: cacheRoot, kind: "synthetic", key: key)
-        if let prepared = try cache.prepared() { return prepared }
-        for (i, symbol) in s.symbols.enumerated() {
-            var options = SyntheticTrainingData.Options()
-            options.market.symbol = symbol
-            options.market.bars = s.bars
-            options.market.seed = UInt64(s.seed + i)
-            s.chart.apply(to: &options.scan)
-            options.scan.chartSize = imageSize
-            options.scan.progress = progress
-            options.windows = .plantedAndStride(s.stride)
-            _ = try await SyntheticTrainingData.generate(into: cache.trainingData, options: options)
+        return try await CacheFolder(cacheRoot: cacheRoot, kind: "synthetic", key: key).dataset { trainingData, dataset in
+            for (i, symbol) in s.symbols.enumerated() {
+                var options = SyntheticTrainingData.Options()
+                options.market.symbol = symbol
+                options.market.bars = s.bars
+                options.market.seed = UInt64(s.seed + i)
+                s.chart.apply(to: &options.scan)
+                options.scan.chartSize = imageSize
+                options.scan.progress = progress
+                options.windows = .plantedAndStride(s.stride)
+                _ = try await SyntheticTrainingData.generate(into: trainingData, options: options)
+            }
+            var prep = DatasetPreparation.Options(split: try TimeSplit(valFraction: s.valFraction, testFraction: s.testFraction))
+            prep.linkImages = true
+            _ = try DatasetPreparation.prepare(input: trainingData, output: dataset, options: prep)
         }
-        var prep = DatasetPreparation.Options(split: try TimeSplit(valFraction: s.valFraction, testFraction: s.testFraction))
-        prep.linkImages = true
-        _ = try DatasetPreparation.prepare(input: cache.trainingData, output: cache.dataset, options: prep)
-        return try VisionDataset.load(cache.dataset)
     }
 
     /// A generated dataset's place in the cache: `cacheRoot/kind/NAME/training_data` and
@@ -72,28 +70,29 @@ public enum DatasetSource {
     /// ended by its hash when long, `StableHash.folderName`).
     struct CacheFolder {
         let key: String
-        let trainingData: URL
-        let dataset: URL
+        let trainingDataFolder: URL
+        let datasetFolder: URL
         /// `cache_key.txt`: the whole key, which a folder name over 200 bytes cuts short.
         let keyFile: URL
 
         init(cacheRoot: URL, kind: String, key: String) {
             let root = cacheRoot.appendingPathComponent(kind).appendingPathComponent(StableHash.folderName(key))
             self.key = key
-            trainingData = root.appendingPathComponent("training_data")
-            dataset = root.appendingPathComponent("vision_dataset")
+            trainingDataFolder = root.appendingPathComponent("training_data")
+            datasetFolder = root.appendingPathComponent("vision_dataset")
             keyFile = root.appendingPathComponent("cache_key.txt")
         }
 
-        /// The dataset an earlier run prepared here, or `nil`; otherwise the folder is made
-        /// and its key written, so a hashed name still says what it holds.
-        func prepared() throws -> VisionDataset? {
-            if FileManager.default.fileExists(atPath: dataset.appendingPathComponent(VisionDataset.csvName).path) {
-                return try VisionDataset.load(dataset)
+        /// The dataset an earlier run prepared here; otherwise the folder is made, its key
+        /// written (so a hashed name still says what it holds), and `build` fills
+        /// `training_data/` and `vision_dataset/` before the dataset is loaded.
+        func dataset(build: (_ trainingData: URL, _ dataset: URL) async throws -> Void) async throws -> VisionDataset {
+            if !FileManager.default.fileExists(atPath: datasetFolder.appendingPathComponent(VisionDataset.csvName).path) {
+                try AtomicFile.createDirectory(keyFile.deletingLastPathComponent())
+                try AtomicFile.write(key + "\n", to: keyFile)
+                try await build(trainingDataFolder, datasetFolder)
             }
-            try AtomicFile.createDirectory(keyFile.deletingLastPathComponent())
-            try AtomicFile.write(key + "\n", to: keyFile)
-            return nil
+            return try VisionDataset.load(datasetFolder)
         }
     }
 }
