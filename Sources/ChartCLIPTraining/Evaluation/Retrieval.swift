@@ -12,8 +12,8 @@ public struct RetrievalMetrics: Codable, Equatable, Sendable {
     /// Computes recall for normalised embeddings and each row's class key. Keys are ranked
     /// by score, ties by index; a query is a hit at K when its best-ranked key of the same
     /// class has fewer than K keys ahead of it, so no ranking is sorted and the scores come
-    /// from one matrix product per block of queries (a whole training split of 58,000
-    /// charts takes seconds, not hours).
+    /// from one matrix product per block of queries (sorting made a 58,000-chart split
+    /// N² log N).
     public init(images: [[Float]], texts: [[Float]], classes: [String], ks: [Int] = [1, 5, 10]) {
         var classIndex: [String: Int] = [:]
         let keyClass = classes.map { name in
