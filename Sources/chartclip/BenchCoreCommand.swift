@@ -13,6 +13,10 @@ struct BenchCoreCommand: ParsableCommand {
     @Option(help: "Measured runs; the median is reported.") var runs = 10
     @Flag(help: "Print the figures as one JSON object.") var json = false
     @Flag(help: "Also time linear layers of the clip-small shapes.") var shapes = false
+    @Option(help: "Block shape: batch.") var batch = 64
+    @Option(help: "Block shape: tokens (65 = an 8×8 patch grid and the class token).") var tokens = 65
+    @Option(help: "Block shape: width.") var width = 256
+    @Option(help: "Block shape: attention heads (must divide the width).") var heads = 4
 
     func run() throws {
         if let threads { ComputeThreads.configure(count: threads) }
@@ -20,8 +24,12 @@ struct BenchCoreCommand: ParsableCommand {
             for line in CoreBenchmark.linearShapes(runs: runs) { print(line) }
             return
         }
+        guard batch > 0, tokens > 0, width > 0, heads > 0, width % heads == 0 else {
+            throw ValidationError("--batch, --tokens, --width and --heads must be positive and --heads must divide --width (got width \(width), heads \(heads))")
+        }
         var bench = CoreBenchmark()
         bench.runs = runs
+        (bench.batch, bench.tokens, bench.width, bench.heads) = (batch, tokens, width, heads)
         let report = bench.run()
         try printReport(report, json: json) { bench.describe(report) }
     }

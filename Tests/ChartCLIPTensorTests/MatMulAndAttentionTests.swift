@@ -117,6 +117,26 @@ import Testing
         for (x, y) in zip(fusedGrad, qkv.grad!.scalars) { #expect(abs(x - y) < 1e-5) }
     }
 
+    /// Shapes that reach every path of the register-blocked products: clip-tiny's image
+    /// heads (T=65 → score rows padded to 80: 4×32 and 4×16 tiles, a one-row tail) and a
+    /// head width that is not a multiple of 16 (partial lanes), causal and not.
+    @Test(arguments: [([2, 65, 192], 2, false), ([2, 65, 192], 2, true), ([2, 33, 60], 2, true), ([1, 17, 48], 1, false)])
+    func fusedAttentionEqualsCompositeAtModelShapes(shape: [Int], heads: Int, causal: Bool) {
+        let qkv = random(shape, seed: 14, low: -2, high: 2)
+        qkv.requiresGrad = true
+        let upstream = random([shape[0], shape[1], shape[2] / 3], seed: 15)
+        let fused = Tensor.attention(qkv: qkv, heads: heads, causal: causal)
+        fused.backward(seed: upstream)
+        let fusedGrad = qkv.grad!.scalars
+        qkv.zeroGradient()
+        let composite = Tensor.attentionComposite(qkv: qkv, heads: heads, causal: causal)
+        composite.backward(seed: upstream)
+        var worst: Float = 0
+        for (x, y) in zip(fused.scalars, composite.scalars) { worst = max(worst, abs(x - y)) }
+        for (x, y) in zip(fusedGrad, qkv.grad!.scalars) { worst = max(worst, abs(x - y)) }
+        #expect(worst < 1e-4, "largest difference \(worst)")
+    }
+
     @Test func causalAttentionIgnoresTheFuture() {
         let qkv = random([1, 4, 6], seed: 13)
         let before = Tensor.attention(qkv: qkv, heads: 1, causal: true).scalars

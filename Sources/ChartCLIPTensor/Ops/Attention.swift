@@ -2,11 +2,12 @@
 ///
 /// Input is the output of a fused QKV projection, `qkv: [B, T, 3D]` laid out as
 /// `[q | k | v]`, each split into H heads of width hd = D/H (PyTorch's `in_proj` layout).
-/// Every (sample, head) pair is one task on the compute threads, and each task calls
-/// single-threaded GEMMs that read Q, K, V *in place* through leading dimensions and write
-/// the output straight into its merged-head position: no head split or merge copies,
+/// Every (sample, head) pair is one task on the compute threads, and each task runs
+/// register-blocked products (`SmallGemm`) that read Q, K, V *in place* through strides and
+/// write the output straight into its merged-head position: no head split or merge copies,
 /// and no [B, H, T, T] mask tensor (the causal mask is applied inside the softmax rows).
-/// The attention probabilities P [B, H, T, T] are kept for the backward pass.
+/// The attention probabilities P [B, H, T, T'] (rows zero-padded to T' = T rounded up to
+/// 16) are kept for the backward pass.
 extension Tensor {
     /// softmax(Q Kᵀ / √hd [+ causal mask]) V for each head of `qkv: [B, T, 3D]`; returns
     /// `[B, T, D]` with heads merged.
@@ -18,49 +19,65 @@ extension Tensor {
         let d = d3 / 3, hd = d / heads
         let scale = 1 / Float(hd).squareRoot()
         let out = TensorStorage(count: b * t * d)
-        let probabilities = TensorStorage(count: b * heads * t * t)
+        // Score rows are padded to whole 16-lane blocks (zeros past column t).
+        let tp = (t + 15) / 16 * 16
+        let probabilities = TensorStorage(count: b * heads * t * tp)
         let x = qkv.storage.pointer
         ComputeThreads.parallelFor(b * heads, grain: 1) { range in
-            // Kᵀ of the head, contiguous: Q·Kᵀ as a plain NN product runs about twice as fast
-            // as OpenBLAS's NT kernel on these small shapes.
-            let transposed = TensorStorage(count: hd * t)
+            // Kᵀ of the head, contiguous and zero-padded to tp columns.
+            let transposed = TensorStorage(count: hd * tp), staging = TensorStorage(count: t * hd)
+            transposed.pointer.update(repeating: 0, count: hd * tp)
             for task in range {
                 let bi = task / heads, h = task % heads
                 let q = x + bi * t * d3 + h * hd, k = q + d, v = q + 2 * d
-                let p = probabilities.pointer + task * t * t
-                Attention.transpose(k, rows: t, columns: hd, stride: d3, into: transposed.pointer)
-                Gemm.single(false, false, t, t, hd, scale, q, d3, transposed.pointer, t, 0, p, t)
+                let p = probabilities.pointer + task * t * tp
+                Attention.transpose(k, rows: t, columns: hd, stride: d3, into: transposed.pointer, ld: tp, staging: staging.pointer)
+                SmallGemm.run(
+                    m: t, n: tp, k: hd, alpha: scale, a: q, rowStride: d3, columnStride: 1,
+                    b: transposed.pointer, ldb: tp, c: p, ldc: tp)
                 for i in 0..<t {
-                    RowKernels.softmaxRow(p + i * t, p + i * t, t, valid: causal ? i + 1 : t)
+                    RowKernels.softmaxRow(p + i * tp, p + i * tp, t, valid: causal ? i + 1 : t)
                 }
-                Gemm.single(false, false, t, hd, t, 1, p, t, v, d3, 0, out.pointer + bi * t * d + h * hd, d)
+                SmallGemm.run(
+                    m: t, n: hd, k: t, alpha: 1, a: p, rowStride: tp, columnStride: 1,
+                    b: v, ldb: d3, c: out.pointer + bi * t * d + h * hd, ldc: d)
             }
         }
         return result(op: "attention", shape: [b, t, d], storage: out, inputs: [qkv]) { g in
             let dqkv = TensorStorage(count: qkv.count)
             let chunks = Swift.min(ComputeThreads.count, b * heads)
             ComputeThreads.run(chunks: chunks) { c in
-                let scratch = TensorStorage(count: t * t)
+                let scratch = TensorStorage(count: t * tp)
                 let dp = scratch.pointer
-                let transposed = TensorStorage(count: hd * t)
+                let transposed = TensorStorage(count: hd * tp), staging = TensorStorage(count: t * hd)
+                transposed.pointer.update(repeating: 0, count: hd * tp)
                 for task in ComputeThreads.splitRange(b * heads, chunks: chunks, index: c) {
                     let bi = task / heads, h = task % heads
                     let base = bi * t * d3 + h * hd
                     let q = x + base, k = q + d, v = q + 2 * d
                     let dq = dqkv.pointer + base, dk = dq + d, dv = dq + 2 * d
-                    let p = probabilities.pointer + task * t * t
+                    let p = probabilities.pointer + task * t * tp
                     let dout = g.pointer + bi * t * d + h * hd
-                    // dV = Pᵀ dO;  dP = dO Vᵀ
-                    Gemm.single(true, false, t, hd, t, 1, p, t, dout, d, 0, dv, d3)
-                    Attention.transpose(v, rows: t, columns: hd, stride: d3, into: transposed.pointer)
-                    Gemm.single(false, false, t, t, hd, 1, dout, d, transposed.pointer, t, 0, dp, t)
+                    // dV = Pᵀ dO
+                    SmallGemm.run(
+                        m: t, n: hd, k: t, alpha: 1, a: p, rowStride: 1, columnStride: tp,
+                        b: dout, ldb: d, c: dv, ldc: d3)
+                    // dP = dO Vᵀ
+                    Attention.transpose(v, rows: t, columns: hd, stride: d3, into: transposed.pointer, ld: tp, staging: staging.pointer)
+                    SmallGemm.run(
+                        m: t, n: tp, k: hd, alpha: 1, a: dout, rowStride: d, columnStride: 1,
+                        b: transposed.pointer, ldb: tp, c: dp, ldc: tp)
                     // dS = P ⊙ (dP − ⟨dP, P⟩) · scale  (softmax backward, in place)
                     for i in 0..<t {
-                        RowKernels.softmaxBackwardRow(p + i * t, dp + i * t, dp + i * t, t, scale: scale, accumulate: false)
+                        RowKernels.softmaxBackwardRow(p + i * tp, dp + i * tp, dp + i * tp, t, scale: scale, accumulate: false)
                     }
                     // dQ = dS K;  dK = dSᵀ Q
-                    Gemm.single(false, false, t, hd, t, 1, dp, t, k, d3, 0, dq, d3)
-                    Gemm.single(true, false, t, hd, t, 1, dp, t, q, d3, 0, dk, d3)
+                    SmallGemm.run(
+                        m: t, n: hd, k: t, alpha: 1, a: dp, rowStride: tp, columnStride: 1,
+                        b: k, ldb: d3, c: dq, ldc: d3)
+                    SmallGemm.run(
+                        m: t, n: hd, k: t, alpha: 1, a: dp, rowStride: 1, columnStride: tp,
+                        b: q, ldb: d3, c: dk, ldc: d3)
                 }
             }
             qkv.accumulateGradient(dqkv, owned: true)
@@ -92,12 +109,32 @@ extension Tensor {
 }
 
 enum Attention {
-    /// `out[j, i] = a[i, j]` for a `rows × columns` block with row stride `stride`.
+    /// `out[j·ld + i] = a[i, j]` for a `rows × columns` block with row stride `stride`.
     @inline(__always)
-    static func transpose(_ a: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, into out: UnsafeMutablePointer<Float>) {
+    static func transpose(
+        _ a: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, into out: UnsafeMutablePointer<Float>, ld: Int,
+        staging: UnsafeMutablePointer<Float>
+    ) {
+        // The rows come from a [B, T, 3D] tensor that has mostly left the core's caches.
+        // Copying them with whole-vector loads first keeps many cache-line misses in flight
+        // (a scalar loop stalls the load queue on the first row's line); the transpose then
+        // reads the staged copy from L1. Without this the transpose took most of the
+        // attention forward pass on clip-tiny.
         for i in 0..<rows {
-            let row = a + i * stride
-            for j in 0..<columns { out[j * rows + i] = row[j] }
+            let row = a + i * stride, staged = staging + i * columns
+            var j = 0
+            while j + 16 <= columns {
+                Float16x.load(row + j).store(staged + j)
+                j += 16
+            }
+            while j < columns {
+                staged[j] = row[j]
+                j += 1
+            }
+        }
+        for i in 0..<rows {
+            let row = staging + i * columns
+            for j in 0..<columns { out[j * ld + i] = row[j] }
         }
     }
 }
