@@ -18,14 +18,17 @@ struct BenchCoreCommand: ParsableCommand {
     @Option(help: "Block shape: width.") var width = 256
     @Option(help: "Block shape: attention heads (must divide the width).") var heads = 4
 
+    func validate() throws {
+        guard batch > 0, tokens > 0, width > 0, heads > 0, width % heads == 0 else {
+            throw ValidationError("--batch, --tokens, --width and --heads must be positive and --heads must divide --width (got width \(width), heads \(heads))")
+        }
+    }
+
     func run() throws {
         if let threads { ComputeThreads.configure(count: threads) }
         if shapes {
             for line in CoreBenchmark.linearShapes(runs: runs) { print(line) }
             return
-        }
-        guard batch > 0, tokens > 0, width > 0, heads > 0, width % heads == 0 else {
-            throw ValidationError("--batch, --tokens, --width and --heads must be positive and --heads must divide --width (got width \(width), heads \(heads))")
         }
         var bench = CoreBenchmark()
         bench.runs = runs
