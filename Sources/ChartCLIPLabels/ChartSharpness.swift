@@ -1,4 +1,5 @@
 import ChartCLIPSupport
+import ChartCLIPMarket
 import Foundation
 
 /// How close each chart's label sits to the rules' thresholds: the file `chartclip label-stats
@@ -87,5 +88,85 @@ public struct ChartSharpness: Sendable {
             }
         }
         return ChartSharpness(margins: marginColumns.map(\.margin), changes: changes)
+    }
+}
+
+/// A prepared dataset's own sharpness file: `vision_dataset/sharpness.csv`, the
+/// `label-stats --charts` format for exactly the dataset's charts, which `chartclip eval`
+/// reads by default so every report scores sharp and near-threshold charts apart.
+extension ChartSharpness {
+    /// The file's name beside `dataset.csv`.
+    public static let datasetFileName = "sharpness.csv"
+    /// The margins a dataset is measured at: 5% (about a pixel on a 128-pixel chart) and 15%.
+    public static let standardMargins = [0.05, 0.15]
+
+    /// What `measure` found.
+    public struct DatasetMeasurement: Sendable, Equatable {
+        /// The file's lines (header first), one per chart measured, in dataset order.
+        public var lines: [String]
+        /// Charts whose symbol has no series or whose close time is no candle's close in it.
+        public var unmatched: Int
+        /// Charts measured whose dataset setup type is not the local labeler's (labels from
+        /// GPT or the planted ground truth): their rows say how sharp the local label is.
+        public var otherLabels: Int
+        /// Charts measured.
+        public var charts: Int { lines.count - 1 }
+    }
+
+    /// Labels each chart of `dataset` again on the candles it was drawn from (the
+    /// `window`-candle window of `series` closing at the chart's timestamp) at the standard
+    /// thresholds and at each margin, as `label-stats --margins --charts` does.
+    ///
+    /// - Throws: when two series have the same symbol, or a margin is outside (0, 1).
+    public static func measure(
+        _ dataset: VisionDataset, series: [CandleSeries], window: Int, margins: [Double] = standardMargins, threads: Int = 0,
+        progress: Bool = false
+    ) throws -> DatasetMeasurement {
+        var bySymbol: [String: CandleSeries] = [:]
+        for s in series {
+            guard bySymbol.updateValue(s, forKey: s.symbol) == nil else {
+                throw ChartCLIPError("two candle series are both \(s.symbol)", hint: "give each symbol's candle file once")
+            }
+        }
+        var result = DatasetMeasurement(lines: [header(margins: margins)], unmatched: 0, otherLabels: 0)
+        var rowsBySymbol: [String: [VisionDataset.Row]] = [:]
+        for row in dataset.rows { rowsBySymbol[row.symbol, default: []].append(row) }
+        for symbol in rowsBySymbol.keys.sorted() {
+            let rows = rowsBySymbol[symbol] ?? []
+            guard let s = bySymbol[symbol] else {
+                result.unmatched += rows.count
+                continue
+            }
+            var indexOfClose: [Int64: Int] = [:]
+            for i in s.candles.indices where i >= window - 1 { indexOfClose[s.closeTime(at: i)] = i }
+            let matched = rows.filter { indexOfClose[$0.timestampMs] != nil }
+            result.unmatched += rows.count - matched.count
+            let readings = try LabelDistribution.readings(
+                s, ending: matched.map { indexOfClose[$0.timestampMs] ?? 0 }, window: window, margins: margins, threads: threads,
+                progress: progress)
+            for (row, reading) in zip(matched, readings) {
+                if reading.label.setupType != row.label.setupType { result.otherLabels += 1 }
+                result.lines.append(self.row(symbol: symbol, reading))
+            }
+        }
+        return result
+    }
+
+    /// `measure`s `dataset` and writes its `sharpness.csv` (atomically) into the dataset folder.
+    @discardableResult
+    public static func write(
+        for dataset: VisionDataset, series: [CandleSeries], window: Int, margins: [Double] = standardMargins, threads: Int = 0,
+        progress: Bool = false
+    ) throws -> DatasetMeasurement {
+        let measured = try measure(dataset, series: series, window: window, margins: margins, threads: threads, progress: progress)
+        try AtomicFile.write(measured.lines.joined(separator: "\n") + "\n", to: dataset.root.appendingPathComponent(datasetFileName))
+        return measured
+    }
+
+    /// The dataset folder's own `sharpness.csv`, or nil when it has none.
+    public static func ofDataset(at root: URL) throws -> ChartSharpness? {
+        let url = root.appendingPathComponent(datasetFileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try load(url)
     }
 }

@@ -153,9 +153,6 @@ public struct LabelDistribution: Equatable, Sendable {
         guard newest > 0, newest <= 1 else {
             throw ChartCLIPError("the newest fraction of windows must be in (0, 1], got \(newest)", hint: "e.g. --newest 0.15 for a test split")
         }
-        if let bad = margins.first(where: { !($0 > 0 && $0 < 1) }) {
-            throw ChartCLIPError("a threshold margin must be in (0, 1), got \(bad)", hint: "e.g. --margins 0.05 0.15 for 5% and 15%")
-        }
         let count = series.candles.count
         guard count >= window else {
             throw ChartCLIPError(
@@ -163,6 +160,26 @@ public struct LabelDistribution: Equatable, Sendable {
         }
         let all = Array(Swift.stride(from: count - 1, through: window - 1, by: -stride).reversed())
         let ends = Array(all.suffix(max(1, Int((Double(all.count) * newest).rounded()))))
+        return try readings(series, ending: ends, window: window, labeler: labeler, margins: margins, threads: threads, progress: progress)
+    }
+
+    /// The local labeler's reading of the `window`-candle windows of `series` that end on the
+    /// candles at `ends` (in that order), with each margin's change as in `readings`.
+    ///
+    /// - Throws: when an end leaves less than a window before it or lies past the series.
+    public static func readings(
+        _ series: CandleSeries, ending ends: [Int], window: Int, labeler: LocalLabeler = LocalLabeler(),
+        margins: [Double] = [], threads: Int = 0, progress: Bool = false
+    ) throws -> [WindowReading] {
+        guard window >= 2 else { throw ChartCLIPError("window must be at least 2, got \(window)") }
+        if let bad = margins.first(where: { !($0 > 0 && $0 < 1) }) {
+            throw ChartCLIPError("a threshold margin must be in (0, 1), got \(bad)", hint: "e.g. --margins 0.05 0.15 for 5% and 15%")
+        }
+        if let bad = ends.first(where: { $0 < window - 1 || $0 >= series.candles.count }) {
+            throw ChartCLIPError(
+                "\(series.symbol): a \(window)-candle window cannot end on candle \(bad) of \(series.candles.count)")
+        }
+        if ends.isEmpty { return [] }
         let moved = margins.map { m in [m, -m].map { SetupRules(thresholds: labeler.rules.thresholds.tightened(by: $0)) } }
         let workers = max(1, min(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, ends.count))
         let results = LockedReadings(count: ends.count)

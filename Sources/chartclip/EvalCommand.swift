@@ -15,7 +15,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "A run folder whose metrics.jsonl gives the loss curve.") var runFolder: String?
     @Option(help: "Zero-shot prototypes: 'ensemble' (one prompt ensemble per class) or 'cells' (one per (setup, phase) cell, probabilities summed per class).")
     var pooling: CaptionCellEmbeddings.Pooling = .standard
-    @Option(help: "A label-stats --margins --charts file: also score apart the charts whose setup type holds and changes at each margin.")
+    @Option(help: "A label-stats --margins --charts file: also score apart the charts whose setup type holds and changes at each margin (default: the dataset folder's sharpness.csv, when it has one).")
     var sharpness: String?
     @Flag(help: "No progress bars.") var quiet = false
 

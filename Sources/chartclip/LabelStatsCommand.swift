@@ -19,6 +19,7 @@ struct LabelStatsCommand: ParsableCommand {
             to a rule's threshold look nearly the same on either side of it.
             Example: chartclip label-stats --candles ../shared/data/bybit/linear_15m/*.csv --drop-last
             Example: chartclip label-stats --candles synth.csv --window 32 --stride 4 --newest 0.15 --margins 0.05 0.15
+            Example: chartclip label-stats --candles SYNTH?USDT.csv --window 32 --dataset data/synthetic/NAME/vision_dataset
             """)
 
     @Option(parsing: .upToNextOption, help: "Candle CSV files.")
@@ -42,6 +43,9 @@ struct LabelStatsCommand: ParsableCommand {
     @Option(help: "Also write one row per chart to this CSV: symbol, timestamp (the last candle's close, as in a dataset.csv), label, and with --margins whether its setup type changes at each margin.")
     var charts: String?
 
+    @Option(help: "A prepared dataset folder: label each of its charts again on --candles (the files its charts were drawn from) and write FOLDER/sharpness.csv, which chartclip eval reads by default. --margins defaults to 0.05 0.15 here.")
+    var dataset: String?
+
     @Option(help: "Worker threads (0 = one per core).")
     var threads: Int = 0
 
@@ -61,6 +65,7 @@ struct LabelStatsCommand: ParsableCommand {
             return
         }
         guard !candles.isEmpty else { throw ValidationError("give --candles FILE... or --labels") }
+        if let dataset { return try writeSharpness(of: dataset) }
         var total = LabelDistribution(margins: margins)
         var rows = [ChartSharpness.header(margins: margins)]
         let started = Date()
@@ -82,5 +87,23 @@ struct LabelStatsCommand: ParsableCommand {
             print("wrote \(rows.count - 1) charts to \(charts)")
         }
         print(String(format: "%d labels in %.1f s", total.total, Date().timeIntervalSince(started)))
+    }
+
+    /// `--dataset`: the dataset's own sharpness file, its charts labelled again on the candles.
+    func writeSharpness(of folder: String) throws {
+        let started = Date()
+        let data = try VisionDataset.load(URL(fileURLWithPath: folder))
+        let series = try candles.map { try CandleCSV.load(URL(fileURLWithPath: $0), formingCandle: dropLast ? .dropLast : .keep).series }
+        let measured = try ChartSharpness.write(
+            for: data, series: series, window: window, margins: margins.isEmpty ? ChartSharpness.standardMargins : margins,
+            threads: threads, progress: !quiet)
+        print("wrote \(measured.charts) charts to \(data.root.appendingPathComponent(ChartSharpness.datasetFileName).path)"
+            + String(format: " in %.1f s", Date().timeIntervalSince(started)))
+        if measured.unmatched > 0 {
+            print("\(measured.unmatched) charts of the dataset have no candle file among --candles or no window of \(window) candles closing at their timestamp; eval counts them in no group")
+        }
+        if measured.otherLabels > 0 {
+            print("\(measured.otherLabels) charts carry a setup type other than the local labeler's; their rows say how sharp the local label is")
+        }
     }
 }

@@ -111,4 +111,48 @@ import Testing
         }
         #expect(throws: (any Error).self) { try ChartSharpness.load(root.appendingPathComponent("missing.csv")) }
     }
+
+    /// `label-stats --dataset`: a prepared dataset's charts labelled again on their candles.
+    @Test func aDatasetsChartsAreMeasuredOnTheirOwnWindows() throws {
+        var configuration = SyntheticMarket.Configuration()
+        configuration.bars = 800
+        let series = SyntheticMarket.generate(configuration).series
+        let every = try LabelDistribution.readings(series, window: 32, stride: 1, margins: [0.05, 0.15], threads: 2)
+        // Windows ending on chosen candles read as the same windows of the stride-1 pass.
+        let ends = [31, 450, 99, 799]
+        let chosen = try LabelDistribution.readings(series, ending: ends, window: 32, margins: [0.05, 0.15], threads: 2)
+        #expect(chosen == ends.map { every[$0 - 31] })
+        for bad in [[30], [800]] {
+            #expect { try LabelDistribution.readings(series, ending: bad, window: 32) } throws: { "\($0)".contains("cannot end on candle \(bad[0])") }
+        }
+        // A dataset of three of those charts, one more of another symbol, one whose time is no
+        // candle's close, and one whose label is not the local labeler's.
+        let root = try Fixtures.temporaryDirectory("dataset-measure")
+        func row(_ symbol: String, _ ms: Int64, _ label: ChartLabel) -> VisionDataset.Row {
+            VisionDataset.Row(
+                filepath: "images/x.png", imageURL: root.appendingPathComponent("images/x.png"), caption: "c", label: label,
+                symbol: symbol, timestamp: UTCTime.iso(milliseconds: ms), timestampMs: ms, split: .test)
+        }
+        let reading = { (end: Int) in every[end - 31] }
+        var other = reading(500).label
+        other.setupType = other.setupType == .none ? .breakout : .none
+        let rows = [
+            row(series.symbol, series.closeTime(at: 450), reading(450).label), row("OTHERUSDT", series.closeTime(at: 450), reading(450).label),
+            row(series.symbol, series.closeTime(at: 99), reading(99).label), row(series.symbol, series.closeTime(at: 99) + 1, reading(99).label),
+            row(series.symbol, series.closeTime(at: 500), other), row(series.symbol, series.closeTime(at: 10), reading(40).label),
+        ]
+        let dataset = VisionDataset(root: root, rows: rows)
+        let measured = try ChartSharpness.write(for: dataset, series: [series], window: 32, threads: 1)
+        #expect(measured.charts == 3 && measured.unmatched == 3 && measured.otherLabels == 1)
+        let read = try #require(try ChartSharpness.ofDataset(at: root))
+        for end in [450, 99, 500] {
+            #expect(read.changes(symbol: series.symbol, timestamp: UTCTime.iso(milliseconds: series.closeTime(at: end))) == reading(end).changes)
+        }
+        #expect(read.changes(symbol: "OTHERUSDT", timestamp: UTCTime.iso(milliseconds: series.closeTime(at: 450))) == nil)
+        #expect(try ChartSharpness.ofDataset(at: root.appendingPathComponent("none")) == nil)
+        #expect { try ChartSharpness.measure(dataset, series: [series, series], window: 32) } throws: { "\($0)".contains("both \(series.symbol)") }
+        // A damaged file is an error that names it, not a silent skip.
+        try "symbol,timestamp,changes_at_0.05\nA,t,perhaps\n".write(to: root.appendingPathComponent("sharpness.csv"), atomically: true, encoding: .utf8)
+        #expect { try ChartSharpness.ofDataset(at: root) } throws: { "\($0)".contains("sharpness.csv") && "\($0)".contains("line 2") }
+    }
 }

@@ -1,3 +1,6 @@
+import ChartCLIPLabels
+import ChartCLIPMarket
+import ChartCLIPSupport
 import ChartCLIPTestSupport
 import ChartCLIPTraining
 import Foundation
@@ -23,5 +26,49 @@ import Testing
         let again = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
         #expect(again.rows.count == dataset.rows.count)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("synthetic").path) == folders)
+    }
+
+    /// A generated dataset keeps the sharpness of every chart beside dataset.csv: each chart
+    /// labelled again, at the rules' thresholds moved 5% and 15% either way, on the very
+    /// window it was drawn from (planted charts off the stride grid included). A dataset
+    /// cached before datasets had the file gets it when next loaded.
+    @Test func aGeneratedDatasetCarriesEachChartsSharpness() async throws {
+        let cache = try Fixtures.temporaryDirectory("dataset-sharpness")
+        var s = SyntheticDataConfig()
+        s.symbols = ["SYNTHAUSDT", "SYNTHBUSDT"]
+        s.bars = 1500
+        s.window = 32
+        s.stride = 7
+        let dataset = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
+        let file = dataset.root.appendingPathComponent(ChartSharpness.datasetFileName)
+        let sharpness = try #require(try ChartSharpness.ofDataset(at: dataset.root))
+        #expect(sharpness.margins == [0.05, 0.15])
+        // Every window of each market, read the old way (stride 1), is the reference.
+        var reference: [String: [Bool]] = [:]
+        for (i, symbol) in s.symbols.enumerated() {
+            var market = SyntheticMarket.Configuration()
+            market.symbol = symbol
+            market.bars = s.bars
+            market.seed = UInt64(s.seed + i)
+            let series = SyntheticMarket.generate(market).series
+            for r in try LabelDistribution.readings(series, window: 32, stride: 1, margins: [0.05, 0.15], threads: 2) {
+                reference[symbol + "|" + UTCTime.iso(milliseconds: r.closeTimeMs)] = r.changes
+            }
+        }
+        var changed = [0, 0], offGrid = 0
+        for row in dataset.rows {
+            let changes = try #require(sharpness.changes(symbol: row.symbol, timestamp: row.timestamp), "\(row.symbol) \(row.timestamp)")
+            #expect(changes == reference[row.symbol + "|" + row.timestamp])
+            for m in 0..<2 where changes[m] { changed[m] += 1 }
+            if (row.timestampMs / 900_000) % 7 != Int64(s.bars) % 7 { offGrid += 1 }
+        }
+        #expect(changed[0] > 0 && changed[1] > changed[0], "\(changed)")
+        #expect(offGrid > 0, "planted charts off the stride grid are measured too")
+        let written = try String(contentsOf: file, encoding: .utf8)
+        #expect(written.split(separator: "\n").count == dataset.rows.count + 1)
+        // A cached dataset without the file gets the same one back.
+        try FileManager.default.removeItem(at: file)
+        _ = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
+        #expect(try String(contentsOf: file, encoding: .utf8) == written)
     }
 }

@@ -133,6 +133,13 @@ import Testing
         for file in ["report.md", "metrics.json", "loss_curve.png", "confusion_setup_zero_shot.png", "reliability.png", "samples.png"] {
             #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent(file).path), "\(file)")
         }
+        // The generated dataset's own sharpness.csv is read by default: every test chart is
+        // in one group of each margin.
+        let own = try #require(results.bySharpness)
+        #expect(results.sharpnessFile?.hasSuffix("vision_dataset/sharpness.csv") == true && results.sharpnessUnlisted == 0)
+        #expect(own.map(\.margin) == [0.05, 0.05, 0.15, 0.15] && own[0].count + own[1].count == results.count)
+        #expect(own[2].count + own[3].count == results.count)
+        #expect(try String(contentsOf: report.appendingPathComponent("report.md"), encoding: .utf8).contains("(the dataset's `sharpness.csv`)"))
         // Scored by label sharpness: the test charts split by a made-up sharpness file (every
         // third chart changes at ±15%, none at ±5%; the first chart is not listed). Each
         // group's predictions are the full evaluation's, so the groups add up to it.
@@ -147,7 +154,7 @@ import Testing
         let split = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: root.appendingPathComponent("report-sharp"))
         let groups = try #require(split.bySharpness)
         #expect(groups.map(\.margin) == [0.05, 0.05, 0.15, 0.15] && groups.map(\.holds) == [true, false, true, false])
-        #expect(split.sharpnessUnlisted == 1)
+        #expect(split.sharpnessUnlisted == 1 && split.sharpnessFile == nil)
         #expect(groups[0].count == testRows.count - 1 && groups[1].count == 0)
         #expect(groups[2].count + groups[3].count == testRows.count - 1 && groups[3].count == (testRows.count - 1) / 3)
         // Correct answers of the two ±15% groups plus the unlisted chart's are the whole split's.

@@ -40,6 +40,21 @@ public struct VisionDataset: Sendable {
         public var timestampMs: Int64
         /// The split.
         public var split: DatasetSplit
+
+        /// A row from its fields (`load` reads them from dataset.csv).
+        public init(
+            filepath: String, imageURL: URL, caption: String, label: ChartLabel, symbol: String, timestamp: String, timestampMs: Int64,
+            split: DatasetSplit
+        ) {
+            self.filepath = filepath
+            self.imageURL = imageURL
+            self.caption = caption
+            self.label = label
+            self.symbol = symbol
+            self.timestamp = timestamp
+            self.timestampMs = timestampMs
+            self.split = split
+        }
     }
 
     /// The dataset folder.

@@ -25,18 +25,17 @@ public enum DatasetSource {
         let files = try r.resolvedFiles()
         let names = files.map { $0.deletingPathExtension().lastPathComponent }.joined(separator: "-")
         let key = "\(names)_w\(r.window)_st\(r.stride)_px\(imageSize)\(r.chart.overlays.key)_h\(r.holdoutSymbols.joined(separator: "-"))_v\(r.valFraction)_t\(r.testFraction)"
-        return try await CacheFolder(cacheRoot: cacheRoot, kind: "recorded", key: key).dataset { trainingData, dataset in
+        let folder = CacheFolder(cacheRoot: cacheRoot, kind: "recorded", key: key)
+        // The last row of a recorded file may be a candle that had not closed.
+        let load = { try files.map { try CandleCSV.load($0, formingCandle: .dropLast).series } }
+        return try await folder.dataset(window: r.window, series: load, progress: progress) { trainingData, dataset in
             var scan = ScanOptions()
             r.chart.apply(to: &scan)
             scan.stride = r.stride
             scan.chartSize = imageSize
             scan.progress = progress
             let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
-            for file in files {
-                // The last row of a recorded file may be a candle that had not closed.
-                let series = try CandleCSV.load(file, formingCandle: .dropLast).series
-                _ = try await scanner.scan(series, into: trainingData)
-            }
+            for series in try load() { _ = try await scanner.scan(series, into: trainingData) }
             let split = try TimeSplit(valFraction: r.valFraction, testFraction: r.testFraction, holdoutSymbols: Set(r.holdoutSymbols))
             _ = try DatasetPreparation.prepare(input: trainingData, output: dataset, options: DatasetPreparation.Options(split: split))
         }
@@ -47,12 +46,19 @@ public enum DatasetSource {
     /// with an embargo.
     public static func prepareSynthetic(_ s: SyntheticDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
         let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlays.key)_v\(s.valFraction)_t\(s.testFraction)"
-        return try await CacheFolder(cacheRoot: cacheRoot, kind: "synthetic", key: key).dataset { trainingData, dataset in
-            for (i, symbol) in s.symbols.enumerated() {
+        let markets = s.symbols.enumerated().map { i, symbol in
+            var market = SyntheticMarket.Configuration()
+            market.symbol = symbol
+            market.bars = s.bars
+            market.seed = UInt64(s.seed + i)
+            return market
+        }
+        let series = { markets.map { SyntheticMarket.generate($0).series } }
+        let folder = CacheFolder(cacheRoot: cacheRoot, kind: "synthetic", key: key)
+        return try await folder.dataset(window: s.window, series: series, progress: progress) { trainingData, dataset in
+            for market in markets {
                 var options = SyntheticTrainingData.Options()
-                options.market.symbol = symbol
-                options.market.bars = s.bars
-                options.market.seed = UInt64(s.seed + i)
+                options.market = market
                 s.chart.apply(to: &options.scan)
                 options.scan.chartSize = imageSize
                 options.scan.progress = progress
@@ -85,14 +91,23 @@ public enum DatasetSource {
 
         /// The dataset an earlier run prepared here; otherwise the folder is made, its key
         /// written (so a hashed name still says what it holds), and `build` fills
-        /// `training_data/` and `vision_dataset/` before the dataset is loaded.
-        func dataset(build: (_ trainingData: URL, _ dataset: URL) async throws -> Void) async throws -> VisionDataset {
+        /// `training_data/` and `vision_dataset/` before the dataset is loaded. A dataset
+        /// without its `sharpness.csv` (new, or prepared before datasets had one) gets it from
+        /// the candles of `series`, the `window`-candle windows its charts were drawn from.
+        func dataset(
+            window: Int, series: () throws -> [CandleSeries], progress: Bool,
+            build: (_ trainingData: URL, _ dataset: URL) async throws -> Void
+        ) async throws -> VisionDataset {
             if !FileManager.default.fileExists(atPath: datasetFolder.appendingPathComponent(VisionDataset.csvName).path) {
                 try AtomicFile.createDirectory(keyFile.deletingLastPathComponent())
                 try AtomicFile.write(key + "\n", to: keyFile)
                 try await build(trainingDataFolder, datasetFolder)
             }
-            return try VisionDataset.load(datasetFolder)
+            let dataset = try VisionDataset.load(datasetFolder)
+            if !FileManager.default.fileExists(atPath: datasetFolder.appendingPathComponent(ChartSharpness.datasetFileName).path) {
+                try ChartSharpness.write(for: dataset, series: try series(), window: window, progress: progress)
+            }
+            return dataset
         }
     }
 }

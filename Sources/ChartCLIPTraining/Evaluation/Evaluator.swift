@@ -40,6 +40,9 @@ public struct Evaluator {
         public var bySharpness: [SharpnessGroup]?
         /// Charts of the split that the sharpness file does not list (left out of the groups).
         public var sharpnessUnlisted: Int?
+        /// Where the sharpness came from: the dataset's own `sharpness.csv`, or nil when it
+        /// was given (`--sharpness`).
+        public var sharpnessFile: String?
     }
 
     /// Split to evaluate.
@@ -52,8 +55,9 @@ public struct Evaluator {
     /// ensemble per class (CLIP's way) or one prototype per cell, marginalised (the default,
     /// `Pooling.standard`).
     public var pooling: CaptionCellEmbeddings.Pooling = .standard
-    /// How close each chart's label sits to the thresholds (`label-stats --charts`): when
-    /// given, the report also scores the charts whose type holds and changes at each margin.
+    /// How close each chart's label sits to the thresholds (`label-stats --charts`): the
+    /// report also scores the charts whose type holds and changes at each margin. When not
+    /// given, the dataset folder's own `sharpness.csv` is read if it has one.
     public var sharpness: ChartSharpness?
 
     /// An evaluator of the test split.
@@ -130,6 +134,12 @@ public struct Evaluator {
         // the thresholds move by each margin of the sharpness file.
         var groups: [SharpnessGroup]?
         var unlisted: Int?
+        var sharpnessFile: String?
+        var sharpness = self.sharpness
+        if sharpness == nil, let own = try ChartSharpness.ofDataset(at: dataset.root) {
+            sharpness = own
+            sharpnessFile = dataset.root.appendingPathComponent(ChartSharpness.datasetFileName).path
+        }
         if let sharpness {
             let readings = rows.map { sharpness.changes(symbol: $0.symbol, timestamp: $0.timestamp) }
             unlisted = readings.filter { $0 == nil }.count
@@ -160,7 +170,8 @@ public struct Evaluator {
             linearProbeSetup: probePredicted.map { ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: $0) },
             linearProbeSetupType: probeTypePredicted.map { ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0) },
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
-            calibration: calibration, bySharpness: groups, sharpnessUnlisted: unlisted)
+            calibration: calibration, bySharpness: groups, sharpnessUnlisted: unlisted,
+            sharpnessFile: sharpnessFile)
         try ReportWriter(results: results, runDirectory: runDirectory).write(
             to: output, samples: Array(zip(rows, data.images).prefix(16)), predicted: setupPredicted.map { setups.classes[$0] })
         return results

@@ -99,7 +99,7 @@ struct ReportWriter {
         }
         if let groups = r.bySharpness, !groups.isEmpty {
             md += "\n## By label sharpness\n\nCharts whose setup type holds, or changes, when every threshold of the setup rules moves by the margin either way"
-            md += " (`chartclip label-stats --margins --charts`)"
+            md += r.sharpnessFile.map { " (the dataset's `\(URL(fileURLWithPath: $0).lastPathComponent)`)" } ?? " (`chartclip label-stats --margins --charts`)"
             if let unlisted = r.sharpnessUnlisted, unlisted > 0 {
                 md += "; \(unlisted) charts of the split are not in the file and count in neither.\n\n"
             } else {
