@@ -21,6 +21,35 @@ struct PlotTests {
         #expect(image.countPixels(notEqualTo: .white, x: 0, y: 0, width: 60, height: 400) > 50)
     }
 
+    @Test("a grouped bar chart draws each bar to its value, skips missing ones and names the groups")
+    func groupedBars() {
+        let red = RGBColor(hex: 0xD00000), blue = RGBColor(hex: 0x0000D0)
+        let chart = GroupedBarChart(
+            title: "accuracy", yLabel: "accuracy", groups: ["sharp", "near"],
+            series: [BarSeries(name: "zero-shot", values: [0.5, 0.25], color: red), BarSeries(name: "probe", values: [1.0, nil], color: blue)])
+        let image = chart.render(width: 600, height: 400)
+        // The axes chart.render builds: the legend to their right, y from 0 to 1.1 (a tenth
+        // above the largest value), a line below for two-line group names.
+        let legend = PlotAxes.legendWidth(["zero-shot", "probe"], fontScale: 1) + 8
+        let axes = PlotAxes(imageWidth: 600 - legend, imageHeight: 400 - BitmapFont.lineHeight, xRange: 0...2, yRange: 0...1.1)
+        let groupWidth = Double(axes.width) / 2, barWidth = groupWidth * 0.35
+        func column(group: Int, bar: Int) -> Int { Int(Double(axes.left) + Double(group) * groupWidth + groupWidth * 0.15 + (Double(bar) + 0.5) * barWidth) }
+        let zeroRow = Int(axes.point(x: 0, y: 0).y), oneRow = Int(axes.point(x: 0, y: 1).y)
+        func height(of color: RGBColor, atColumn x: Int) -> Int { (oneRow - 2...zeroRow + 2).filter { image[x, $0] == color }.count }
+        let unit = Double(zeroRow - oneRow)
+        for (x, color, value) in [(column(group: 0, bar: 0), red, 0.5), (column(group: 0, bar: 1), blue, 1.0), (column(group: 1, bar: 0), red, 0.25)] {
+            #expect(abs(Double(height(of: color, atColumn: x)) - value * unit) <= 2, "\(value)")
+        }
+        #expect(height(of: blue, atColumn: column(group: 1, bar: 1)) == 0)
+        // Group names under the axis, value labels above the bars, and a legend.
+        let bottom = axes.top + axes.height
+        #expect(image.countPixels(notEqualTo: .white, x: axes.left + 20, y: bottom + 4, width: 200, height: 16) > 10)
+        let aboveHalf = Int(axes.point(x: 0, y: 0.5).y)
+        #expect(image.countPixels(notEqualTo: .white, x: column(group: 0, bar: 0) - 10, y: aboveHalf - 12, width: 20, height: 10) > 5)
+        #expect(image.countPixels(notEqualTo: .white, x: axes.left + axes.width + 10, y: axes.top, width: legend - 10, height: 30) > 20)
+        #expect((0..<400).contains { image[axes.left + axes.width + 20, $0] == blue })
+    }
+
     @Test("an empty or log-scale plot still renders axes")
     func degeneratePlots() {
         let empty = LinePlot(title: "nothing", xLabel: "x", yLabel: "y", series: []).render(width: 300, height: 200)

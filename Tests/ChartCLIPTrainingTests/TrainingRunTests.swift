@@ -139,7 +139,9 @@ import Testing
         #expect(results.sharpnessFile?.hasSuffix("vision_dataset/sharpness.csv") == true && results.sharpnessUnlisted == 0)
         #expect(own.map(\.margin) == [0.05, 0.05, 0.15, 0.15] && own[0].count + own[1].count == results.count)
         #expect(own[2].count + own[3].count == results.count)
-        #expect(try String(contentsOf: report.appendingPathComponent("report.md"), encoding: .utf8).contains("(the dataset's `sharpness.csv`)"))
+        let ownReport = try String(contentsOf: report.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(ownReport.contains("(the dataset's `sharpness.csv`)") && ownReport.contains("![accuracy by label sharpness](sharpness.png)"))
+        #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent("sharpness.png").path))
         // Scored by label sharpness: the test charts split by a made-up sharpness file (every
         // third chart changes at ±15%, none at ±5%; the first chart is not listed). Each
         // group's predictions are the full evaluation's, so the groups add up to it.

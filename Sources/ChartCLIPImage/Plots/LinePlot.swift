@@ -67,7 +67,7 @@ public struct LinePlot: Equatable, Sendable {
             imageWidth: width, imageHeight: height, xRange: xRange, yRange: yRange, logY: logY,
             fontScale: width >= 900 ? 2 : 1)
         axes.draw(into: &image, title: title, xLabel: xLabel, yLabel: yLabel)
-        var legend: [(String, RGBColor)] = []
+        var legend: [(name: String, color: RGBColor)] = []
         for (k, line) in series.enumerated() {
             let color = line.color ?? RGBColor.tab10[k % RGBColor.tab10.count]
             var run: [PixelPoint] = []
@@ -82,30 +82,13 @@ public struct LinePlot: Equatable, Sendable {
             image.drawPolyline(run, color: color, lineWidth: 1.5)
             legend.append((line.name, color))
         }
-        if legend.count > 1 || legend.first.map({ !$0.0.isEmpty }) == true {
-            drawLegend(legend, into: &image, axes: axes)
+        if legend.count > 1 || legend.first.map({ !$0.name.isEmpty }) == true {
+            axes.drawLegend(legend, into: &image)
         }
         return image
     }
 
     private func usable(_ x: Double, _ y: Double) -> Bool {
         x.isFinite && y.isFinite && (!logY || y > 0)
-    }
-
-    /// A boxed legend in the plot's top-right corner: a colour sample and the name per line.
-    private func drawLegend(_ entries: [(String, RGBColor)], into image: inout RasterImage, axes: PlotAxes) {
-        let s = axes.fontScale
-        let rowHeight = BitmapFont.lineHeight * s + 4
-        let textWidth = entries.map { BitmapFont.width(of: $0.0, scale: s) }.max() ?? 0
-        let boxWidth = textWidth + 36
-        let boxHeight = rowHeight * entries.count + 8
-        let x = axes.left + axes.width - boxWidth - 8, y = axes.top + 8
-        image.fillRect(x: x, y: y, width: boxWidth, height: boxHeight, color: .white)
-        image.strokeRect(x: x, y: y, width: boxWidth, height: boxHeight, color: RGBColor(hex: 0xC0C0C0))
-        for (k, entry) in entries.enumerated() {
-            let cy = y + 4 + k * rowHeight + rowHeight / 2
-            image.fillRect(x: x + 6, y: cy - 1, width: 18, height: 3, color: entry.1)
-            image.drawText(entry.0, x: x + 30, y: cy, color: .darkGray, scale: s, vertical: .middle)
-        }
     }
 }

@@ -63,8 +63,9 @@ public struct PlotAxes: Sendable {
     }
 
     /// Draws grid, frame, ticks with labels, axis titles and the title. Call before drawing
-    /// data so the data sits on top of the grid.
-    public func draw(into image: inout RasterImage, title: String, xLabel: String, yLabel: String) {
+    /// data so the data sits on top of the grid. With `xCategories`, the horizontal axis is
+    /// labelled by name (category `i` centred on x = i + 0.5) instead of numeric ticks.
+    public func draw(into image: inout RasterImage, title: String, xLabel: String, yLabel: String, xCategories: [String]? = nil) {
         let ink = RGBColor.darkGray
         let grid = RGBColor(hex: 0xE0E0E0)
         let s = fontScale
@@ -82,9 +83,13 @@ public struct PlotAxes: Sendable {
             let text = logY ? AxisTicks.shortest(tick) : AxisTicks.label(tick, step: yStep)
             image.drawText(text, x: left - 7, y: y, color: ink, scale: s, horizontal: .right, vertical: .middle)
         }
-        // Horizontal ticks.
+        // Horizontal ticks, or category names.
+        for (i, name) in (xCategories ?? []).enumerated() {
+            let x = Int(point(x: Double(i) + 0.5, y: yRange.lowerBound).x)
+            image.drawText(name, x: x, y: bottom + 7, color: ink, scale: s, horizontal: .center)
+        }
         let xStep = AxisTicks.step(low: xRange.lowerBound, high: xRange.upperBound, maxCount: max(3, width / 90))
-        for tick in AxisTicks.ticks(low: xRange.lowerBound, high: xRange.upperBound, maxCount: max(3, width / 90)) {
+        for tick in xCategories == nil ? AxisTicks.ticks(low: xRange.lowerBound, high: xRange.upperBound, maxCount: max(3, width / 90)) : [] {
             let x = Int(point(x: tick, y: logY ? pow(10, yRange.lowerBound) : yRange.lowerBound).x)
             image.drawVLine(x: x, y0: top, y1: bottom, color: grid)
             image.drawVLine(x: x, y0: bottom + 1, y1: bottom + 4, color: ink)
@@ -96,6 +101,30 @@ public struct PlotAxes: Sendable {
         image.drawText(xLabel, x: left + width / 2, y: bottom + 10 + glyph, color: ink, scale: s, horizontal: .center)
         image.drawText(yLabel, x: 4, y: top + height / 2, color: ink, scale: s, vertical: .middle, rotated: true)
         image.drawText(title, x: left + width / 2, y: 6, color: .black, scale: s, horizontal: .center)
+    }
+}
+
+extension PlotAxes {
+    /// A boxed legend: a colour sample and a name per entry, in the plot rectangle's
+    /// top-right corner or with its top-left corner at `origin`.
+    public func drawLegend(_ entries: [(name: String, color: RGBColor)], into image: inout RasterImage, origin: (x: Int, y: Int)? = nil) {
+        let s = fontScale
+        let rowHeight = BitmapFont.lineHeight * s + 4
+        let boxWidth = Self.legendWidth(entries.map(\.name), fontScale: s)
+        let boxHeight = rowHeight * entries.count + 8
+        let x = origin?.x ?? left + width - boxWidth - 8, y = origin?.y ?? top + 8
+        image.fillRect(x: x, y: y, width: boxWidth, height: boxHeight, color: .white)
+        image.strokeRect(x: x, y: y, width: boxWidth, height: boxHeight, color: RGBColor(hex: 0xC0C0C0))
+        for (k, entry) in entries.enumerated() {
+            let cy = y + 4 + k * rowHeight + rowHeight / 2
+            image.fillRect(x: x + 6, y: cy - 1, width: 18, height: 3, color: entry.color)
+            image.drawText(entry.name, x: x + 30, y: cy, color: .darkGray, scale: s, vertical: .middle)
+        }
+    }
+
+    /// Width in pixels of the legend box of `names`.
+    public static func legendWidth(_ names: [String], fontScale: Int) -> Int {
+        (names.map { BitmapFont.width(of: $0, scale: max(fontScale, 1)) }.max() ?? 0) + 36
     }
 }
 

@@ -50,6 +50,23 @@ struct ReportWriter {
         try ReliabilityDiagram(title: "zero-shot setup calibration", bins: bins).render()
             .writePNG(to: output.appendingPathComponent("reliability.png"))
         plots.append("![reliability diagram](reliability.png)")
+        if let groups = results.bySharpness, !groups.isEmpty {
+            // Accuracy per readout on the charts whose label holds and changes at each margin.
+            // (The plot font has no ±; an empty group has no accuracy.)
+            let names = groups.map { "type \($0.holds ? "holds" : "changes") at +-\(String(format: "%g", 100 * $0.margin))%\n\($0.count) charts" }
+            let value = { (group: SharpnessGroup, metric: ClassificationMetrics?) in group.count == 0 ? nil : metric?.accuracy }
+            var series = [BarSeries(name: "zero-shot setup type", values: groups.map { value($0, $0.zeroShotSetupType) })]
+            if groups.contains(where: { $0.zeroShotSetupTypeWithPrior != nil }) {
+                series.append(BarSeries(name: "with training prior", values: groups.map { value($0, $0.zeroShotSetupTypeWithPrior) }))
+            }
+            if groups.contains(where: { $0.linearProbeSetupType != nil }) {
+                series.append(BarSeries(name: "linear probe", values: groups.map { value($0, $0.linearProbeSetupType) }))
+            }
+            series.append(BarSeries(name: "share of none", values: groups.map { $0.count == 0 ? nil : $0.noneShare }, color: RGBColor(hex: 0xB0B0B0)))
+            try GroupedBarChart(title: "setup type accuracy by label sharpness", yLabel: "accuracy", groups: names, series: series)
+                .render(width: 900, height: 500).writePNG(to: output.appendingPathComponent("sharpness.png"))
+            plots.append("![accuracy by label sharpness](sharpness.png)")
+        }
         if !samples.isEmpty {
             let tiles = samples.enumerated().map { i, sample in
                 let truth = sample.0.label.match.description
