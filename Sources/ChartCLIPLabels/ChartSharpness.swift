@@ -102,7 +102,8 @@ extension ChartSharpness {
 
     /// What `measure` found.
     public struct DatasetMeasurement: Sendable, Equatable {
-        /// The file's lines (header first), one per chart measured, in dataset order.
+        /// The file's lines (header first), one per chart measured: symbols in name order,
+        /// each symbol's charts in dataset order.
         public var lines: [String]
         /// Charts whose symbol has no series or whose close time is no candle's close in it.
         public var unmatched: Int

@@ -65,7 +65,12 @@ struct LabelStatsCommand: ParsableCommand {
             return
         }
         guard !candles.isEmpty else { throw ValidationError("give --candles FILE... or --labels") }
-        if let dataset { return try writeSharpness(of: dataset) }
+        if let dataset {
+            guard charts == nil, newest == 1 else {
+                throw ValidationError("--dataset measures exactly the dataset's charts; --charts and --newest do not apply to it")
+            }
+            return try writeSharpness(of: dataset)
+        }
         var total = LabelDistribution(margins: margins)
         var rows = [ChartSharpness.header(margins: margins)]
         let started = Date()

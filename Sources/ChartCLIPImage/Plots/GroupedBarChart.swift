@@ -57,8 +57,9 @@ public struct GroupedBarChart: Equatable, Sendable {
         let groupWidth = Double(axes.width) / Double(max(groups.count, 1))
         let barWidth = groupWidth * 0.7 / Double(max(series.count, 1))
         let zero = Int(axes.point(x: 0, y: 0).y)
+        let colors = series.enumerated().map { k, bars in bars.color ?? RGBColor.tab10[k % RGBColor.tab10.count] }
         for (k, bars) in series.enumerated() {
-            let color = bars.color ?? RGBColor.tab10[k % RGBColor.tab10.count]
+            let color = colors[k]
             for (g, value) in bars.values.prefix(groups.count).enumerated() {
                 guard let value, value.isFinite else { continue }
                 let x0 = Double(axes.left) + Double(g) * groupWidth + groupWidth * 0.15 + Double(k) * barWidth
@@ -70,7 +71,7 @@ public struct GroupedBarChart: Equatable, Sendable {
                     horizontal: .center, vertical: .bottom)
             }
         }
-        let legend = series.enumerated().map { k, bars in (name: bars.name, color: bars.color ?? RGBColor.tab10[k % RGBColor.tab10.count]) }
+        let legend = zip(series, colors).map { (name: $0.name, color: $1) }
         if !legend.isEmpty { axes.drawLegend(legend, into: &image, origin: (axes.left + axes.width + 8, axes.top)) }
         return image
     }

@@ -73,6 +73,14 @@ public struct Evaluator {
         guard !rows.isEmpty else {
             throw ChartCLIPError("the dataset has no \(split.rawValue) rows", at: dataset.root.path, hint: "choose another --split")
         }
+        // The dataset's own sharpness file, read before the embedding so a damaged one stops
+        // the evaluation in seconds, not after minutes of work.
+        var sharpness = self.sharpness
+        var sharpnessFile: String?
+        if sharpness == nil, let own = try ChartSharpness.ofDataset(at: dataset.root) {
+            sharpness = own
+            sharpnessFile = dataset.root.appendingPathComponent(ChartSharpness.datasetFileName).path
+        }
         let data = try PairData(rows: rows, config: model.config, tokenizer: tokenizer, label: "loading \(split.rawValue)", progress: showProgress)
         let bar = ProgressBar(total: data.count, label: "embedding \(split.rawValue)", enabled: showProgress)
         let images = ImageEmbeddings.compute(model: model, data: data, progress: bar)
@@ -134,12 +142,6 @@ public struct Evaluator {
         // the thresholds move by each margin of the sharpness file.
         var groups: [SharpnessGroup]?
         var unlisted: Int?
-        var sharpnessFile: String?
-        var sharpness = self.sharpness
-        if sharpness == nil, let own = try ChartSharpness.ofDataset(at: dataset.root) {
-            sharpness = own
-            sharpnessFile = dataset.root.appendingPathComponent(ChartSharpness.datasetFileName).path
-        }
         if let sharpness {
             let readings = rows.map { sharpness.changes(symbol: $0.symbol, timestamp: $0.timestamp) }
             unlisted = readings.filter { $0 == nil }.count
