@@ -52,6 +52,12 @@ let package = Package(
         // libhdf5 exposes its type and property ids through macros that call functions;
         // Swift cannot import those, so a tiny C shim turns them into functions.
         .target(name: "HDF5Shim", dependencies: ["CHDF5"], path: "Sources/CBridges/HDF5Shim"),
+        // Mixed-precision GEMM on AVX512-BF16 (bfloat16 operands, float32 sums), which Debian's
+        // OpenBLAS does not build. Optimised in debug builds too, like the tensor core; the
+        // instructions are enabled per function and chosen at run time, so it builds anywhere.
+        .target(
+            name: "BF16Gemm", path: "Sources/CBridges/BF16Gemm",
+            cSettings: [.unsafeFlags(["-O2"])]),
 
         // MARK: Foundations shared by every layer (no tensors)
         .target(name: "ChartCLIPSupport"),
@@ -64,7 +70,7 @@ let package = Package(
 
         // MARK: Tensor core, layers, models
         .target(
-            name: "ChartCLIPTensor", dependencies: ["CBLAS", "ChartCLIPSupport"],
+            name: "ChartCLIPTensor", dependencies: ["CBLAS", "BF16Gemm", "ChartCLIPSupport"],
             swiftSettings: kernelSettings),
         .target(name: "ChartCLIPNN", dependencies: ["ChartCLIPTensor"]),
         .target(

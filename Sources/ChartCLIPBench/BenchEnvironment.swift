@@ -7,6 +7,8 @@ public struct BenchEnvironment: Codable, Sendable {
     public var threads: Int
     /// The core OpenBLAS picked (`openblas_get_corename`).
     public var openBLASCore: String
+    /// How matrix products multiply (`float32` or `bfloat16`).
+    public var matmulPrecision: String
     /// Whether this is an optimised build.
     public var releaseBuild: Bool
     /// A forced OpenBLAS core slower than the CPU supports, if any.
@@ -15,17 +17,18 @@ public struct BenchEnvironment: Codable, Sendable {
     /// The environment of this process.
     public static func current() -> BenchEnvironment {
         BenchEnvironment(
-            threads: ComputeThreads.count, openBLASCore: BLASInfo.coreName, releaseBuild: Timing.isReleaseBuild,
+            threads: ComputeThreads.count, openBLASCore: BLASInfo.coreName, matmulPrecision: Gemm.precision.rawValue,
+            releaseBuild: Timing.isReleaseBuild,
             warning: BLASInfo.forcedCoreWarning)
     }
 
-    /// Warnings (debug build, forced core), then `threads N, OpenBLAS core X` with `extra`
+    /// Warnings (debug build, forced core), then `threads N, OpenBLAS core X, P products` with `extra`
     /// appended.
     public func lines(extra: String = "") -> [String] {
         var lines: [String] = []
         if !releaseBuild { lines.append("warning: debug build; measure with `swift build -c release`") }
         if let warning { lines.append("warning: \(warning)") }
-        lines.append("threads \(threads), OpenBLAS core \(openBLASCore)\(extra)")
+        lines.append("threads \(threads), OpenBLAS core \(openBLASCore), \(matmulPrecision) products\(extra)")
         return lines
     }
 }

@@ -9,7 +9,7 @@ struct BenchCoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "core", abstract: "Transformer block and attention kernel speed.")
 
-    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @OptionGroup var compute: ComputeOptions
     @Option(help: "Measured runs; the median is reported.") var runs = 10
     @Flag(help: "Print the figures as one JSON object.") var json = false
     @Flag(help: "Also time linear layers of the clip-small shapes.") var shapes = false
@@ -25,7 +25,10 @@ struct BenchCoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { ComputeThreads.configure(count: threads) }
+        try compute.run { try measure() }
+    }
+
+    private func measure() throws {
         if shapes {
             for line in CoreBenchmark.linearShapes(runs: runs) { print(line) }
             return

@@ -11,12 +11,15 @@ struct BenchEncodeCommand: ParsableCommand {
 
     @Option(help: "Model config name or JSON file.") var model = "clip-vit-b-16"
     @Option(help: "Images per forward pass.") var batch = 8
-    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @OptionGroup var compute: ComputeOptions
     @Option(help: "Measured runs; the median is reported.") var runs = 10
     @Flag(help: "Print the figures as one JSON object.") var json = false
 
     func run() throws {
-        if let threads { ComputeThreads.configure(count: threads) }
+        try compute.run { try measure() }
+    }
+
+    private func measure() throws {
         var bench = EncodeBenchmark(config: try CLIPConfig.load(model))
         bench.batch = batch
         bench.runs = runs

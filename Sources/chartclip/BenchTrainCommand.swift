@@ -11,12 +11,15 @@ struct BenchTrainCommand: ParsableCommand {
 
     @Option(help: "Model config name or JSON file.") var model = "clip-tiny"
     @Option(help: "Pairs per step.") var batch = 64
-    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @OptionGroup var compute: ComputeOptions
     @Option(help: "Measured steps; the median is reported.") var steps = 20
     @Flag(help: "Print the figures as one JSON object.") var json = false
 
     func run() throws {
-        if let threads { ComputeThreads.configure(count: threads) }
+        try compute.run { try measure() }
+    }
+
+    private func measure() throws {
         var bench = TrainBenchmark(config: try CLIPConfig.load(model))
         bench.batch = batch
         bench.steps = steps

@@ -1,5 +1,6 @@
 import ChartCLIPCharts
 import ChartCLIPSupport
+import ChartCLIPTensor
 import ChartCLIPTestSupport
 import ChartCLIPLabels
 @testable import ChartCLIPTraining
@@ -45,6 +46,25 @@ import Testing
         #expect {
             try ExperimentConfig.decode(yaml: "name: x\nmodel: clip-tiny\ndataset: d\nbatch_size: 8\nsteps: 1\nloss: hinge\n", source: "l.yaml")
         } throws: { "\($0)".contains("loss") }
+    }
+
+    /// `matmul_precision` is float32 unless the config asks for bfloat16; other values are
+    /// named, and a CPU without AVX512-BF16 refuses bfloat16 with the reason.
+    @Test func matmulPrecisionIsReadAndChecked() throws {
+        let base = "name: x\nmodel: clip-tiny\ndataset: d\nbatch_size: 8\nsteps: 1\n"
+        #expect(try ExperimentConfig.decode(yaml: base, source: "p.yaml").matmulPrecision == .float32)
+        #expect {
+            try ExperimentConfig.decode(yaml: base + "matmul_precision: half\n", source: "p.yaml")
+        } throws: { "\($0)".contains("matmul_precision") && "\($0)".contains("bfloat16") }
+        if MatmulPrecision.isBFloat16Supported {
+            let config = try ExperimentConfig.decode(yaml: base + "matmul_precision: bfloat16\n", source: "p.yaml")
+            #expect(config.matmulPrecision == .bfloat16)
+            #expect(try ExperimentConfig.decode(yaml: try config.yamlString(), source: "resolved.yaml") == config)
+        } else {
+            #expect {
+                try ExperimentConfig.decode(yaml: base + "matmul_precision: bfloat16\n", source: "p.yaml")
+            } throws: { "\($0)".contains("AVX512-BF16") && "\($0)".contains("float32") }
+        }
     }
 
     @Test func overlaysDecodeAreCheckedAndKeyTheCache() throws {

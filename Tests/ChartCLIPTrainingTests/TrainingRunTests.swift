@@ -1,6 +1,7 @@
 import ChartCLIPFiles
 import ChartCLIPLabels
 import ChartCLIPModels
+import ChartCLIPTensor
 import ChartCLIPTestSupport
 import ChartCLIPTraining
 import Foundation
@@ -9,8 +10,8 @@ import Testing
 /// Runs end to end on a small synthetic market: interrupted and resumed runs give the same
 /// losses as uninterrupted ones; checkpoints reload; evaluation and embeddings files work.
 @Suite(.serialized) struct TrainingRunTests {
-    static func config(name: String, output: URL, steps: Int = 6) throws -> ExperimentConfig {
-        try ExperimentConfig.decode(yaml: """
+    static func config(name: String, output: URL, steps: Int = 6, extra: String = "") throws -> ExperimentConfig {
+        try ExperimentConfig.decode(yaml: extra + """
             name: \(name)
             model: clip-tiny
             synthetic: {bars: 900, seed: 3, window: 48, stride: 12}
@@ -61,6 +62,38 @@ import Testing
         let info = try JSONSerialization.jsonObject(with: Data(contentsOf: whole.directory.runInfo)) as? [String: String]
         #expect(info?["code_version"] == CodeVersion.describe(directory: Fixtures.repositoryRoot))
         #expect(info?["code_version"] != "unknown" && info?["executable"] == CodeVersion.executable?.path)
+    }
+
+    /// `matmul_precision: bfloat16`: the run records it, its losses stay within a few percent
+    /// of float32's without equalling them, and an interrupted run resumes on the same curve.
+    @Test(.enabled(if: MatmulPrecision.isBFloat16Supported, "this CPU lacks AVX512-BF16"))
+    func bfloat16RunResumesOnTheSameCurve() async throws {
+        let root = try Fixtures.temporaryDirectory("bf16")
+        let cache = root.appendingPathComponent("cache")
+        let exact = try TrainingRun.start(try Self.config(name: "f32", output: root), cacheRoot: cache)
+        exact.showProgress = false
+        let reference = try await exact.run()
+        let bf16 = "matmul_precision: bfloat16\n"
+        let whole = try TrainingRun.start(try Self.config(name: "whole", output: root, extra: bf16), cacheRoot: cache)
+        whole.showProgress = false
+        let mixed = try await whole.run()
+        for step in 1...6 {
+            let (a, b) = (try #require(mixed.losses[step]), try #require(reference.losses[step]))
+            #expect(a.isFinite && abs(a - b) < 0.05 * b, "step \(step): \(a) vs float32 \(b)")
+        }
+        #expect((1...6).contains { mixed.losses[$0] != reference.losses[$0] }, "bfloat16 products gave float32's losses")
+
+        let interrupted = try TrainingRun.start(try Self.config(name: "cut", output: root, extra: bf16), cacheRoot: cache)
+        interrupted.showProgress = false
+        let first = try await interrupted.run(stopAfter: 4)
+        let resumed = try TrainingRun.resume(interrupted.directory.url, cacheRoot: cache)
+        resumed.showProgress = false
+        let second = try await resumed.run()
+        for step in 1...6 { #expect((first.losses[step] ?? second.losses[step]) == mixed.losses[step], "step \(step)") }
+        let info = try JSONSerialization.jsonObject(with: Data(contentsOf: whole.directory.runInfo)) as? [String: String]
+        #expect(info?["matmul_precision"] == "bfloat16")
+        #expect(try String(contentsOf: whole.directory.config, encoding: .utf8).contains("matmul_precision: bfloat16"))
+        #expect(Gemm.precision == .float32)
     }
 
     /// `image_size` with an `init_checkpoint`: the run trains the same weights on smaller

@@ -203,8 +203,16 @@ final class WorkerPool: @unchecked Sendable {
             for t in 0..<tasks { task(t) }
             return
         }
+        // The submitter's product precision (a task-local value) holds on the workers too.
+        let precision = Gemm.precision
         for start in stride(from: 0, to: tasks, by: Claim.maxTasks) {
-            publish(tasks: min(Claim.maxTasks, tasks - start)) { task(start + $0) }
+            if precision == .float32 {
+                publish(tasks: min(Claim.maxTasks, tasks - start)) { task(start + $0) }
+            } else {
+                publish(tasks: min(Claim.maxTasks, tasks - start)) { t in
+                    Gemm.$precision.withValue(precision) { task(start + t) }
+                }
+            }
         }
         busy.store(false, ordering: .releasing)
     }

@@ -8,6 +8,13 @@ import Foundation
 /// linear layers run on OpenBLAS's own threads instead (`usesBLASThreads`). Either way
 /// results repeat exactly for a given thread count.
 public enum Gemm {
+    /// How products multiply: `float32` unless a task binds `bfloat16`
+    /// (`Gemm.$precision.withValue(.bfloat16) { … }`, the scoped form of PyTorch's
+    /// `set_float32_matmul_precision`). The worker pool carries the binding to its threads, so
+    /// every product of the scope follows it, while other tasks (tests running side by side)
+    /// keep their own. Where the CPU lacks AVX512-BF16, products stay float32.
+    @TaskLocal public static var precision = MatmulPrecision.float32
+
     /// Products smaller than this many multiply-adds run on one thread.
     public static let parallelThreshold = 1 << 18
     /// Blocks per compute thread for a split product.
@@ -94,8 +101,8 @@ public enum Gemm {
     /// Results repeat exactly for a given thread count; against one thread, OpenBLAS's edge
     /// kernels round about 3% of the outputs differently (within 1e-5).
     public static func usesBLASThreads(work: Int) -> Bool {
-        allowsBLASThreads && !GradMode.isEnabled && work >= blasThreadsThreshold && ComputeThreads.count > 1
-            && !ComputeThreads.isInsideParallelRegion
+        allowsBLASThreads && precision == .float32 && !GradMode.isEnabled && work >= blasThreadsThreshold
+            && ComputeThreads.count > 1 && !ComputeThreads.isInsideParallelRegion
     }
 
     /// One `cblas_sgemm` on `ComputeThreads.count` of OpenBLAS's own threads, back to one
@@ -108,7 +115,7 @@ public enum Gemm {
         blas(threads: ComputeThreads.count, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
-    /// The one `cblas_sgemm` call site. OpenBLAS's thread count is process-wide: a
+    /// The one `cblas_sgemm` call site (and the one place `bfloat16` products are chosen). OpenBLAS's thread count is process-wide: a
     /// one-thread call shares it with other one-thread calls, a call on more threads holds it
     /// alone while it is raised (a one-thread call running meanwhile would be split
     /// differently and round differently).
@@ -117,6 +124,11 @@ public enum Gemm {
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
+        if threads == 1 && precision == .bfloat16
+            && bfloat16(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        {
+            return
+        }
         _ = singleThreadedBLAS
         let count = BLASThreadCount.shared
         if threads > 1 {

@@ -1,6 +1,7 @@
 import ChartCLIPModels
 import ChartCLIPNN
 import ChartCLIPSupport
+import ChartCLIPTensor
 import Foundation
 import Yams
 
@@ -46,7 +47,7 @@ extension ExperimentConfig {
         } catch let DecodingError.dataCorrupted(context) {
             throw ChartCLIPError(
                 "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)", at: source,
-                hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase")
+                hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase; matmul_precision is float32 or bfloat16")
         } catch {
             throw ChartCLIPError("cannot read the config: \(error)", at: source)
         }
@@ -79,6 +80,7 @@ extension ExperimentConfig {
         try require(["cosine", "constant"].contains(schedule.kind), "schedule.kind", "is cosine or constant")
         try require(optimizer.lr > 0, "optimizer.lr", "must be positive")
         try require(gradClip.map { $0 > 0 } ?? true, "grad_clip", "must be positive")
+        if let reason = MatmulPrecision.unsupportedReason(matmulPrecision) { try require(false, "matmul_precision", reason) }
         try require(augment.minScale > 0.3 && augment.minScale <= 1, "augment.min_scale", "must be in (0.3, 1]")
         try require(!(lockImage && lockText), "lock_text", "locking both towers leaves nothing to train")
         for (section, chart) in [("synthetic", synthetic?.chart), ("recorded", recorded?.chart)] {

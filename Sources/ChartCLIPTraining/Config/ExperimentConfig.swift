@@ -2,6 +2,7 @@ import ChartCLIPCharts
 import ChartCLIPModels
 import ChartCLIPNN
 import ChartCLIPSupport
+import ChartCLIPTensor
 import Foundation
 import Yams
 
@@ -56,6 +57,9 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var seed: Int
     /// Compute threads (all cores if absent).
     public var threads: Int?
+    /// How matrix products multiply: `float32` (default) or `bfloat16` (operands rounded to
+    /// bfloat16, sums in float32, on AVX512-BF16: faster, see `MatmulPrecision`).
+    public var matmulPrecision: MatmulPrecision
     /// Freeze the image tower.
     public var lockImage: Bool
     /// Freeze the text tower.
@@ -79,7 +83,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, model, initCheckpoint = "init_checkpoint", imageSize = "image_size", patchSize = "patch_size", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
-        case optimizer, schedule, gradClip = "grad_clip", seed, threads, lockImage = "lock_image"
+        case optimizer, schedule, gradClip = "grad_clip", seed, threads, matmulPrecision = "matmul_precision", lockImage = "lock_image"
         case lockText = "lock_text", loss, positives, accumulationSteps = "accumulation_steps"
         case evalEvery = "eval_every", checkpointEvery = "checkpoint_every", augment, outputDirectory = "output_dir"
     }
@@ -102,6 +106,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         gradClip = try c.decodeIfPresent(Float.self, forKey: .gradClip)
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? 0
         threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+        matmulPrecision = try c.decodeIfPresent(MatmulPrecision.self, forKey: .matmulPrecision) ?? .float32
         lockImage = try c.decodeIfPresent(Bool.self, forKey: .lockImage) ?? false
         lockText = try c.decodeIfPresent(Bool.self, forKey: .lockText) ?? false
         loss = try c.decodeIfPresent(ContrastiveLossKind.self, forKey: .loss) ?? .multiPositive

@@ -43,7 +43,7 @@ public final class TrainingRun {
             "started": UTCTime.iso(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)),
             "code_version": CodeVersion.current(), "executable": CodeVersion.executable?.path ?? "unknown",
             "chartclip_version": CodeVersion.version, "threads": String(config.threads ?? ComputeThreads.count),
-            "blas_core": BLASInfo.coreName,
+            "blas_core": BLASInfo.coreName, "matmul_precision": config.matmulPrecision.rawValue,
         ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -87,6 +87,13 @@ public final class TrainingRun {
     @discardableResult
     public func run(stopAfter: Int? = nil) async throws -> Summary {
         if let threads = config.threads { ComputeThreads.configure(count: threads) }
+        return try await Gemm.$precision.withValue(config.matmulPrecision) {
+            try await train(stopAfter: stopAfter)
+        }
+    }
+
+    /// `run(stopAfter:)` within the run's product precision.
+    private func train(stopAfter: Int?) async throws -> Summary {
         let model: CLIPModel
         var startStep = 0
         var optimizerState: (step: Int, moments: [String: (m: [Float], v: [Float])])?
