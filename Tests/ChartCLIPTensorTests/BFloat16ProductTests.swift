@@ -61,6 +61,23 @@ struct BFloat16ProductTests {
         #expect(!exact.ok, "a bfloat16 product matched the float32 one to 1e-4")
     }
 
+    /// The kernel's own rounding (the AVX512-BF16 conversion) is the scalar one the tests use
+    /// as reference, bit for bit: a product with a 1×1 identity (K = 1, so each output is one
+    /// rounded input times 1, plus the zero partner of the odd K) returns the rounded inputs.
+    /// Ties, overflow to infinity, denormals and NaN included; only the sign of zero is lost
+    /// to the float32 sum.
+    @Test func kernelRoundingIsTheScalarRounding() throws {
+        let file = try GoldenFile("golden/bf16_products.json")
+        var input = (file["round.input_bits"] as! [Int]).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+        input += [Float(bitPattern: 0x0000_1234), -Float(bitPattern: 0x007f_ffff), .nan, Float(bitPattern: 0x7f80_0001)]
+        let viaKernel = product((false, false), input.count, 1, 1, 1, input, 1, [1], 1, 0, [Float](repeating: 0, count: input.count), 1, .bfloat16)
+        let scalar = rounded(input)
+        for i in input.indices {
+            let same = viaKernel[i].isNaN ? scalar[i].isNaN : viaKernel[i] == scalar[i]
+            #expect(same, "\(input[i]): kernel \(viaKernel[i]), scalar \(scalar[i])")
+        }
+    }
+
     /// Sizes past every block of the kernel (MC 144 rows, NC 1024 columns, KC 256 of K, the
     /// 12×32 register tile), odd K, padded leading dimensions, alpha and beta, against
     /// float32 products of the rounded operands. With beta 0, C is written without being read.

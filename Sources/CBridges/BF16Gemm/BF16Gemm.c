@@ -41,6 +41,7 @@ void chartclip_round_bf16(const float *x, float *y, long count) {
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
+#include <stdatomic.h>
 
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
@@ -52,10 +53,11 @@ enum {
     NC = 1024,  // columns of op(B) per packed block (a multiple of NR): 512 KB, in L2
 };
 
-static int bf16_state = -1;  // -1 unknown, 0 absent, 1 present
+static atomic_int bf16_state = -1;  // -1 unknown, 0 absent, 1 present (any thread may ask first)
 
 int chartclip_bf16_supported(void) {
-    if (bf16_state >= 0) return bf16_state;
+    int known = atomic_load_explicit(&bf16_state, memory_order_relaxed);
+    if (known >= 0) return known;
     unsigned eax, ebx, ecx, edx;
     int ok = 0;
     if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
@@ -71,7 +73,7 @@ int chartclip_bf16_supported(void) {
             ok = (lo & 0xE6) == 0xE6;
         }
     }
-    bf16_state = ok;
+    atomic_store_explicit(&bf16_state, ok, memory_order_relaxed);
     return ok;
 }
 
@@ -204,7 +206,8 @@ BF16_TARGET static void kernel_12x32(
 #undef STORE
 }
 
-/// Per-thread packing buffers, grown once and kept: a training step makes thousands of calls.
+/// Per-thread packing buffers (72 KB and 512 KB), made at a thread's first product and kept
+/// for the thread's life: a training step makes thousands of calls, on long-lived threads.
 static _Thread_local uint32_t *packed_a = NULL;
 static _Thread_local uint32_t *packed_b = NULL;
 
