@@ -115,10 +115,10 @@ public enum Gemm {
         blas(threads: ComputeThreads.count, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
-    /// The one `cblas_sgemm` call site (and the one place `bfloat16` products are chosen). OpenBLAS's thread count is process-wide: a
-    /// one-thread call shares it with other one-thread calls, a call on more threads holds it
-    /// alone while it is raised (a one-thread call running meanwhile would be split
-    /// differently and round differently).
+    /// The one `cblas_sgemm` call site, and the one place `bfloat16` products are chosen.
+    /// OpenBLAS's thread count is process-wide: a one-thread call shares it with other
+    /// one-thread calls, a call on more threads holds it alone while it is raised (a one-thread
+    /// call running meanwhile would be split differently and round differently).
     private static func blas(
         threads: Int, _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
