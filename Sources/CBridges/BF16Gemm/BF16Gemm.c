@@ -303,9 +303,10 @@ int chartclip_bf16_pack_b(int transpose_b, long k, long n, const float *b, long 
     return 0;
 }
 
-int chartclip_sgemm_bf16_packed_b(
-    int transpose_a, long m, long n, long k, float alpha, const float *a, long lda,
-    const unsigned int *packed_b_whole, float beta, float *c, long ldc) {
+/// The checks both entry points share, then the product (op(B) from `b` or `prepacked`).
+static int checked_gemm(
+    int ta, int tb, long m, long n, long k, float alpha, const float *a, long lda,
+    const float *b, long ldb, const uint32_t *prepacked, float beta, float *c, long ldc) {
     if (!chartclip_bf16_supported()) return -1;
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0 || alpha == 0) {
@@ -313,22 +314,20 @@ int chartclip_sgemm_bf16_packed_b(
         return 0;
     }
     if (!ensure_buffers()) return -1;
-    gemm(transpose_a, 0, m, n, k, alpha, a, lda, NULL, 0, packed_b_whole, beta, c, ldc);
+    gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, prepacked, beta, c, ldc);
     return 0;
+}
+
+int chartclip_sgemm_bf16_packed_b(
+    int transpose_a, long m, long n, long k, float alpha, const float *a, long lda,
+    const unsigned int *packed_b_whole, float beta, float *c, long ldc) {
+    return checked_gemm(transpose_a, 0, m, n, k, alpha, a, lda, NULL, 0, packed_b_whole, beta, c, ldc);
 }
 
 int chartclip_sgemm_bf16(
     int transpose_a, int transpose_b, long m, long n, long k, float alpha,
     const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
-    if (!chartclip_bf16_supported()) return -1;
-    if (m <= 0 || n <= 0) return 0;
-    if (k <= 0 || alpha == 0) {
-        scale_c(m, n, beta, c, ldc);
-        return 0;
-    }
-    if (!ensure_buffers()) return -1;
-    gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
-    return 0;
+    return checked_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
 }
 
 #else  // not x86-64: no bfloat16 products; callers keep to float32.

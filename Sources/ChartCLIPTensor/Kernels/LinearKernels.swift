@@ -43,9 +43,8 @@ enum LinearKernels {
             let span = Gemm.blockRange(rows, parts: blocks, index: index)
             let r0 = span.lowerBound, r1 = span.upperBound
             if span.isEmpty { return }
-            if let packed {
-                packed.multiply(m: r1 - r0, a: x + r0 * din, lda: din, beta: 0, c: y + r0 * dout, ldc: dout)
-            } else {
+            let done = packed?.multiply(m: r1 - r0, a: x + r0 * din, lda: din, beta: 0, c: y + r0 * dout, ldc: dout) ?? false
+            if !done {
                 Gemm.single(false, true, r1 - r0, dout, din, 1, x + r0 * din, din, w, din, 0, y + r0 * dout, dout)
             }
             if let bias { addRowsSerial(bias, to: y + r0 * dout, rows: r1 - r0, columns: dout) }
@@ -70,10 +69,12 @@ enum LinearKernels {
             let span = Gemm.blockRange(rows, parts: blocks, index: index)
             let r0 = span.lowerBound, r1 = span.upperBound
             if span.isEmpty { return }
-            if let dx, let packed {
-                packed.multiply(m: r1 - r0, a: dy + r0 * dout, lda: dout, beta: accumulateDX ? 1 : 0, c: dx + r0 * din, ldc: din)
-            } else if let dx {
-                Gemm.single(false, false, r1 - r0, din, dout, 1, dy + r0 * dout, dout, w, din, accumulateDX ? 1 : 0, dx + r0 * din, din)
+            if let dx {
+                let beta: Float = accumulateDX ? 1 : 0
+                let done = packed?.multiply(m: r1 - r0, a: dy + r0 * dout, lda: dout, beta: beta, c: dx + r0 * din, ldc: din) ?? false
+                if !done {
+                    Gemm.single(false, false, r1 - r0, din, dout, 1, dy + r0 * dout, dout, w, din, beta, dx + r0 * din, din)
+                }
             }
             if let partial {
                 Reduce.columnSumsSerial(dy + r0 * dout, rows: r1 - r0, columns: dout, into: partial.pointer + index * dout)

@@ -66,12 +66,14 @@ final class BFloat16PackedOperand: @unchecked Sendable {
 
     deinit { words.deallocate() }
 
-    /// `C = alpha · op(A) · B + beta · C` for an M-row op(A), on the calling thread.
+    /// `C = alpha · op(A) · B + beta · C` for an M-row op(A), on the calling thread; `false`
+    /// (C untouched) when the kernel could not get its packing buffers, and the caller must
+    /// multiply another way.
     func multiply(
         transposeA: Bool = false, m: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        _ = chartclip_sgemm_bf16_packed_b(transposeA ? 1 : 0, m, n, k, alpha, a, lda, words, beta, c, ldc)
+    ) -> Bool {
+        chartclip_sgemm_bf16_packed_b(transposeA ? 1 : 0, m, n, k, alpha, a, lda, words, beta, c, ldc) == 0
     }
 }
 

@@ -12,7 +12,8 @@ Writes bf16_products.json next to this script: {name: {"shape": [...], "data": [
   instructions ChartCLIP uses read them as zero.
 - product.*: op(A) · op(B) with both operands rounded to bfloat16 and the sum taken in
   float64 (what a float32-accumulating bfloat16 product approximates to ~1e-6), for the
-  four transpose combinations, on shapes with odd sizes and an odd K.
+  four transpose combinations, on shapes with odd sizes and an odd K; product.float32 is the
+  same product without the rounding, which a bfloat16 product must not match.
 """
 import json
 import os
