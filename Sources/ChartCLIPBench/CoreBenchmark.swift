@@ -76,10 +76,11 @@ public struct CoreBenchmark {
             attentionCompositeMilliseconds: Timing.median(composite) * 1e3)
     }
 
-    /// GFLOP/s of `Tensor.linear` forward and forward+backward for the clip-small layer
-    /// shapes (rows, in, out), to see the matrix products in isolation.
-    public static func linearShapes(runs: Int = 10) -> [String] {
-        let shapes = [(4160, 256, 768), (4160, 256, 256), (4160, 256, 1024), (4160, 1024, 256), (2048, 256, 1024)]
+    /// GFLOP/s of `Tensor.linear` forward and forward+backward for a transformer block's layer
+    /// shapes (rows, in, out) at `width` (QKV, output, MLP up and down), to see the matrix
+    /// products in isolation. The defaults are clip-small's image tower (64 charts of 65 tokens).
+    public static func linearShapes(rows: Int = 4160, width: Int = 256, runs: Int = 10) -> [String] {
+        let shapes = [(rows, width, 3 * width), (rows, width, width), (rows, width, 4 * width), (rows, 4 * width, width)]
         var lines: [String] = []
         for (rows, din, dout) in shapes {
             let rng = RandomGenerator(seed: 3)

@@ -12,7 +12,7 @@ struct BenchCoreCommand: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
     @Option(help: "Measured runs; the median is reported.") var runs = 10
     @Flag(help: "Print the figures as one JSON object.") var json = false
-    @Flag(help: "Also time linear layers of the clip-small shapes.") var shapes = false
+    @Flag(help: "Time the block's linear layers alone instead (QKV, output, MLP up and down, at --batch × --tokens rows and --width).") var shapes = false
     @Option(help: "Block shape: batch.") var batch = 64
     @Option(help: "Block shape: tokens (65 = an 8×8 patch grid and the class token).") var tokens = 65
     @Option(help: "Block shape: width.") var width = 256
@@ -30,7 +30,7 @@ struct BenchCoreCommand: ParsableCommand {
 
     private func measure() throws {
         if shapes {
-            for line in CoreBenchmark.linearShapes(runs: runs) { print(line) }
+            for line in CoreBenchmark.linearShapes(rows: batch * tokens, width: width, runs: runs) { print(line) }
             return
         }
         var bench = CoreBenchmark()

@@ -103,6 +103,21 @@ struct BFloat16ProductTests {
         }
     }
 
+    /// A linear layer's forward pass in bfloat16 adds its bias as the product is stored: once,
+    /// even when K spans several packed blocks (din 300 > 256), on partial register tiles (rows
+    /// not a multiple of 12, dout not of 32) and on row blocks the other threads compute. The
+    /// reference is float32's layer on the rounded input and weight.
+    @Test(arguments: [(1_301, 300, 45), (2_080, 64, 192), (37, 64, 64)])
+    func linearForwardAddsTheBiasOnce(shape: (Int, Int, Int)) {
+        let (rows, din, dout) = shape
+        let x = random([rows, din], seed: 41), w = random([dout, din], seed: 42), bias = random([dout], seed: 43, low: 2, high: 3)
+        let xr = Tensor(rounded(x.scalars), shape: x.shape), wr = Tensor(rounded(w.scalars), shape: w.shape)
+        let expected = Gemm.$precision.withValue(.float32) { withoutGradients { Tensor.linear(xr, weight: wr, bias: bias) } }
+        let actual = Gemm.$precision.withValue(.bfloat16) { withoutGradients { Tensor.linear(x, weight: w, bias: bias) } }
+        let check = allClose(actual.scalars, expected.scalars, relative: 1e-5, absolute: 2e-5)
+        #expect(check.ok, "rows \(rows), \(din) -> \(dout): \(check.message)")
+    }
+
     /// A product large enough to be split over the worker pool follows the caller's binding on
     /// every block, including those the other threads compute; outside the binding it is float32.
     @Test func workerThreadsFollowTheCallersPrecision() {

@@ -96,6 +96,41 @@ import Testing
         #expect(gradCheck.ok, "\(gradCheck.message)")
     }
 
+    /// The backward pass in row blocks (eight here, in four groups with a partial weight
+    /// gradient each) gives the gradients of plain products, repeats exactly, and adds to
+    /// gradients already there (a second backward pass doubles them).
+    @Test func linearBackwardInBlocksMatchesPlainProducts() {
+        let rows = 2000, din = 1024, dout = 64
+        let x = random([rows, din], seed: 21), w = random([dout, din], seed: 22), b = random([dout], seed: 23)
+        for t in [x, w, b] { t.requiresGrad = true }
+        let upstream = random([rows, dout], seed: 24)
+        func plain(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ a: Tensor, _ lda: Int, _ bm: Tensor, _ ldb: Int) -> [Float] {
+            let c = Tensor.zeros([m, n])
+            Gemm.run(
+                transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.storage.pointer, lda: lda,
+                b: bm.storage.pointer, ldb: ldb, beta: 0, c: c.storage.pointer, ldc: n, threads: 1)
+            return c.scalars
+        }
+        let dw = plain(true, false, dout, din, rows, upstream, dout, x, din)
+        let dx = plain(false, false, rows, din, dout, upstream, dout, w, din)
+        let g = upstream.scalars
+        let db = (0..<dout).map { j in (0..<rows).reduce(Float(0)) { $0 + g[$1 * dout + j] } }
+        Tensor.linear(x, weight: w, bias: b).backward(seed: upstream)
+        let first = [x, w, b].map { $0.grad!.scalars }
+        for (name, actual, expected) in [("dx", first[0], dx), ("dw", first[1], dw), ("db", first[2], db)] {
+            let check = allClose(actual, expected, relative: 1e-4, absolute: 1e-3)
+            #expect(check.ok, "\(name): \(check.message)")
+        }
+        for t in [x, w, b] { t.zeroGradient() }
+        Tensor.linear(x, weight: w, bias: b).backward(seed: upstream)
+        #expect([x, w, b].map { $0.grad!.scalars } == first, "the same gradients again, bit for bit")
+        Tensor.linear(x, weight: w, bias: b).backward(seed: upstream)
+        for (t, once) in zip([x, w, b], first) {
+            let check = allClose(t.grad!.scalars, once.map { 2 * $0 }, relative: 1e-5, absolute: 1e-4)
+            #expect(check.ok, "accumulated: \(check.message)")
+        }
+    }
+
     @Test(arguments: [true, false])
     func fusedAttentionGradients(causal: Bool) {
         let qkv = random([2, 5, 12], seed: 10, low: -2, high: 2)

@@ -11,6 +11,9 @@
 // per MC×KC block into MR-row panels; a 12×32 register tile (24 zmm accumulators) runs over
 // the packed K. Packed elements are 32-bit words holding the bfloat16 pair (k even, k odd), low
 // half first: the order VDPBF16PS multiplies them in. An odd K ends with a zero partner.
+// A as stored already has each pair side by side, so its panels keep the rows whole (one
+// rounding pass, no transpose) and the kernel reads them a row stride apart: on the thin
+// products of small models (K = 64) the transposing pack took a sixth of the product's time.
 //
 // Shape letters: op(A) [M, K], op(B) [K, N], C [M, N], all row-major.
 
@@ -109,8 +112,8 @@ BF16_TARGET static inline void transpose16(__m512i v[16]) {
 }
 
 /// Packs `count` (≤ width) source rows whose K runs along the row, `kc` elements from `src`
-/// (row r at src + r·ld), into dst[kp · width + r]: rows of op(A) (A as stored) or columns of
-/// op(B) (B transposed). Sixteen rows at a time: 32 elements of each are rounded into 16
+/// (row r at src + r·ld), into dst[kp · width + r]: columns of op(B) with B transposed (a
+/// linear layer's weight). Sixteen rows at a time: 32 elements of each are rounded into 16
 /// pair words, and a 16×16 word transpose turns them into 16 packed rows. Missing rows are zero.
 BF16_TARGET static void pack_along(
     const float *src, long ld, long count, long kc, uint32_t *dst, long width) {
@@ -163,48 +166,95 @@ BF16_TARGET static void pack_across(
     }
 }
 
-/// C[0..<rows, 0..<cols] = alpha · tile + beta · C (beta 0: C is not read).
-BF16_TARGET static inline void store_row(
-    float *c, __m512 t0, __m512 t1, long cols, float alpha, float beta) {
-    __m512 va = _mm512_set1_ps(alpha);
+/// Packs `count` (≤ MR) rows of op(A) as stored (K along the row), `kc` elements each, row
+/// after row: dst[r · stride + kp] holds the pair (2kp, 2kp + 1) of row r. No transpose: the
+/// pairs are adjacent in memory already, so packing is one rounding pass. The kernel reads the
+/// rows at `stride` words apart. Rows past `count` are zero.
+BF16_TARGET static void pack_rows(
+    const float *src, long ld, long count, long kc, uint32_t *dst, long stride) {
+    long pairs = (kc + 1) / 2;
+    for (long r = 0; r < MR; r++) {
+        uint32_t *out = dst + r * stride;
+        if (r >= count) {
+            memset(out, 0, (size_t)pairs * sizeof(uint32_t));
+            continue;
+        }
+        const float *row = src + r * ld;
+        for (long e0 = 0; e0 < kc; e0 += 32) {
+            long left = kc - e0;
+            __m512 lo = _mm512_maskz_loadu_ps(first_lanes(left), row + e0);
+            __m512 hi = _mm512_maskz_loadu_ps(first_lanes(left - 16), row + e0 + 16);
+            __m512i v = (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
+            _mm512_mask_storeu_epi32(out + e0 / 2, first_lanes((left + 1) / 2), v);
+        }
+    }
+}
+
+/// What a register tile adds to C when it is stored: C = alpha · tile + beta · C + bias,
+/// where beta 0 leaves C unread and `bias` (one value per column, or NULL) is added once.
+typedef struct {
+    float alpha, beta;
+    const float *bias;
+} epilogue;
+
+/// C[0..<cols] of one row = the epilogue applied to the tile row (t0, t1).
+BF16_TARGET static inline void store_row(float *c, __m512 t0, __m512 t1, long cols, epilogue e) {
     __mmask16 m0 = first_lanes(cols), m1 = first_lanes(cols - 16);
-    __m512 v0 = _mm512_mul_ps(va, t0), v1 = _mm512_mul_ps(va, t1);
-    if (beta != 0) {
-        __m512 vb = _mm512_set1_ps(beta);
+    __m512 v0 = t0, v1 = t1;
+    if (e.alpha != 1) {
+        __m512 va = _mm512_set1_ps(e.alpha);
+        v0 = _mm512_mul_ps(va, v0);
+        v1 = _mm512_mul_ps(va, v1);
+    }
+    if (e.beta != 0) {
+        __m512 vb = _mm512_set1_ps(e.beta);
         v0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, c), v0);
         v1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, c + 16), v1);
+    }
+    if (e.bias) {
+        v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, e.bias));
+        v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, e.bias + 16));
     }
     _mm512_mask_storeu_ps(c, m0, v0);
     _mm512_mask_storeu_ps(c + 16, m1, v1);
 }
 
-/// The 12×32 register tile over `pairs` packed K pairs.
-BF16_TARGET static void kernel_12x32(
-    long pairs, const uint32_t *ap, const uint32_t *bp, float *c, long ldc, long rows, long cols,
-    float alpha, float beta) {
-#define ACC(r) __m512 c##r##a = _mm512_setzero_ps(), c##r##b = _mm512_setzero_ps();
-    ACC(0) ACC(1) ACC(2) ACC(3) ACC(4) ACC(5) ACC(6) ACC(7) ACC(8) ACC(9) ACC(10) ACC(11)
-#undef ACC
-    for (long p = 0; p < pairs; p++) {
-        __m512bh b0 = (__m512bh)_mm512_loadu_si512(bp);
-        __m512bh b1 = (__m512bh)_mm512_loadu_si512(bp + 16);
-#define ROW(r)                                                        \
-    {                                                                 \
-        __m512bh a = (__m512bh)_mm512_set1_epi32((int)ap[r]);         \
-        c##r##a = _mm512_dpbf16_ps(c##r##a, a, b0);                   \
-        c##r##b = _mm512_dpbf16_ps(c##r##b, a, b1);                   \
+/// The 12×32 register tile over `pairs` packed K pairs. Row r's pair p is read at
+/// ap[r · row_step + p · pair_step]: (1, MR) for panels packed across, (stride, 1) for
+/// panels of rows (`pack_rows`). B panels hold NR words per pair.
+#define KERNEL_12x32(NAME, ROW_STEP, PAIR_STEP)                                                  \
+    BF16_TARGET static void NAME(                                                                \
+        long pairs, const uint32_t *ap, long stride, const uint32_t *bp, float *c, long ldc,     \
+        long rows, long cols, epilogue e) {                                                      \
+        (void)stride;                                                                            \
+        ACC(0) ACC(1) ACC(2) ACC(3) ACC(4) ACC(5) ACC(6) ACC(7) ACC(8) ACC(9) ACC(10) ACC(11)    \
+        for (long p = 0; p < pairs; p++) {                                                       \
+            __m512bh b0 = (__m512bh)_mm512_loadu_si512(bp);                                      \
+            __m512bh b1 = (__m512bh)_mm512_loadu_si512(bp + 16);                                 \
+            const uint32_t *a = ap + p * (PAIR_STEP);                                            \
+            ROW(0, ROW_STEP) ROW(1, ROW_STEP) ROW(2, ROW_STEP) ROW(3, ROW_STEP) ROW(4, ROW_STEP) \
+            ROW(5, ROW_STEP) ROW(6, ROW_STEP) ROW(7, ROW_STEP) ROW(8, ROW_STEP) ROW(9, ROW_STEP) \
+            ROW(10, ROW_STEP) ROW(11, ROW_STEP)                                                  \
+            bp += NR;                                                                            \
+        }                                                                                        \
+        STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5) STORE(6) STORE(7) STORE(8)         \
+        STORE(9) STORE(10) STORE(11)                                                             \
     }
-        ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5) ROW(6) ROW(7) ROW(8) ROW(9) ROW(10) ROW(11)
-#undef ROW
-        ap += MR;
-        bp += NR;
+#define ACC(r) __m512 c##r##a = _mm512_setzero_ps(), c##r##b = _mm512_setzero_ps();
+#define ROW(r, step)                                                    \
+    {                                                                   \
+        __m512bh av = (__m512bh)_mm512_set1_epi32((int)a[(r) * (step)]); \
+        c##r##a = _mm512_dpbf16_ps(c##r##a, av, b0);                    \
+        c##r##b = _mm512_dpbf16_ps(c##r##b, av, b1);                    \
     }
 #define STORE(r) \
-    if (r < rows) store_row(c + r * ldc, c##r##a, c##r##b, cols, alpha, beta);
-    STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5) STORE(6) STORE(7) STORE(8) STORE(9)
-    STORE(10) STORE(11)
+    if (r < rows) store_row(c + r * ldc, c##r##a, c##r##b, cols, e);
+KERNEL_12x32(kernel_across, 1, MR)
+KERNEL_12x32(kernel_rows, stride, 1)
+#undef ACC
+#undef ROW
 #undef STORE
-}
+#undef KERNEL_12x32
 
 /// Per-thread packing buffers (72 KB and 512 KB), made at a thread's first product and kept
 /// for the thread's life: a training step makes thousands of calls, on long-lived threads.
@@ -212,6 +262,7 @@ static _Thread_local uint32_t *packed_a = NULL;
 static _Thread_local uint32_t *packed_b = NULL;
 
 static int ensure_buffers(void) {
+    // KC / 2 pairs per row is already a multiple of 16 words: row panels need no more room.
     if (!packed_a) packed_a = aligned_alloc(64, (size_t)(KC / 2) * MC * sizeof(uint32_t));
     if (!packed_b) packed_b = aligned_alloc(64, (size_t)(KC / 2) * NC * sizeof(uint32_t));
     return packed_a && packed_b;
@@ -243,36 +294,44 @@ BF16_TARGET static void pack_b_block(
 }
 
 /// The blocked product. op(B) comes packed whole (`prepacked`), or is packed block by block
-/// into this thread's buffer.
+/// into this thread's buffer. `bias` (per column, or NULL) is added with the first K block.
 BF16_TARGET static void gemm(
     int ta, int tb, long m, long n, long k, float alpha, const float *a, long lda,
-    const float *b, long ldb, const uint32_t *prepacked, float beta, float *c, long ldc) {
+    const float *b, long ldb, const uint32_t *prepacked, float beta, const float *bias, float *c, long ldc) {
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
             long kc = k - pc < KC ? k - pc : KC;
             long pairs = (kc + 1) / 2;
+            // Panels of rows keep each row's pairs 64-byte aligned.
+            long stride = (pairs + 15) / 16 * 16;
+            long panelWords = ta ? pairs * MR : stride * MR;
             const uint32_t *bBlock = prepacked ? prepacked + packed_offset(k, n, jc, pc) : packed_b;
             if (!prepacked) pack_b_block(tb, b, ldb, jc, nc, pc, kc, packed_b);
-            float blockBeta = pc == 0 ? beta : 1;
+            epilogue e = {alpha, pc == 0 ? beta : 1, pc == 0 && bias ? bias + jc : NULL};
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 for (long i = 0; i < mc; i += MR) {
                     long rows = mc - i < MR ? mc - i : MR;
-                    uint32_t *panel = packed_a + (i / MR) * pairs * MR;
+                    uint32_t *panel = packed_a + (i / MR) * panelWords;
                     if (ta)
                         pack_across(a + pc * lda + ic + i, lda, rows, kc, panel, MR);
                     else
-                        pack_along(a + (ic + i) * lda + pc, lda, rows, kc, panel, MR);
+                        pack_rows(a + (ic + i) * lda + pc, lda, rows, kc, panel, stride);
                 }
                 for (long j = 0; j < nc; j += NR) {
                     long cols = nc - j < NR ? nc - j : NR;
                     const uint32_t *bPanel = bBlock + (j / NR) * pairs * NR;
+                    epilogue ej = e;
+                    if (ej.bias) ej.bias += j;
                     for (long i = 0; i < mc; i += MR) {
                         long rows = mc - i < MR ? mc - i : MR;
-                        kernel_12x32(
-                            pairs, packed_a + (i / MR) * pairs * MR, bPanel,
-                            c + (ic + i) * ldc + jc + j, ldc, rows, cols, alpha, blockBeta);
+                        const uint32_t *aPanel = packed_a + (i / MR) * panelWords;
+                        float *cTile = c + (ic + i) * ldc + jc + j;
+                        if (ta)
+                            kernel_across(pairs, aPanel, MR, bPanel, cTile, ldc, rows, cols, ej);
+                        else
+                            kernel_rows(pairs, aPanel, stride, bPanel, cTile, ldc, rows, cols, ej);
                     }
                 }
             }
@@ -280,10 +339,11 @@ BF16_TARGET static void gemm(
     }
 }
 
-/// C = beta · C, for products with nothing to add.
-static void scale_c(long m, long n, float beta, float *c, long ldc) {
+/// C = beta · C (+ bias), for products with nothing to add.
+static void scale_c(long m, long n, float beta, const float *bias, float *c, long ldc) {
     for (long i = 0; i < m; i++)
-        for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+        for (long j = 0; j < n; j++)
+            c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (bias ? bias[j] : 0);
 }
 
 long chartclip_bf16_packed_b_words(long k, long n) {
@@ -306,28 +366,28 @@ int chartclip_bf16_pack_b(int transpose_b, long k, long n, const float *b, long 
 /// The checks both entry points share, then the product (op(B) from `b` or `prepacked`).
 static int checked_gemm(
     int ta, int tb, long m, long n, long k, float alpha, const float *a, long lda,
-    const float *b, long ldb, const uint32_t *prepacked, float beta, float *c, long ldc) {
+    const float *b, long ldb, const uint32_t *prepacked, float beta, const float *bias, float *c, long ldc) {
     if (!chartclip_bf16_supported()) return -1;
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0 || alpha == 0) {
-        scale_c(m, n, beta, c, ldc);
+        scale_c(m, n, beta, bias, c, ldc);
         return 0;
     }
     if (!ensure_buffers()) return -1;
-    gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, prepacked, beta, c, ldc);
+    gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, prepacked, beta, bias, c, ldc);
     return 0;
 }
 
 int chartclip_sgemm_bf16_packed_b(
     int transpose_a, long m, long n, long k, float alpha, const float *a, long lda,
-    const unsigned int *packed_b_whole, float beta, float *c, long ldc) {
-    return checked_gemm(transpose_a, 0, m, n, k, alpha, a, lda, NULL, 0, packed_b_whole, beta, c, ldc);
+    const unsigned int *packed_b_whole, float beta, const float *bias, float *c, long ldc) {
+    return checked_gemm(transpose_a, 0, m, n, k, alpha, a, lda, NULL, 0, packed_b_whole, beta, bias, c, ldc);
 }
 
 int chartclip_sgemm_bf16(
     int transpose_a, int transpose_b, long m, long n, long k, float alpha,
     const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
-    return checked_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
+    return checked_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, NULL, c, ldc);
 }
 
 #else  // not x86-64: no bfloat16 products; callers keep to float32.
@@ -341,9 +401,9 @@ int chartclip_bf16_pack_b(int transpose_b, long k, long n, const float *b, long 
 
 int chartclip_sgemm_bf16_packed_b(
     int transpose_a, long m, long n, long k, float alpha, const float *a, long lda,
-    const unsigned int *packed_b_whole, float beta, float *c, long ldc) {
+    const unsigned int *packed_b_whole, float beta, const float *bias, float *c, long ldc) {
     (void)transpose_a; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
-    (void)packed_b_whole; (void)beta; (void)c; (void)ldc;
+    (void)packed_b_whole; (void)beta; (void)bias; (void)c; (void)ldc;
     return -1;
 }
 

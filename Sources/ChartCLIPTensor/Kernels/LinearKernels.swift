@@ -43,11 +43,14 @@ enum LinearKernels {
             let span = Gemm.blockRange(rows, parts: blocks, index: index)
             let r0 = span.lowerBound, r1 = span.upperBound
             if span.isEmpty { return }
-            let done = packed?.multiply(m: r1 - r0, a: x + r0 * din, lda: din, beta: 0, c: y + r0 * dout, ldc: dout) ?? false
+            // bfloat16 adds the bias as it stores the product; float32 adds it to the block
+            // while the block is still in cache.
+            let done = packed?.multiply(
+                m: r1 - r0, a: x + r0 * din, lda: din, beta: 0, bias: bias, c: y + r0 * dout, ldc: dout) ?? false
             if !done {
                 Gemm.single(false, true, r1 - r0, dout, din, 1, x + r0 * din, din, w, din, 0, y + r0 * dout, dout)
+                if let bias { addRowsSerial(bias, to: y + r0 * dout, rows: r1 - r0, columns: dout) }
             }
-            if let bias { addRowsSerial(bias, to: y + r0 * dout, rows: r1 - r0, columns: dout) }
         }
         if work < Gemm.parallelThreshold * 2 || blocks == 1 {
             for i in 0..<blocks { run(i) }
@@ -56,40 +59,90 @@ enum LinearKernels {
         }
     }
 
-    /// `dx (+)= dy W` with the bias gradient's column sums of `dy` taken block by block
-    /// (partial sums per block, combined in block order: deterministic).
-    static func backwardInput(
-        dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, accumulateDX: Bool,
+    /// How many groups of row blocks the backward pass gives partial weight gradients of its
+    /// own: as many as there are blocks, at most 4, and none (0: the weight gradient is one
+    /// product of its own) when the partials would pass 4 MB. Fixed by the shape, like the
+    /// blocks, so the sums do not change with the thread count.
+    static func weightGradientGroups(blocks: Int, din: Int, dout: Int) -> Int {
+        let groups = min(blocks, 4)
+        return groups * din * dout <= (1 << 20) ? groups : 0
+    }
+
+    /// The whole backward pass of a linear layer, one row block of `dy` at a time while it is
+    /// in cache: `dx (+)= dy W`, the bias gradient's column sums of `dy`, and the weight
+    /// gradient `dw (+)= dyᵀ x`. Partial sums (per block for the bias, per group of blocks for
+    /// the weight, both fixed by the shape) are combined in order: deterministic, and the same
+    /// whatever the thread count. Blocks split the weight gradient along K, so every block
+    /// rounds and packs only its own rows of `dy` and `x`; split along its output rows
+    /// instead, every part packed all of `x` again (on clip-tiny's layers, as long as the
+    /// product itself). Layers whose partial weight gradients would be large (over 4 MB) keep
+    /// one product for `dw`, split along its rows.
+    static func backward(
+        dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, accumulateDX: Bool,
+        dw: UnsafeMutablePointer<Float>?, accumulateDW: Bool,
         biasGradient: UnsafeMutablePointer<Float>?, accumulateBias: Bool, rows: Int, din: Int, dout: Int
     ) {
         let blocks = rowBlocks(rows: rows, din: dout, dout: din)
-        let partial = biasGradient == nil ? nil : TensorStorage(zeros: blocks * dout)
+        let groups = dw == nil ? 0 : weightGradientGroups(blocks: blocks, din: din, dout: dout)
+        let partialBias = biasGradient == nil ? nil : TensorStorage(zeros: blocks * dout)
+        let partialWeight = groups == 0 ? nil : TensorStorage(count: groups * dout * din)
         let packed = dx == nil ? nil : Gemm.packedForBFloat16(transposeB: false, k: dout, n: din, b: w, ldb: din)
-        let run = { (index: Int) in
+        let block = { (index: Int, group: Int) in
             let span = Gemm.blockRange(rows, parts: blocks, index: index)
             let r0 = span.lowerBound, r1 = span.upperBound
-            if span.isEmpty { return }
-            if let dx {
+            // An empty block (fewer 16-row units than blocks) still zeroes its partials.
+            if let dx, !span.isEmpty {
                 let beta: Float = accumulateDX ? 1 : 0
                 let done = packed?.multiply(m: r1 - r0, a: dy + r0 * dout, lda: dout, beta: beta, c: dx + r0 * din, ldc: din) ?? false
                 if !done {
                     Gemm.single(false, false, r1 - r0, din, dout, 1, dy + r0 * dout, dout, w, din, beta, dx + r0 * din, din)
                 }
             }
-            if let partial {
-                Reduce.columnSumsSerial(dy + r0 * dout, rows: r1 - r0, columns: dout, into: partial.pointer + index * dout)
+            if let partialBias, !span.isEmpty {
+                Reduce.columnSumsSerial(dy + r0 * dout, rows: r1 - r0, columns: dout, into: partialBias.pointer + index * dout)
+            }
+            if let partialWeight {
+                // The group's first block writes its partial, the others add to it.
+                let first = ComputeThreads.splitRange(blocks, chunks: groups, index: group).lowerBound == index
+                Gemm.single(
+                    true, false, dout, din, r1 - r0, 1, dy + r0 * dout, dout, x + r0 * din, din, first ? 0 : 1,
+                    partialWeight.pointer + group * dout * din, din)
             }
         }
-        if rows * din * dout < Gemm.parallelThreshold * 2 || blocks == 1 {
-            for i in 0..<blocks { run(i) }
-        } else {
-            ComputeThreads.run(chunks: blocks, run)
+        // With partial weight gradients a task is a group of blocks; otherwise a block.
+        let tasks = groups > 0 ? groups : blocks
+        let run = { (task: Int) in
+            if groups > 0 {
+                for index in ComputeThreads.splitRange(blocks, chunks: groups, index: task) { block(index, task) }
+            } else {
+                block(task, 0)
+            }
         }
-        if let partial, let biasGradient {
-            // Partial sums per row block (blocks fixed by the shape): the same sums in the
-            // same order whatever the thread count.
+        if rows * din * dout < Gemm.parallelThreshold * 2 || tasks == 1 {
+            for task in 0..<tasks { run(task) }
+        } else {
+            ComputeThreads.run(chunks: tasks, run)
+        }
+        if let partialBias, let biasGradient {
             if !accumulateBias { biasGradient.update(repeating: 0, count: dout) }
-            for i in 0..<blocks { Vector.copySerial(partial.pointer + i * dout, into: biasGradient, count: dout, accumulate: true) }
+            for i in 0..<blocks { Vector.copySerial(partialBias.pointer + i * dout, into: biasGradient, count: dout, accumulate: true) }
+        }
+        if let dw {
+            if let partialWeight {
+                let count = dout * din
+                ComputeThreads.parallelFor(count, grain: 1 << 14) { span in
+                    let n = span.count, offset = span.lowerBound
+                    if !accumulateDW { Vector.copySerial(partialWeight.pointer + offset, into: dw + offset, count: n, accumulate: false) }
+                    for g in (accumulateDW ? 0 : 1)..<groups {
+                        Vector.copySerial(partialWeight.pointer + g * count + offset, into: dw + offset, count: n, accumulate: true)
+                    }
+                }
+            } else {
+                Gemm.run(
+                    transposeA: true, transposeB: false, m: dout, n: din, k: rows, a: dy, lda: dout,
+                    b: x, ldb: din, beta: accumulateDW ? 1 : 0, c: dw, ldc: din)
+            }
         }
     }
 

@@ -66,14 +66,15 @@ final class BFloat16PackedOperand: @unchecked Sendable {
 
     deinit { words.deallocate() }
 
-    /// `C = alpha · op(A) · B + beta · C` for an M-row op(A), on the calling thread; `false`
+    /// `C = alpha · op(A) · B + beta · C (+ bias on every row)` for an M-row op(A), on the
+    /// calling thread; the bias is added as C is stored, not in a pass of its own. `false`
     /// (C untouched) when the kernel could not get its packing buffers, and the caller must
     /// multiply another way.
     func multiply(
         transposeA: Bool = false, m: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int
     ) -> Bool {
-        chartclip_sgemm_bf16_packed_b(transposeA ? 1 : 0, m, n, k, alpha, a, lda, words, beta, c, ldc) == 0
+        chartclip_sgemm_bf16_packed_b(transposeA ? 1 : 0, m, n, k, alpha, a, lda, words, beta, bias, c, ldc) == 0
     }
 }
 

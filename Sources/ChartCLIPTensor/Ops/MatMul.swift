@@ -84,25 +84,21 @@ extension Tensor {
             y: out.pointer, rows: rows, din: din, dout: dout)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return result(op: "linear", shape: Array(x.shape.dropLast()) + [dout], storage: out, inputs: inputs) { g in
-            // dX = dY · W, with the bias gradient (column sums of dY) fused per row block.
+            // dX = dY · W, the bias gradient (column sums of dY) and dW = dYᵀ · X, fused per
+            // row block of dY.
             let wantsBias = bias?.requiresGrad == true
-            if x.requiresGrad || wantsBias {
-                let dxStorage: TensorStorage? = x.requiresGrad ? (x.gradStorage ?? TensorStorage(count: x.count)) : nil
-                let dbStorage: TensorStorage? = wantsBias ? (bias!.gradStorage ?? TensorStorage(count: dout)) : nil
-                LinearKernels.backwardInput(
-                    dy: g.pointer, w: weight.storage.pointer, dx: dxStorage?.pointer, accumulateDX: x.gradStorage != nil,
-                    biasGradient: dbStorage?.pointer, accumulateBias: bias?.gradStorage != nil, rows: rows, din: din, dout: dout)
-                if let dxStorage, x.gradStorage == nil { x.gradStorage = dxStorage }
-                if let dbStorage, bias!.gradStorage == nil { bias!.gradStorage = dbStorage }
-            }
-            if weight.requiresGrad {
-                // dW = dYᵀ · X
-                weight.withGradient { dw, acc in
-                    Gemm.run(
-                        transposeA: true, transposeB: false, m: dout, n: din, k: rows, a: g.pointer, lda: dout,
-                        b: x.storage.pointer, ldb: din, beta: acc ? 1 : 0, c: dw, ldc: din)
-                }
-            }
+            if !x.requiresGrad && !wantsBias && !weight.requiresGrad { return }
+            let dxStorage: TensorStorage? = x.requiresGrad ? (x.gradStorage ?? TensorStorage(count: x.count)) : nil
+            let dbStorage: TensorStorage? = wantsBias ? (bias!.gradStorage ?? TensorStorage(count: dout)) : nil
+            let dwStorage: TensorStorage? = weight.requiresGrad ? (weight.gradStorage ?? TensorStorage(count: weight.count)) : nil
+            LinearKernels.backward(
+                dy: g.pointer, x: x.storage.pointer, w: weight.storage.pointer,
+                dx: dxStorage?.pointer, accumulateDX: x.gradStorage != nil,
+                dw: dwStorage?.pointer, accumulateDW: weight.gradStorage != nil,
+                biasGradient: dbStorage?.pointer, accumulateBias: bias?.gradStorage != nil, rows: rows, din: din, dout: dout)
+            if let dxStorage, x.gradStorage == nil { x.gradStorage = dxStorage }
+            if let dbStorage, bias!.gradStorage == nil { bias!.gradStorage = dbStorage }
+            if let dwStorage, weight.gradStorage == nil { weight.gradStorage = dwStorage }
         }
     }
 }

@@ -28,11 +28,13 @@ long chartclip_bf16_packed_b_words(long k, long n);
 /// when the CPU lacks AVX512-BF16.
 int chartclip_bf16_pack_b(int transpose_b, long k, long n, const float *b, long ldb, unsigned int *packed);
 
-/// `chartclip_sgemm_bf16` with op(B) packed by `chartclip_bf16_pack_b` for the same K and N.
-/// Safe to call from several threads on one packed B.
+/// `chartclip_sgemm_bf16` with op(B) packed by `chartclip_bf16_pack_b` for the same K and N,
+/// and `bias` (N floats, or NULL) added to every row of C as it is stored:
+/// `C = alpha · op(A) · op(B) + beta · C + bias` (a linear layer's forward pass in one pass
+/// over C). Safe to call from several threads on one packed B.
 int chartclip_sgemm_bf16_packed_b(
     int transpose_a, long m, long n, long k, float alpha, const float *a, long lda,
-    const unsigned int *packed_b, float beta, float *c, long ldc);
+    const unsigned int *packed_b, float beta, const float *bias, float *c, long ldc);
 
 /// Rounds `count` floats to bfloat16 and back (round to nearest even, NaN kept NaN): what
 /// `chartclip_sgemm_bf16` does to its operands, for tests and reference products.
