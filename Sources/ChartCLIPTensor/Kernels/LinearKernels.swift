@@ -12,15 +12,18 @@ enum LinearKernels {
     /// Every block's `cblas_sgemm` packs all of W again, so a block needs enough rows to pay
     /// for that: at least 256 once W is larger than 1 MB (with 112-row blocks, ViT-B/16's
     /// fc1 spent a fifth of its time repacking). Within that, blocks aim at about 1 MB of
-    /// output so the bias pass finds the block still in cache. The count is even, so two
-    /// threads never wait for a last odd block; it does not depend on the thread count,
-    /// because the bias gradient's partial sums follow the blocks and must not change with it.
+    /// output so the bias pass finds the block still in cache, and there are at least four
+    /// when the rows allow 64 each: with narrow outputs (clip-tiny's 64 columns) the cache
+    /// target alone gave its text tower one block, and its backward pass left a core idle.
+    /// The count is even, so two threads never wait for a last odd block; it does not depend
+    /// on the thread count, because the gradients' partial sums follow the blocks and must
+    /// not change with it.
     static func rowBlocks(rows: Int, din: Int, dout: Int) -> Int {
         let cacheRows = max(64, (1 << 18) / max(dout, 1))
         let packRows = din * dout >= (1 << 18) ? 256 : 64
         let target = max(cacheRows, packRows)
         let units = (rows + 15) / 16
-        let count = max(1, (rows + target - 1) / target)
+        let count = max(min(4, rows / 64), 1, (rows + target - 1) / target)
         let even = rows >= 2 * packRows ? (count + 1) / 2 * 2 : count
         return max(1, min(even, units))
     }

@@ -23,6 +23,10 @@ extension Tensor {
         let tp = (t + 15) / 16 * 16
         let probabilities = TensorStorage(count: b * heads * t * tp)
         let x = qkv.storage.pointer
+        // In bfloat16 precision the six products of a head run on the bfloat16 kernel, which
+        // reads Q, K, V, P and dO through their strides and rounds them while packing (no Kᵀ
+        // copy). Its score rows leave the padding columns unwritten; nothing reads them.
+        let bfloat16 = Attention.usesBFloat16
         ComputeThreads.parallelFor(b * heads, grain: 1) { range in
             // Kᵀ of the head, contiguous and zero-padded to tp columns.
             let transposed = TensorStorage(count: hd * tp), staging = TensorStorage(count: t * hd)
@@ -30,21 +34,24 @@ extension Tensor {
             for task in range {
                 let bi = task / heads, h = task % heads
                 let q = x + bi * t * d3 + h * hd, k = q + d, v = q + 2 * d
-                let p = probabilities.pointer + task * t * tp
-                Attention.transpose(k, rows: t, columns: hd, stride: d3, into: transposed.pointer, ld: tp, staging: staging.pointer)
-                SmallGemm.run(
-                    m: t, n: tp, k: hd, alpha: scale, a: q, rowStride: d3, columnStride: 1,
-                    b: transposed.pointer, ldb: tp, c: p, ldc: tp)
+                let p = probabilities.pointer + task * t * tp, o = out.pointer + bi * t * d + h * hd
+                if !(bfloat16 && Gemm.bfloat16(false, true, t, t, hd, scale, q, d3, k, d3, 0, p, tp)) {
+                    Attention.transpose(k, rows: t, columns: hd, stride: d3, into: transposed.pointer, ld: tp, staging: staging.pointer)
+                    SmallGemm.run(
+                        m: t, n: tp, k: hd, alpha: scale, a: q, rowStride: d3, columnStride: 1,
+                        b: transposed.pointer, ldb: tp, c: p, ldc: tp)
+                }
                 for i in 0..<t {
                     RowKernels.softmaxRow(p + i * tp, p + i * tp, t, valid: causal ? i + 1 : t)
                 }
-                SmallGemm.run(
-                    m: t, n: hd, k: t, alpha: 1, a: p, rowStride: tp, columnStride: 1,
-                    b: v, ldb: d3, c: out.pointer + bi * t * d + h * hd, ldc: d)
+                if !(bfloat16 && Gemm.bfloat16(false, false, t, hd, t, 1, p, tp, v, d3, 0, o, d)) {
+                    SmallGemm.run(m: t, n: hd, k: t, alpha: 1, a: p, rowStride: tp, columnStride: 1, b: v, ldb: d3, c: o, ldc: d)
+                }
             }
         }
         return result(op: "attention", shape: [b, t, d], storage: out, inputs: [qkv]) { g in
             let dqkv = TensorStorage(count: qkv.count)
+            let bfloat16 = Attention.usesBFloat16
             let chunks = Swift.min(ComputeThreads.count, b * heads)
             ComputeThreads.run(chunks: chunks) { c in
                 let scratch = TensorStorage(count: t * tp)
@@ -59,25 +66,33 @@ extension Tensor {
                     let p = probabilities.pointer + task * t * tp
                     let dout = g.pointer + bi * t * d + h * hd
                     // dV = Pᵀ dO
-                    SmallGemm.run(
-                        m: t, n: hd, k: t, alpha: 1, a: p, rowStride: 1, columnStride: tp,
-                        b: dout, ldb: d, c: dv, ldc: d3)
+                    if !(bfloat16 && Gemm.bfloat16(true, false, t, hd, t, 1, p, tp, dout, d, 0, dv, d3)) {
+                        SmallGemm.run(
+                            m: t, n: hd, k: t, alpha: 1, a: p, rowStride: 1, columnStride: tp,
+                            b: dout, ldb: d, c: dv, ldc: d3)
+                    }
                     // dP = dO Vᵀ
-                    Attention.transpose(v, rows: t, columns: hd, stride: d3, into: transposed.pointer, ld: tp, staging: staging.pointer)
-                    SmallGemm.run(
-                        m: t, n: tp, k: hd, alpha: 1, a: dout, rowStride: d, columnStride: 1,
-                        b: transposed.pointer, ldb: tp, c: dp, ldc: tp)
+                    if !(bfloat16 && Gemm.bfloat16(false, true, t, t, hd, 1, dout, d, v, d3, 0, dp, tp)) {
+                        Attention.transpose(v, rows: t, columns: hd, stride: d3, into: transposed.pointer, ld: tp, staging: staging.pointer)
+                        SmallGemm.run(
+                            m: t, n: tp, k: hd, alpha: 1, a: dout, rowStride: d, columnStride: 1,
+                            b: transposed.pointer, ldb: tp, c: dp, ldc: tp)
+                    }
                     // dS = P ⊙ (dP − ⟨dP, P⟩) · scale  (softmax backward, in place)
                     for i in 0..<t {
                         RowKernels.softmaxBackwardRow(p + i * tp, dp + i * tp, dp + i * tp, t, scale: scale, accumulate: false)
                     }
                     // dQ = dS K;  dK = dSᵀ Q
-                    SmallGemm.run(
-                        m: t, n: hd, k: t, alpha: 1, a: dp, rowStride: tp, columnStride: 1,
-                        b: k, ldb: d3, c: dq, ldc: d3)
-                    SmallGemm.run(
-                        m: t, n: hd, k: t, alpha: 1, a: dp, rowStride: 1, columnStride: tp,
-                        b: q, ldb: d3, c: dk, ldc: d3)
+                    if !(bfloat16 && Gemm.bfloat16(false, false, t, hd, t, 1, dp, tp, k, d3, 0, dq, d3)) {
+                        SmallGemm.run(
+                            m: t, n: hd, k: t, alpha: 1, a: dp, rowStride: tp, columnStride: 1,
+                            b: k, ldb: d3, c: dq, ldc: d3)
+                    }
+                    if !(bfloat16 && Gemm.bfloat16(true, false, t, hd, t, 1, dp, tp, q, d3, 0, dk, d3)) {
+                        SmallGemm.run(
+                            m: t, n: hd, k: t, alpha: 1, a: dp, rowStride: 1, columnStride: tp,
+                            b: q, ldb: d3, c: dk, ldc: d3)
+                    }
                 }
             }
             qkv.accumulateGradient(dqkv, owned: true)
@@ -109,6 +124,10 @@ extension Tensor {
 }
 
 enum Attention {
+    /// Whether this task's attention products run on the bfloat16 kernel (`bfloat16` precision
+    /// on a CPU with AVX512-BF16), as PyTorch's autocast runs them.
+    static var usesBFloat16: Bool { Gemm.precision == .bfloat16 && MatmulPrecision.isBFloat16Supported }
+
     /// `out[j·ld + i] = a[i, j]` for a `rows × columns` block with row stride `stride`.
     @inline(__always)
     static func transpose(
