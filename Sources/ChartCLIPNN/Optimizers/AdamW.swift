@@ -79,6 +79,13 @@ public final class AdamW {
         let bias2 = 1 - Foundation.pow(Double(s.beta2), Double(stepCount))
         let stepSize = Float(Double(s.learningRate) / bias1)
         let bias2Sqrt = Float(bias2.squareRoot())
+        // Every parameter's update cut into pieces of at most `piece` elements, all pieces of
+        // all parameters in one parallel region: most parameters of a small model are below the
+        // size one elementwise kernel splits across threads, and updated one after the other
+        // they kept a core idle. The update is elementwise, so the pieces change nothing.
+        let piece = 1 << 14
+        var kernels: [AdamWKernel] = []
+        var pieces: [(kernel: Int, range: Range<Int>)] = []
         for slot in slots {
             guard let g = slot.parameter.gradStorage else { continue }
             let n = slot.parameter.count
@@ -87,23 +94,19 @@ public final class AdamW {
                 slot.v = TensorStorage(zeros: n)
             }
             let decay: Float = slot.decays ? 1 - s.learningRate * s.weightDecay : 1
-            Self.update(
-                p: slot.parameter.storage.pointer, g: g.pointer, m: slot.m!.pointer, v: slot.v!.pointer, count: n,
-                decay: decay, beta1: s.beta1, beta2: s.beta2, eps: s.eps, stepSize: stepSize, bias2Sqrt: bias2Sqrt)
+            kernels.append(AdamWKernel(
+                p: slot.parameter.storage.pointer, g: g.pointer, m: slot.m!.pointer, v: slot.v!.pointer,
+                decay: decay, beta1: s.beta1, beta2: s.beta2, oneMinusBeta1: 1 - s.beta1,
+                oneMinusBeta2: 1 - s.beta2, eps: s.eps, stepSize: stepSize, bias2Sqrt: bias2Sqrt))
+            for start in stride(from: 0, to: n, by: piece) {
+                pieces.append((kernels.count - 1, start..<min(n, start + piece)))
+            }
         }
-    }
-
-    /// The fused update of one parameter, in PyTorch's order of operations:
-    /// p ← p·(1 − lr·wd); m ← m + (g − m)(1 − β₁); v ← β₂v + (1 − β₂)g²;
-    /// p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
-    static func update(
-        p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-        v: UnsafeMutablePointer<Float>, count: Int, decay: Float, beta1: Float, beta2: Float, eps: Float,
-        stepSize: Float, bias2Sqrt: Float
-    ) {
-        Vector.run(count, AdamWKernel(
-            p: p, g: g, m: m, v: v, decay: decay, beta1: beta1, beta2: beta2, oneMinusBeta1: 1 - beta1,
-            oneMinusBeta2: 1 - beta2, eps: eps, stepSize: stepSize, bias2Sqrt: bias2Sqrt))
+        ComputeThreads.run(chunks: pieces.count) { index in
+            let (k, range) = pieces[index]
+            let kernel = kernels[k]
+            Vector.forEachBlock(range) { i, lanes in kernel.apply(i, lanes) }
+        }
     }
 
     /// Moment estimates by parameter path (`exp_avg`, `exp_avg_sq`), for checkpoints.
@@ -149,7 +152,9 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
     }
 }
 
-/// AdamW's update of one block of a parameter.
+/// AdamW's update of one block of a parameter, fused, in PyTorch's order of operations:
+/// p ← p·(1 − lr·wd); m ← m + (g − m)(1 − β₁); v ← β₂v + (1 − β₂)g²;
+/// p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
 struct AdamWKernel: BlockKernel {
     let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>
     let v: UnsafeMutablePointer<Float>

@@ -40,10 +40,13 @@ public enum ComputeThreads {
         WorkerPool.shared.run(tasks: chunks, body)
     }
 
-    /// Splits `0..<count` into at most `ComputeThreads.count` contiguous ranges (each at
-    /// least `grain` long) and runs `body` on each in parallel. Small counts run inline.
+    /// Splits `0..<count` into contiguous ranges (each at least `grain` long, at most
+    /// `chunksPerThread` per compute thread) and runs `body` on each in parallel. Small counts
+    /// run inline. The threads claim ranges as they come free, so a thread that started late
+    /// or lost the CPU for a while takes fewer of them instead of making the other wait.
     public static func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
-        let chunks = min(ComputeThreads.count, count / max(grain, 1))
+        let threads = ComputeThreads.count
+        let chunks = min(threads == 1 ? 1 : threads * chunksPerThread, count / max(grain, 1))
         if chunks <= 1 {
             if count > 0 { body(0..<count) }
             return
@@ -52,6 +55,9 @@ public enum ComputeThreads {
             body(splitRange(count, chunks: chunks, index: c))
         }
     }
+
+    /// Ranges per compute thread in `parallelFor`.
+    static let chunksPerThread = 4
 
     /// The `index`-th of `chunks` near-equal contiguous parts of `0..<count`.
     @inline(__always)

@@ -52,7 +52,7 @@ extension Tensor {
         return result(op: "attention", shape: [b, t, d], storage: out, inputs: [qkv]) { g in
             let dqkv = TensorStorage(count: qkv.count)
             let bfloat16 = Attention.usesBFloat16
-            let chunks = Swift.min(ComputeThreads.count, b * heads)
+            let chunks = Swift.min(ComputeThreads.count * ComputeThreads.chunksPerThread, b * heads)
             ComputeThreads.run(chunks: chunks) { c in
                 let scratch = TensorStorage(count: t * tp)
                 let dp = scratch.pointer
