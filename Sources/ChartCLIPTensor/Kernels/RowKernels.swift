@@ -33,7 +33,7 @@ enum RowKernels {
             e.store(y + j, lanes)
             j += 16
         }
-        return acc.sum()
+        return acc.laneSum
     }
 
     /// Σ a·b over a row.
@@ -45,7 +45,7 @@ enum RowKernels {
             acc = acc.addingProduct(Float16x.load(a + j), Float16x.load(b + j))
             j += 16
         }
-        var total = acc.sum()
+        var total = acc.laneSum
         while j < n {
             total += a[j] * b[j]
             j += 1
@@ -98,7 +98,7 @@ enum RowKernels {
             acc += Float16x.load(x + j)
             j += 16
         }
-        var total = acc.sum()
+        var total = acc.laneSum
         while j < n {
             total += x[j]
             j += 1
@@ -112,7 +112,7 @@ enum RowKernels {
             vacc = vacc.addingProduct(d, d)
             j += 16
         }
-        var variance = vacc.sum()
+        var variance = vacc.laneSum
         while j < n {
             variance += (x[j] - mean) * (x[j] - mean)
             j += 1
@@ -154,8 +154,8 @@ enum RowKernels {
             j += 16
         }
         guard let dx else { return }
-        let meanD = sumD.sum() / Float(n)
-        let meanDX = sumDX.sum() / Float(n)
+        let meanD = sumD.laneSum / Float(n)
+        let meanDX = sumDX.laneSum / Float(n)
         j = 0
         while j < n {
             let lanes = min(16, n - j)

@@ -6,6 +6,19 @@
 /// Libm's scalar calls cost ~10 ns each, which made softmax and GELU dominate a step.
 public typealias Float16x = SIMD16<Float>
 
+extension SIMD16 where Scalar == Float {
+    /// The sum of the 16 lanes by halving (8 + 8, 4 + 4, 2 + 2, 1 + 1): four dependent adds.
+    /// The standard library's `sum()` adds the lanes one after another, sixteen dependent adds
+    /// through a call; on rows of 64 (clip-tiny's layer norms) that chain was most of the row.
+    @inline(__always)
+    public var laneSum: Float {
+        let eight = lowHalf + highHalf
+        let four = eight.lowHalf + eight.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
+    }
+}
+
 /// SIMD math helpers. All functions are lane-wise.
 public enum SIMDMath {
     /// e^x. Inputs below −87.3 give 0, above 88.7 give +∞ (like `expf`).

@@ -84,12 +84,12 @@ public enum Vector {
                     i += 16
                     sinceFlush += 1
                     if sinceFlush == 256 {  // keep Float partial sums short for accuracy
-                        total += Double(acc.sum())
+                        total += Double(acc.laneSum)
                         acc = Float16x()
                         sinceFlush = 0
                     }
                 }
-                total += Double(acc.sum())
+                total += Double(acc.laneSum)
                 while i < r.upperBound {
                     total += Double(a[i])
                     i += 1
@@ -139,7 +139,7 @@ extension Vector {
                         acc = acc.addingProduct(v, v)
                         i += 16
                     }
-                    total += Double(acc.sum())
+                    total += Double(acc.laneSum)
                     while i < end {
                         total += Double(a[i] * a[i])
                         i += 1

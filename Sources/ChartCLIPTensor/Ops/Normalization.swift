@@ -60,7 +60,7 @@ extension Tensor {
                             total += Vector.load(gr + j, Swift.min(16, n - j))
                             j += 16
                         }
-                        let sumG = total.sum()
+                        let sumG = total.laneSum
                         j = 0
                         while j < n {
                             let lanes = Swift.min(16, n - j)

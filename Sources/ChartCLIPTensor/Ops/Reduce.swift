@@ -37,7 +37,7 @@ enum Reduce {
                         acc += Float16x.load(row + k)
                         k += 16
                     }
-                    var total = acc.sum()
+                    var total = acc.laneSum
                     while k < length {
                         total += row[k]
                         k += 1
