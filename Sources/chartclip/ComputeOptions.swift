@@ -3,7 +3,7 @@ import ChartCLIPTensor
 
 extension MatmulPrecision: ExpressibleByArgument {}
 
-/// `--threads` and `--precision`, shared by the benchmarks.
+/// `--threads` and `--precision`, shared by the benchmarks, `eval` and `embed`.
 struct ComputeOptions: ParsableArguments {
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
     @Option(help: "Matrix products: float32, or bfloat16 (operands rounded to bfloat16, sums in float32; needs AVX512-BF16).")

@@ -17,6 +17,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "A prepared dataset to embed whole (with --out).") var dataset: String?
     @Option(help: "HDF5 file for the dataset's embeddings, e.g. data/vision_ai/embeddings/NAME.h5.") var out: String?
     @Flag(help: "No progress bars.") var quiet = false
+    @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         if dataset != nil {
@@ -27,6 +28,10 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        try compute.run { try embed() }
+    }
+
+    private func embed() throws {
         if let dataset, let out {
             let n = try EmbeddingExport.write(
                 checkpointURL: URL(fileURLWithPath: checkpoint), dataset: try VisionDataset.load(URL(fileURLWithPath: dataset)),

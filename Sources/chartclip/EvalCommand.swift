@@ -18,8 +18,13 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A label-stats --margins --charts file: also score apart the charts whose setup type holds and changes at each margin (default: the dataset folder's sharpness.csv, when it has one).")
     var sharpness: String?
     @Flag(help: "No progress bars.") var quiet = false
+    @OptionGroup var compute: ComputeOptions
 
     func run() throws {
+        try compute.run { try evaluate() }
+    }
+
+    private func evaluate() throws {
         guard let chosen = DatasetSplit(rawValue: split) else {
             throw ValidationError("--split is one of train, val, test, holdout")
         }

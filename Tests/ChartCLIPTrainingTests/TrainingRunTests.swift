@@ -220,5 +220,21 @@ import Testing
         #expect(try file.read("/image_embeddings", as: Float.self).shape == [n, 64])
         #expect(try file.readStrings("/setup").count == n)
         #expect(try file.readStrings("/split").contains("train"))
+        // Both record how their products ran: float32 unless bound otherwise.
+        let recorded = try file.attribute("matmul_precision")
+        #expect(results.matmulPrecision == .float32 && recorded == .string("float32"))
+        #expect(ownReport.contains("- matrix products: float32"))
+        if MatmulPrecision.isBFloat16Supported {
+            let mixed = try Gemm.$precision.withValue(.bfloat16) {
+                try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: root.appendingPathComponent("report-bf16"))
+            }
+            #expect(mixed.matmulPrecision == .bfloat16 && mixed.count == results.count)
+            let h5b = root.appendingPathComponent("embeddings-bf16.h5")
+            try Gemm.$precision.withValue(.bfloat16) {
+                _ = try EmbeddingExport.write(checkpointURL: run.directory.best, dataset: dataset, output: h5b, progress: false)
+            }
+            let recordedMixed = try HDF5File(reading: h5b).attribute("matmul_precision")
+            #expect(recordedMixed == .string("bfloat16"))
+        }
     }
 }

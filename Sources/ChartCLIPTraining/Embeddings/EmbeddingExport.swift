@@ -2,6 +2,7 @@ import ChartCLIPFiles
 import ChartCLIPLabels
 import ChartCLIPModels
 import ChartCLIPSupport
+import ChartCLIPTensor
 import ChartCLIPText
 import Foundation
 
@@ -11,7 +12,7 @@ import Foundation
 /// - `/filepath`, `/symbol`, `/timestamp`, `/setup`, `/setup_direction`, `/phase`,
 ///   `/caption`, `/split`: one string per row (h5py: `f["setup"].asstr()[...]`);
 /// - root attributes `format` = `chartclip-embeddings`, `format_version` = 1, `checkpoint`,
-///   `model_config`.
+///   `model_config`, `matmul_precision` (how the products ran: `float32` or `bfloat16`).
 public enum EmbeddingExport {
     /// Embeds every row of `dataset` with `checkpointURL` and writes `output` atomically.
     @discardableResult
@@ -28,6 +29,7 @@ public enum EmbeddingExport {
             try file.setFormat("chartclip-embeddings", version: 1)
             try file.setAttribute("checkpoint", .string(checkpointURL.path))
             try file.setAttribute("model_config", .string(model.config.jsonString()))
+            try file.setAttribute("matmul_precision", .string(Gemm.precision.rawValue))
             try file.write(images.flatMap { $0 }, shape: [n, e], to: "/image_embeddings")
             try file.write(texts.flatMap { $0 }, shape: [n, e], to: "/text_embeddings")
             try file.write(rows.map(\.filepath), to: "/filepath")

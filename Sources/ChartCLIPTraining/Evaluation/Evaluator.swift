@@ -43,6 +43,9 @@ public struct Evaluator {
         /// Where the sharpness came from: the dataset's own `sharpness.csv`, or nil when it
         /// was given (`--sharpness`).
         public var sharpnessFile: String?
+        /// How the embeddings' matrix products ran (`float32` or `bfloat16`); absent in
+        /// reports written before it was recorded.
+        public var matmulPrecision: MatmulPrecision?
     }
 
     /// Split to evaluate.
@@ -173,7 +176,7 @@ public struct Evaluator {
             linearProbeSetupType: probeTypePredicted.map { ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0) },
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
             calibration: calibration, bySharpness: groups, sharpnessUnlisted: unlisted,
-            sharpnessFile: sharpnessFile)
+            sharpnessFile: sharpnessFile, matmulPrecision: Gemm.precision)
         try ReportWriter(results: results, runDirectory: runDirectory).write(
             to: output, samples: Array(zip(rows, data.images).prefix(16)), predicted: setupPredicted.map { setups.classes[$0] })
         return results

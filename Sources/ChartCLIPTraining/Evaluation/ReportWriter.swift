@@ -95,6 +95,7 @@ struct ReportWriter {
         func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         var md = "# Evaluation report\n\n"
         md += "- checkpoint: `\(r.checkpoint)`\n- dataset: `\(r.dataset)`, split `\(r.split)`, \(r.count) charts\n"
+        if let precision = r.matmulPrecision { md += "- matrix products: \(precision.rawValue)\n" }
         md += "- zero-shot prototypes: \(r.pooling.summary)\n\n"
         md += "## Classification\n\n| task | accuracy | balanced accuracy |\n|---|---|---|\n"
         md += "| zero-shot setup type (\(r.zeroShotSetupType.classes.count) classes) | \(pct(r.zeroShotSetupType.accuracy)) | \(pct(r.zeroShotSetupType.balancedAccuracy)) |\n"
