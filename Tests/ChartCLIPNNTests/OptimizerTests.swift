@@ -1,5 +1,6 @@
 import ChartCLIPNN
 import ChartCLIPTensor
+import Foundation
 import Testing
 
 /// Optimizers, clipping, schedules, and bit-identical seeded training.
@@ -43,6 +44,43 @@ import Testing
         #expect(abs(s.rate(at: 60) - 0.5) < 1e-6)
         #expect(abs(s.rate(at: 110)) < 1e-6)
         #expect(LearningRateSchedule.constant(rate: 0.3).rate(at: 1000) == 0.3)
+    }
+
+    /// AdamW splits its update into 16k-element pieces run in parallel: every element of a
+    /// parameter spanning several pieces (with a ragged tail) and of a small one is updated,
+    /// each as the scalar recurrence in double precision gives it, over two steps.
+    @Test func adamWUpdatesEveryElementAcrossItsPieces() {
+        let large = Tensor.randomNormal([200, 163], rng: RandomGenerator(seed: 5), requiresGrad: true)  // 32,600
+        let small = Tensor.randomNormal([7], rng: RandomGenerator(seed: 6), requiresGrad: true)
+        let settings = AdamW.Settings(learningRate: 1e-2, weightDecay: 0.1)
+        let optimizer = AdamW(parameters: [("w", large), ("b", small)], settings: settings)
+        var expected = [large.scalars.map(Double.init), small.scalars.map(Double.init)]
+        var m = expected.map { [Double](repeating: 0, count: $0.count) }, v = m
+        let (lr, b1, b2, eps, wd) = (Double(settings.learningRate), Double(settings.beta1), Double(settings.beta2), Double(settings.eps), Double(settings.weightDecay))
+        for step in 1...2 {
+            let grads = [Tensor.randomNormal(large.shape, rng: RandomGenerator(seed: UInt64(10 + step))),
+                         Tensor.randomNormal(small.shape, rng: RandomGenerator(seed: UInt64(20 + step)))]
+            for (t, g) in zip([large, small], grads) {
+                t.zeroGradient()
+                (t * g).sum().backward()
+            }
+            optimizer.step()
+            for i in 0..<2 {
+                let decay = i == 0 ? 1 - lr * wd : 1  // the rank-1 bias does not decay
+                let g = grads[i].scalars
+                for j in expected[i].indices {
+                    let gj = Double(g[j])
+                    m[i][j] += (gj - m[i][j]) * (1 - b1)
+                    v[i][j] = b2 * v[i][j] + (1 - b2) * gj * gj
+                    let denominator = (v[i][j]).squareRoot() / (1 - Foundation.pow(b2, Double(step))).squareRoot() + eps
+                    expected[i][j] = expected[i][j] * decay - lr / (1 - Foundation.pow(b1, Double(step))) * m[i][j] / denominator
+                }
+            }
+        }
+        for (name, t, e) in [("large", large, expected[0]), ("small", small, expected[1])] {
+            let worst = zip(t.scalars, e).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst < 1e-5, "\(name): largest difference \(worst)")
+        }
     }
 
     /// A small seeded training loop; its losses.

@@ -84,8 +84,7 @@ public final class AdamW {
         // size one elementwise kernel splits across threads, and updated one after the other
         // they kept a core idle. The update is elementwise, so the pieces change nothing.
         let piece = 1 << 14
-        var kernels: [AdamWKernel] = []
-        var pieces: [(kernel: Int, range: Range<Int>)] = []
+        var pieces: [(kernel: AdamWKernel, range: Range<Int>)] = []
         for slot in slots {
             guard let g = slot.parameter.gradStorage else { continue }
             let n = slot.parameter.count
@@ -94,17 +93,16 @@ public final class AdamW {
                 slot.v = TensorStorage(zeros: n)
             }
             let decay: Float = slot.decays ? 1 - s.learningRate * s.weightDecay : 1
-            kernels.append(AdamWKernel(
+            let kernel = AdamWKernel(
                 p: slot.parameter.storage.pointer, g: g.pointer, m: slot.m!.pointer, v: slot.v!.pointer,
                 decay: decay, beta1: s.beta1, beta2: s.beta2, oneMinusBeta1: 1 - s.beta1,
-                oneMinusBeta2: 1 - s.beta2, eps: s.eps, stepSize: stepSize, bias2Sqrt: bias2Sqrt))
+                oneMinusBeta2: 1 - s.beta2, eps: s.eps, stepSize: stepSize, bias2Sqrt: bias2Sqrt)
             for start in stride(from: 0, to: n, by: piece) {
-                pieces.append((kernels.count - 1, start..<min(n, start + piece)))
+                pieces.append((kernel, start..<min(n, start + piece)))
             }
         }
         ComputeThreads.run(chunks: pieces.count) { index in
-            let (k, range) = pieces[index]
-            let kernel = kernels[k]
+            let (kernel, range) = pieces[index]
             Vector.forEachBlock(range) { i, lanes in kernel.apply(i, lanes) }
         }
     }

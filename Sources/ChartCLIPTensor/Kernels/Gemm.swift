@@ -115,8 +115,8 @@ public enum Gemm {
         blas(threads: ComputeThreads.count, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
-    /// The one `cblas_sgemm` call site, and the one place `bfloat16` products are chosen.
-    /// OpenBLAS's thread count is process-wide: a one-thread call shares it with other
+    /// The one `cblas_sgemm` call site; a one-thread product goes to the bfloat16 kernel
+    /// instead when `usesBFloat16`. OpenBLAS's thread count is process-wide: a one-thread call shares it with other
     /// one-thread calls, a call on more threads holds it alone while it is raised (a one-thread
     /// call running meanwhile would be split differently and round differently).
     private static func blas(
@@ -124,7 +124,7 @@ public enum Gemm {
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
-        if threads == 1 && precision == .bfloat16
+        if threads == 1 && usesBFloat16
             && bfloat16(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         {
             return

@@ -93,16 +93,16 @@ enum LinearKernels {
         let packed = dx == nil ? nil : Gemm.packedForBFloat16(transposeB: false, k: dout, n: din, b: w, ldb: din)
         let block = { (index: Int, group: Int) in
             let span = Gemm.blockRange(rows, parts: blocks, index: index)
+            // `rowBlocks` never makes more blocks than 16-row units, so no span is empty.
             let r0 = span.lowerBound, r1 = span.upperBound
-            // An empty block (fewer 16-row units than blocks) still zeroes its partials.
-            if let dx, !span.isEmpty {
+            if let dx {
                 let beta: Float = accumulateDX ? 1 : 0
                 let done = packed?.multiply(m: r1 - r0, a: dy + r0 * dout, lda: dout, beta: beta, c: dx + r0 * din, ldc: din) ?? false
                 if !done {
                     Gemm.single(false, false, r1 - r0, din, dout, 1, dy + r0 * dout, dout, w, din, beta, dx + r0 * din, din)
                 }
             }
-            if let partialBias, !span.isEmpty {
+            if let partialBias {
                 Reduce.columnSumsSerial(dy + r0 * dout, rows: r1 - r0, columns: dout, into: partialBias.pointer + index * dout)
             }
             if let partialWeight {

@@ -34,6 +34,11 @@ extension Gemm {
         chartclip_round_bf16(x, y, count)
     }
 
+    /// Whether this task's products run in bfloat16: its precision binding is `bfloat16` and
+    /// the CPU has AVX512-BF16. The one place the choice is made (single-thread products,
+    /// packed linear weights, attention heads).
+    static var usesBFloat16: Bool { precision == .bfloat16 && MatmulPrecision.isBFloat16Supported }
+
     /// One product in bfloat16 on the calling thread; `false` (C untouched) when the CPU lacks
     /// AVX512-BF16.
     static func bfloat16(
@@ -84,7 +89,7 @@ extension Gemm {
     static func packedForBFloat16(
         transposeB: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int
     ) -> BFloat16PackedOperand? {
-        guard precision == .bfloat16, k > 0, n > 0 else { return nil }
+        guard usesBFloat16, k > 0, n > 0 else { return nil }
         return BFloat16PackedOperand(transposed: transposeB, k: k, n: n, b: b, ldb: ldb)
     }
 }

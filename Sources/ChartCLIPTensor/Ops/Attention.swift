@@ -3,7 +3,8 @@
 /// Input is the output of a fused QKV projection, `qkv: [B, T, 3D]` laid out as
 /// `[q | k | v]`, each split into H heads of width hd = D/H (PyTorch's `in_proj` layout).
 /// Every (sample, head) pair is one task on the compute threads, and each task runs
-/// register-blocked products (`SmallGemm`) that read Q, K, V *in place* through strides and
+/// register-blocked products (`SmallGemm`, or the bfloat16 kernel in `bfloat16` precision;
+/// `Attention.HeadProducts`) that read Q, K, V *in place* through strides and
 /// write the output straight into its merged-head position: no head split or merge copies,
 /// and no [B, H, T, T] mask tensor (the causal mask is applied inside the softmax rows).
 /// The attention probabilities P [B, H, T, T'] (rows zero-padded to T' = T rounded up to
@@ -23,41 +24,29 @@ extension Tensor {
         let tp = (t + 15) / 16 * 16
         let probabilities = TensorStorage(count: b * heads * t * tp)
         let x = qkv.storage.pointer
-        // In bfloat16 precision the six products of a head run on the bfloat16 kernel, which
-        // reads Q, K, V, P and dO through their strides and rounds them while packing (no Kᵀ
-        // copy). Its score rows leave the padding columns unwritten; nothing reads them.
-        let bfloat16 = Attention.usesBFloat16
+        let bfloat16 = Gemm.usesBFloat16
         ComputeThreads.parallelFor(b * heads, grain: 1) { range in
-            // Kᵀ of the head, contiguous and zero-padded to tp columns.
-            let transposed = TensorStorage(count: hd * tp), staging = TensorStorage(count: t * hd)
-            transposed.pointer.update(repeating: 0, count: hd * tp)
+            let products = Attention.HeadProducts(bfloat16: bfloat16, tokens: t, headWidth: hd, paddedTokens: tp)
             for task in range {
                 let bi = task / heads, h = task % heads
                 let q = x + bi * t * d3 + h * hd, k = q + d, v = q + 2 * d
                 let p = probabilities.pointer + task * t * tp, o = out.pointer + bi * t * d + h * hd
-                if !(bfloat16 && Gemm.bfloat16(false, true, t, t, hd, scale, q, d3, k, d3, 0, p, tp)) {
-                    Attention.transpose(k, rows: t, columns: hd, stride: d3, into: transposed.pointer, ld: tp, staging: staging.pointer)
-                    SmallGemm.run(
-                        m: t, n: tp, k: hd, alpha: scale, a: q, rowStride: d3, columnStride: 1,
-                        b: transposed.pointer, ldb: tp, c: p, ldc: tp)
-                }
+                // S = Q Kᵀ / √hd, softmax by rows, O = P V
+                products.multiply(false, true, m: t, n: t, k: hd, alpha: scale, q, d3, k, d3, into: p, tp)
                 for i in 0..<t {
                     RowKernels.softmaxRow(p + i * tp, p + i * tp, t, valid: causal ? i + 1 : t)
                 }
-                if !(bfloat16 && Gemm.bfloat16(false, false, t, hd, t, 1, p, tp, v, d3, 0, o, d)) {
-                    SmallGemm.run(m: t, n: hd, k: t, alpha: 1, a: p, rowStride: tp, columnStride: 1, b: v, ldb: d3, c: o, ldc: d)
-                }
+                products.multiply(false, false, m: t, n: hd, k: t, p, tp, v, d3, into: o, d)
             }
         }
         return result(op: "attention", shape: [b, t, d], storage: out, inputs: [qkv]) { g in
             let dqkv = TensorStorage(count: qkv.count)
-            let bfloat16 = Attention.usesBFloat16
+            let bfloat16 = Gemm.usesBFloat16
             let chunks = Swift.min(ComputeThreads.count * ComputeThreads.chunksPerThread, b * heads)
             ComputeThreads.run(chunks: chunks) { c in
                 let scratch = TensorStorage(count: t * tp)
                 let dp = scratch.pointer
-                let transposed = TensorStorage(count: hd * tp), staging = TensorStorage(count: t * hd)
-                transposed.pointer.update(repeating: 0, count: hd * tp)
+                let products = Attention.HeadProducts(bfloat16: bfloat16, tokens: t, headWidth: hd, paddedTokens: tp)
                 for task in ComputeThreads.splitRange(b * heads, chunks: chunks, index: c) {
                     let bi = task / heads, h = task % heads
                     let base = bi * t * d3 + h * hd
@@ -65,34 +54,16 @@ extension Tensor {
                     let dq = dqkv.pointer + base, dk = dq + d, dv = dq + 2 * d
                     let p = probabilities.pointer + task * t * tp
                     let dout = g.pointer + bi * t * d + h * hd
-                    // dV = Pᵀ dO
-                    if !(bfloat16 && Gemm.bfloat16(true, false, t, hd, t, 1, p, tp, dout, d, 0, dv, d3)) {
-                        SmallGemm.run(
-                            m: t, n: hd, k: t, alpha: 1, a: p, rowStride: 1, columnStride: tp,
-                            b: dout, ldb: d, c: dv, ldc: d3)
-                    }
-                    // dP = dO Vᵀ
-                    if !(bfloat16 && Gemm.bfloat16(false, true, t, t, hd, 1, dout, d, v, d3, 0, dp, tp)) {
-                        Attention.transpose(v, rows: t, columns: hd, stride: d3, into: transposed.pointer, ld: tp, staging: staging.pointer)
-                        SmallGemm.run(
-                            m: t, n: tp, k: hd, alpha: 1, a: dout, rowStride: d, columnStride: 1,
-                            b: transposed.pointer, ldb: tp, c: dp, ldc: tp)
-                    }
+                    // dV = Pᵀ dO;  dP = dO Vᵀ
+                    products.multiply(true, false, m: t, n: hd, k: t, p, tp, dout, d, into: dv, d3)
+                    products.multiply(false, true, m: t, n: t, k: hd, dout, d, v, d3, into: dp, tp)
                     // dS = P ⊙ (dP − ⟨dP, P⟩) · scale  (softmax backward, in place)
                     for i in 0..<t {
                         RowKernels.softmaxBackwardRow(p + i * tp, dp + i * tp, dp + i * tp, t, scale: scale, accumulate: false)
                     }
                     // dQ = dS K;  dK = dSᵀ Q
-                    if !(bfloat16 && Gemm.bfloat16(false, false, t, hd, t, 1, dp, tp, k, d3, 0, dq, d3)) {
-                        SmallGemm.run(
-                            m: t, n: hd, k: t, alpha: 1, a: dp, rowStride: tp, columnStride: 1,
-                            b: k, ldb: d3, c: dq, ldc: d3)
-                    }
-                    if !(bfloat16 && Gemm.bfloat16(true, false, t, hd, t, 1, dp, tp, q, d3, 0, dk, d3)) {
-                        SmallGemm.run(
-                            m: t, n: hd, k: t, alpha: 1, a: dp, rowStride: 1, columnStride: tp,
-                            b: q, ldb: d3, c: dk, ldc: d3)
-                    }
+                    products.multiply(false, false, m: t, n: hd, k: t, dp, tp, k, d3, into: dq, d3)
+                    products.multiply(true, false, m: t, n: hd, k: t, dp, tp, q, d3, into: dk, d3)
                 }
             }
             qkv.accumulateGradient(dqkv, owned: true)
@@ -124,9 +95,53 @@ extension Tensor {
 }
 
 enum Attention {
-    /// Whether this task's attention products run on the bfloat16 kernel (`bfloat16` precision
-    /// on a CPU with AVX512-BF16), as PyTorch's autocast runs them.
-    static var usesBFloat16: Bool { Gemm.precision == .bfloat16 && MatmulPrecision.isBFloat16Supported }
+    /// The products of one head, `C = alpha · op(A) · op(B)` with every operand read in place
+    /// through its row stride, on one thread. In float32 they run on `SmallGemm`, with a
+    /// transposed B copied first (zero-padded to `paddedTokens` columns, so score rows come
+    /// out with zeros in their padding). In `bfloat16` precision they run on the bfloat16
+    /// kernel, as PyTorch's autocast runs them: it rounds and packs the operands itself (no
+    /// copy) and leaves padding columns unwritten; nothing reads them.
+    struct HeadProducts {
+        /// Whether the products run on the bfloat16 kernel (`Gemm.usesBFloat16`, read once per
+        /// pass on the submitting thread).
+        let bfloat16: Bool
+        let paddedTokens: Int
+        /// op(B)ᵀ for float32 products, and the staging rows of its transpose.
+        private let transposed: TensorStorage?, staging: TensorStorage?
+
+        init(bfloat16: Bool, tokens: Int, headWidth: Int, paddedTokens: Int) {
+            self.bfloat16 = bfloat16
+            self.paddedTokens = paddedTokens
+            transposed = bfloat16 ? nil : TensorStorage(zeros: headWidth * paddedTokens)
+            staging = bfloat16 ? nil : TensorStorage(count: tokens * headWidth)
+        }
+
+        func multiply(
+            _ transposeA: Bool, _ transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+            _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+            into c: UnsafeMutablePointer<Float>, _ ldc: Int
+        ) {
+            if bfloat16 && Gemm.bfloat16(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, 0, c, ldc) {
+                return
+            }
+            let rowStride = transposeA ? 1 : lda, columnStride = transposeA ? lda : 1
+            if transposeB {
+                // op(B) = Bᵀ for B [n, k]: copied to [k, paddedTokens], zeros past column n.
+                // (A bfloat16 product the kernel could not run falls back here with buffers of
+                // its own.)
+                let transposed = self.transposed ?? TensorStorage(zeros: k * paddedTokens)
+                let staging = self.staging ?? TensorStorage(count: n * k)
+                Attention.transpose(b, rows: n, columns: k, stride: ldb, into: transposed.pointer, ld: paddedTokens, staging: staging.pointer)
+                SmallGemm.run(
+                    m: m, n: paddedTokens, k: k, alpha: alpha, a: a, rowStride: rowStride, columnStride: columnStride,
+                    b: transposed.pointer, ldb: paddedTokens, c: c, ldc: ldc)
+            } else {
+                SmallGemm.run(
+                    m: m, n: n, k: k, alpha: alpha, a: a, rowStride: rowStride, columnStride: columnStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc)
+            }
+        }
+    }
 
     /// `out[j·ld + i] = a[i, j]` for a `rows × columns` block with row stride `stride`.
     @inline(__always)
