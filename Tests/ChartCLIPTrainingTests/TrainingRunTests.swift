@@ -131,6 +131,36 @@ import Testing
         let patched = try Checkpoint.load(from: third.directory.latest)
         #expect(patched.config.visionConfig.patchSize == 12 && patched.config.visionConfig.imageSize == 96)
         #expect(patched.parameters["visual.positional_embedding"]?.count == (8 * 8 + 1) * patched.config.visionConfig.width)
+        // vision_layers: the checkpoint's 2-block image tower grown to 3, the new block in
+        // the middle; a fresh model is built with that many blocks; fewer is refused.
+        var deeper = try Self.config(name: "deeper", output: root, steps: 1)
+        deeper.model = nil
+        deeper.initCheckpoint = first.directory.best.path
+        deeper.visionLayers = 3
+        let saved3 = try ExperimentConfig.decode(yaml: try deeper.yamlString(), source: "resolved")
+        #expect(saved3.visionLayers == 3)
+        let grownRun = try TrainingRun.start(saved3, cacheRoot: cache)
+        grownRun.showProgress = false
+        #expect(try await grownRun.run().losses.values.allSatisfy(\.isFinite))
+        let grown = try Checkpoint.load(from: grownRun.directory.latest)
+        let start = try Checkpoint.load(from: first.directory.best)
+        #expect(grown.config.visionConfig.layers == 3 && start.config.visionConfig.layers == 2)
+        #expect(grown.parameters["visual.blocks.2.mlp.fc1.weight"] != nil && grown.parameters["visual.blocks.3.mlp.fc1.weight"] == nil)
+        var freshDeep = try Self.config(name: "fresh-deep", output: root, steps: 1)
+        freshDeep.visionLayers = 3
+        let freshRun = try TrainingRun.start(freshDeep, cacheRoot: cache)
+        freshRun.showProgress = false
+        try await freshRun.run()
+        #expect(try Checkpoint.load(from: freshRun.directory.latest).config.visionConfig.layers == 3)
+        deeper.name = "shallower"
+        deeper.visionLayers = 1
+        do {
+            _ = try await TrainingRun.start(deeper, cacheRoot: cache).run()
+            Issue.record("a tower with fewer blocks than the checkpoint's should be refused")
+        } catch {
+            #expect("\(error)".contains("blocks can only be added"), "\(error)")
+        }
+        #expect { try Self.config(name: "none", output: root, extra: "vision_layers: 0\n") } throws: { "\($0)".contains("'vision_layers'") }
         // Without a checkpoint, patch_size keeps the model config's grid too: clip-tiny's
         // 8×8 patches of 8 pixels become 8×8 patches of 4 on 32-pixel charts.
         var fresh = try Self.config(name: "fresh-patches", output: root, steps: 1)

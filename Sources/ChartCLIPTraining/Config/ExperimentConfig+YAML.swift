@@ -76,6 +76,7 @@ extension ExperimentConfig {
         try require(model != nil || initCheckpoint != nil, "model", "give a model config or an init_checkpoint")
         try require(imageSize.map { $0 >= 8 && $0 <= 1024 } ?? true, "image_size", "must be between 8 and 1024 pixels")
         try require(patchSize.map { $0 >= 1 && $0 <= 64 } ?? true, "patch_size", "must be between 1 and 64 pixels")
+        try require(visionLayers.map { $0 >= 1 && $0 <= 64 } ?? true, "vision_layers", "must be between 1 and 64 blocks")
         try require(accumulationSteps >= 1 && accumulationSteps <= batchSize, "accumulation_steps", "must be between 1 and batch_size")
         try require(["cosine", "constant"].contains(schedule.kind), "schedule.kind", "is cosine or constant")
         try require(optimizer.lr > 0, "optimizer.lr", "must be positive")

@@ -35,6 +35,12 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     /// `init_checkpoint` patches can only grow, and the patch embedding is resized
     /// (`Checkpoint.resizingPatches(to:)`).
     public var patchSize: Int?
+    /// Blocks of the image tower, when not the model's own: a model config is built with
+    /// this many, and an `init_checkpoint`'s tower is grown to it by inserting blocks that
+    /// start as the identity (`Checkpoint.growingVisionLayers(to:seed:)`), so the run starts
+    /// from what the checkpoint computed with more depth to train. Never fewer than a
+    /// checkpoint's own.
+    public var visionLayers: Int?
     /// A prepared dataset folder (with `dataset.csv`) or the CSV itself.
     public var dataset: String?
     /// Generate the dataset from the synthetic market instead (no files needed).
@@ -82,7 +88,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var outputDirectory: String
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, model, initCheckpoint = "init_checkpoint", imageSize = "image_size", patchSize = "patch_size", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
+        case name, model, initCheckpoint = "init_checkpoint", imageSize = "image_size", patchSize = "patch_size", visionLayers = "vision_layers", dataset, synthetic, recorded, batchSize = "batch_size", steps, epochs
         case optimizer, schedule, gradClip = "grad_clip", seed, threads, matmulPrecision = "matmul_precision", lockImage = "lock_image"
         case lockText = "lock_text", loss, positives, accumulationSteps = "accumulation_steps"
         case evalEvery = "eval_every", checkpointEvery = "checkpoint_every", augment, outputDirectory = "output_dir"
@@ -95,6 +101,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         initCheckpoint = try c.decodeIfPresent(String.self, forKey: .initCheckpoint)
         imageSize = try c.decodeIfPresent(Int.self, forKey: .imageSize)
         patchSize = try c.decodeIfPresent(Int.self, forKey: .patchSize)
+        visionLayers = try c.decodeIfPresent(Int.self, forKey: .visionLayers)
         dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
         synthetic = try c.decodeIfPresent(SyntheticDataConfig.self, forKey: .synthetic)
         recorded = try c.decodeIfPresent(RecordedDataConfig.self, forKey: .recorded)

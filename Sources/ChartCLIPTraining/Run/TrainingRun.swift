@@ -68,16 +68,19 @@ public final class TrainingRun {
     }
 
     /// The model at the start of the run: the init checkpoint, or a seeded random model.
-    /// With `patch_size` and `image_size`, the model is built for those patches and charts.
+    /// With `patch_size` and `image_size`, the model is built for those patches and charts;
+    /// with `vision_layers`, with that many image-tower blocks (a checkpoint's tower grown).
     func initialModel() throws -> CLIPModel {
         if let path = config.initCheckpoint {
             var checkpoint = try Checkpoint.load(from: URL(fileURLWithPath: path))
+            if let layers = config.visionLayers { checkpoint = try checkpoint.growingVisionLayers(to: layers, seed: UInt64(config.seed)) }
             if let patch = config.patchSize { checkpoint = try checkpoint.resizingPatches(to: patch) }
             if let size = config.imageSize { checkpoint = try checkpoint.resizingImages(to: size) }
             return try checkpoint.makeModel()
         }
         var modelConfig = try CLIPConfig.load(config.model ?? "clip-tiny")
         if let patch = config.patchSize { modelConfig.visionConfig = modelConfig.visionConfig.withPatchSize(patch) }
+        if let layers = config.visionLayers { modelConfig.visionConfig.layers = layers }
         if let size = config.imageSize { modelConfig.visionConfig = try modelConfig.visionConfig.resized(to: size) }
         return CLIPModel(config: modelConfig, seed: UInt64(config.seed))
     }
