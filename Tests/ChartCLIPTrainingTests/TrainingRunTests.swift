@@ -205,6 +205,27 @@ import Testing
         let ownReport = try String(contentsOf: report.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(ownReport.contains("(the dataset's `sharpness.csv`)") && ownReport.contains("![accuracy by label sharpness](sharpness.png)"))
         #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent("sharpness.png").path))
+        // predictions.csv: one line per chart, in the split's order, whose answers are the
+        // ones the metrics counted.
+        let table = try String(contentsOf: report.appendingPathComponent("predictions.csv"), encoding: .utf8)
+            .split(separator: "\n").enumerated().map { try DatasetCSV.fields($1, location: "predictions.csv, line \($0 + 1)") }
+        let header = try #require(table.first)
+        #expect(header == [
+            "filepath", "symbol", "timestamp", "setup", "setup_type", "phase", "zero_shot_setup", "zero_shot_setup_probability",
+            "zero_shot_setup_type", "zero_shot_setup_type_with_prior", "zero_shot_phase", "linear_probe_setup",
+            "changes_at_0.05", "changes_at_0.15",
+        ])
+        let body = table.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+        #expect(body.map { $0["filepath"] } == dataset.rows(in: .test).map(\.filepath))
+        let agree = { (truth: String, answer: String) in body.filter { $0[truth] == $0[answer] }.count }
+        let diagonal = { (m: ClassificationMetrics) in m.confusion.indices.reduce(0) { $0 + m.confusion[$1][$1] } }
+        #expect(agree("setup", "zero_shot_setup") == diagonal(results.zeroShotSetup))
+        #expect(agree("setup_type", "zero_shot_setup_type") == diagonal(results.zeroShotSetupType))
+        #expect(agree("setup_type", "zero_shot_setup_type_with_prior") == diagonal(try #require(results.zeroShotSetupTypeWithPrior)))
+        #expect(agree("phase", "zero_shot_phase") == diagonal(results.zeroShotPhase))
+        #expect(agree("setup", "linear_probe_setup") == diagonal(try #require(results.linearProbeSetup)))
+        #expect(body.filter { $0["changes_at_0.15"] == "true" }.count == own[3].count)
+        #expect(body.allSatisfy { Double($0["zero_shot_setup_probability"] ?? "").map { $0 > 0 && $0 <= 1 } ?? false })
         // Scored by label sharpness: the test charts split by a made-up sharpness file (every
         // third chart changes at ±15%, none at ±5%; the first chart is not listed). Each
         // group's predictions are the full evaluation's, so the groups add up to it.

@@ -66,6 +66,23 @@ public struct Evaluator {
     /// An evaluator of the test split.
     public init() {}
 
+    /// The per-chart file an evaluation writes beside `metrics.json`.
+    public static let predictionsFileName = "predictions.csv"
+
+    /// One line per chart: where it is, its label (`setup` as `type/direction`, `setup_type`,
+    /// `phase`), then each of `columns` (a name and one value per row).
+    static func predictionsCSV(rows: [VisionDataset.Row], columns: [(String, [String])]) -> String {
+        var lines = [DatasetCSV.line(["filepath", "symbol", "timestamp", "setup", "setup_type", "phase"] + columns.map(\.0))]
+        lines.reserveCapacity(rows.count + 1)
+        for (i, row) in rows.enumerated() {
+            let label = row.label
+            lines.append(DatasetCSV.line(
+                [row.filepath, row.symbol, row.timestamp, label.match.description, label.setupType.rawValue, label.phaseType.rawValue]
+                    + columns.map { $0.1[i] }))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Runs the evaluation of `checkpointURL` on `dataset` and writes the report into `output`.
     public func evaluate(checkpointURL: URL, dataset: VisionDataset, output: URL) throws -> Results {
         let model = try Checkpoint.load(from: checkpointURL).makeModel()
@@ -101,7 +118,8 @@ public struct Evaluator {
         let setupProbabilities = setupScores.rowArrays
         let setupPredicted = setupScores.argmax(alongAxis: 1)
         let zeroShotSetup = ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: setupPredicted)
-        let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phases.predict(images))
+        let phasePredicted = phases.predict(images)
+        let zeroShotPhase = ClassificationMetrics(classes: phases.classes, truth: phaseTruth, predicted: phasePredicted)
         let types = captions.setupTypes(prior: prior, pooling: pooling)
         let typeTruth = rows.map { types.classes.firstIndex(of: $0.label.setupType.rawValue) ?? 0 }
         let typePredicted = types.predict(images)
@@ -145,8 +163,8 @@ public struct Evaluator {
         // the thresholds move by each margin of the sharpness file.
         var groups: [SharpnessGroup]?
         var unlisted: Int?
-        if let sharpness {
-            let readings = rows.map { sharpness.changes(symbol: $0.symbol, timestamp: $0.timestamp) }
+        let sharpnessReadings = sharpness.map { sharpness in rows.map { sharpness.changes(symbol: $0.symbol, timestamp: $0.timestamp) } }
+        if let sharpness, let readings = sharpnessReadings {
             unlisted = readings.filter { $0 == nil }.count
             groups = []
             for (m, margin) in sharpness.margins.enumerated() {
@@ -179,6 +197,22 @@ public struct Evaluator {
             sharpnessFile: sharpnessFile, matmulPrecision: Gemm.precision)
         try ReportWriter(results: results, runDirectory: runDirectory).write(
             to: output, samples: Array(zip(rows, data.images).prefix(16)), predicted: setupPredicted.map { setups.classes[$0] })
+        // Every chart's answers, for error analysis beside its label and sharpness.
+        var columns: [(String, [String])] = [
+            ("zero_shot_setup", setupPredicted.map { setups.classes[$0] }),
+            ("zero_shot_setup_probability", setupProbabilities.map { String(format: "%.4f", $0.max() ?? 0) }),
+            ("zero_shot_setup_type", typePredicted.map { types.classes[$0] }),
+        ]
+        if let typePredictedWithPrior { columns.append(("zero_shot_setup_type_with_prior", typePredictedWithPrior.map { types.classes[$0] })) }
+        columns.append(("zero_shot_phase", phasePredicted.map { phases.classes[$0] }))
+        if let probePredicted { columns.append(("linear_probe_setup", probePredicted.map { setups.classes[$0] })) }
+        if let sharpness, let readings = sharpnessReadings {
+            for (m, margin) in sharpness.margins.enumerated() {
+                columns.append(("changes_at_\(margin)", readings.map { $0.map { "\($0[m])" } ?? "" }))
+            }
+        }
+        try AtomicFile.write(
+            Data(Self.predictionsCSV(rows: rows, columns: columns).utf8), to: output.appendingPathComponent(Self.predictionsFileName))
         return results
     }
 }
