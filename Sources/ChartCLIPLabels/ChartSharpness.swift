@@ -12,31 +12,49 @@ public struct ChartSharpness: Sendable {
     public let margins: [Double]
     /// Per `symbol|timestamp`, whether the setup type changes at each margin.
     let changes: [String: [Bool]]
+    /// Per `symbol|timestamp`, the thresholds that change the type alone at each margin;
+    /// empty when the file has no `deciding_at_<margin>` columns (written before they were).
+    let deciding: [String: [[String]]]
 
-    /// Per chart, whether its type changes at each margin (`changes[symbol|timestamp]`).
-    public init(margins: [Double], changes: [String: [Bool]]) {
+    /// Per chart, whether its type changes at each margin (`changes[symbol|timestamp]`), and
+    /// which thresholds change it alone.
+    public init(margins: [Double], changes: [String: [Bool]], deciding: [String: [[String]]] = [:]) {
         self.margins = margins
         self.changes = changes
+        self.deciding = deciding
     }
 
     /// Whether the chart of `symbol` closing at `timestamp` (ISO 8601, as in dataset.csv)
     /// changes setup type at each margin; `nil` when the file has no such chart.
     public func changes(symbol: String, timestamp: String) -> [Bool]? { changes[symbol + "|" + timestamp] }
 
+    /// Whether the file says which thresholds decide each chart's type.
+    public var hasDecidingThresholds: Bool { !deciding.isEmpty }
+
+    /// Per margin, the thresholds (`SetupThresholds.graded` names) that change the setup type
+    /// of the chart of `symbol` closing at `timestamp` when moved alone by it; `nil` when the
+    /// file has no such chart or no `deciding_at_` columns.
+    public func deciding(symbol: String, timestamp: String) -> [[String]]? { deciding[symbol + "|" + timestamp] }
+
     static let changesPrefix = "changes_at_"
+    static let decidingPrefix = "deciding_at_"
 
     /// The file's header line for `margins`.
     public static func header(margins: [Double]) -> String {
-        DatasetCSV.line(["symbol", "timestamp", "setup_type", "setup_direction", "phase_type"] + margins.map { changesPrefix + "\($0)" })
+        DatasetCSV.line(
+            ["symbol", "timestamp", "setup_type", "setup_direction", "phase_type"] + margins.map { changesPrefix + "\($0)" }
+                + margins.map { decidingPrefix + "\($0)" })
     }
 
-    /// The file's line for one chart of `symbol`.
+    /// The file's line for one chart of `symbol`: the deciding thresholds of a margin
+    /// joined by `;`.
     public static func row(symbol: String, _ reading: LabelDistribution.WindowReading) -> String {
-        DatasetCSV.line(
+        let deciding = reading.changes.indices.map { reading.deciding.indices.contains($0) ? reading.deciding[$0] : [] }
+        return DatasetCSV.line(
             [
                 symbol, UTCTime.iso(milliseconds: reading.closeTimeMs), reading.label.setupType.rawValue,
                 reading.label.setupDirection.rawValue, reading.label.phaseType.rawValue,
-            ] + reading.changes.map { "\($0)" })
+            ] + reading.changes.map { "\($0)" } + deciding.map { $0.joined(separator: ";") })
     }
 
     /// Reads a `label-stats --charts` file.
@@ -72,12 +90,34 @@ public struct ChartSharpness: Sendable {
                 "line 1 has no \(changesPrefix)<margin> column", at: url.path,
                 hint: "give label-stats --margins, e.g. --margins 0.05 0.15")
         }
+        // Optional: the thresholds deciding each chart, for exactly the margins above.
+        var decidingColumns: [Int] = []
+        for (_, margin) in marginColumns {
+            if let column = header.firstIndex(where: { $0.hasPrefix(decidingPrefix) && Double($0.dropFirst(decidingPrefix.count)) == margin }) {
+                decidingColumns.append(column)
+            }
+        }
+        if decidingColumns.count != marginColumns.count { decidingColumns = [] }
+        let known = Set(SetupThresholds.graded.map(\.name))
         var changes: [String: [Bool]] = [:]
+        var deciding: [String: [[String]]] = [:]
         for (index, fields) in lines.enumerated().dropFirst() {
             guard fields.count == header.count else {
                 throw ChartCLIPError("line \(index + 1) has \(fields.count) fields, the header \(header.count)", at: url.path)
             }
-            changes[fields[symbolColumn] + "|" + fields[timeColumn]] = try marginColumns.map { column, _ in
+            let key = fields[symbolColumn] + "|" + fields[timeColumn]
+            if !decidingColumns.isEmpty {
+                deciding[key] = try decidingColumns.map { column in
+                    let names = fields[column].split(separator: ";").map(String.init)
+                    if let unknown = names.first(where: { !known.contains($0) }) {
+                        throw ChartCLIPError(
+                            "line \(index + 1), column \(header[column]): '\(unknown)' is not a setup threshold", at: url.path,
+                            hint: "names are \(SetupThresholds.graded.map(\.name).joined(separator: ", "))")
+                    }
+                    return names
+                }
+            }
+            changes[key] = try marginColumns.map { column, _ in
                 switch fields[column] {
                 case "true": return true
                 case "false": return false
@@ -87,7 +127,7 @@ public struct ChartSharpness: Sendable {
                 }
             }
         }
-        return ChartSharpness(margins: marginColumns.map(\.margin), changes: changes)
+        return ChartSharpness(margins: marginColumns.map(\.margin), changes: changes, deciding: deciding)
     }
 }
 

@@ -136,6 +136,10 @@ public struct LabelDistribution: Equatable, Sendable {
         /// Per margin: whether the setup type differs with the thresholds tightened or
         /// loosened by it.
         public var changes: [Bool]
+        /// Per margin: the thresholds (`SetupThresholds.graded` names) that change the setup
+        /// type when moved by it alone, either way; empty when none does (the type may still
+        /// change when all move at once).
+        public var deciding: [[String]] = []
     }
 
     /// The local labeler's reading of every window of `series` (as `local`), oldest first.
@@ -180,7 +184,13 @@ public struct LabelDistribution: Equatable, Sendable {
                 "\(series.symbol): a \(window)-candle window cannot end on candle \(bad) of \(series.candles.count)")
         }
         if ends.isEmpty { return [] }
-        let moved = margins.map { m in [m, -m].map { SetupRules(thresholds: labeler.rules.thresholds.tightened(by: $0)) } }
+        let standard = labeler.rules.thresholds
+        let moved = margins.map { m in [m, -m].map { SetupRules(thresholds: standard.tightened(by: $0)) } }
+        let movedAlone = margins.map { m in
+            SetupThresholds.graded.map { threshold in
+                (threshold.name, [m, -m].compactMap { standard.tightened(by: $0, only: threshold.name).map(SetupRules.init) })
+            }
+        }
         let workers = max(1, min(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, ends.count))
         let results = LockedReadings(count: ends.count)
         let bar = ProgressBar(total: ends.count, label: "label \(series.symbol)", enabled: progress)
@@ -191,10 +201,11 @@ public struct LabelDistribution: Equatable, Sendable {
                 do {
                     let features = MarketFeatures(candles: Array(series.candles[window]))
                     let label = try labeler.read(features).label
-                    let changes = moved.map { rules in
-                        rules.contains { $0.setup(in: features, at: features.count - 1).type != label.setupType }
-                    }
-                    results.set(k, WindowReading(closeTimeMs: series.closeTime(at: ends[k]), label: label, changes: changes))
+                    let changesType = { (rules: SetupRules) in rules.setup(in: features, at: features.count - 1).type != label.setupType }
+                    let changes = moved.map { $0.contains(where: changesType) }
+                    let deciding = movedAlone.map { thresholds in thresholds.filter { $0.1.contains(where: changesType) }.map(\.0) }
+                    results.set(
+                        k, WindowReading(closeTimeMs: series.closeTime(at: ends[k]), label: label, changes: changes, deciding: deciding))
                 } catch {
                     results.fail(error)
                     return

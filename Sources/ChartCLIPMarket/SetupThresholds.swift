@@ -53,25 +53,45 @@ public struct SetupThresholds: Sendable, Equatable {
     /// standard, tightened and loosened thresholds, so a labeler that words a rule slightly
     /// differently (the median including the current bar, ATR of the previous bar) agrees.
     public func tightened(by fraction: Double) -> SetupThresholds {
-        let up = 1 + fraction
-        let down = 1 - fraction
         var t = self
-        t.rangeMaxWidth *= down
-        t.rangeMaxADX *= down
-        t.rangeMaxSlope *= down
-        t.breakoutDeltaATR *= up
-        t.breakoutMinRV *= up
-        t.breakoutMinBody *= up
-        t.breakoutCloseZone *= down
-        t.pullbackTouchATR *= down
-        t.pullbackHoldATR *= down
-        t.fakeoutMinWick *= up
-        t.exhaustionMinExtension *= up
-        t.exhaustionMinRV *= up
-        t.exhaustionMinWick *= up
-        t.trendMinSlope *= up
-        t.trendMinADX *= up
-        t.trendPullbackATR *= down
+        for threshold in Self.graded { t[keyPath: threshold.keyPath] *= 1 + threshold.tightening * fraction }
         return t
     }
+
+    /// The thresholds made harder to meet by `fraction` with only the one named `name` (one of
+    /// `graded`'s names) moved; `nil` for an unknown name.
+    public func tightened(by fraction: Double, only name: String) -> SetupThresholds? {
+        guard let threshold = Self.graded.first(where: { $0.name == name }) else { return nil }
+        var t = self
+        t[keyPath: threshold.keyPath] *= 1 + threshold.tightening * fraction
+        return t
+    }
+
+    /// One threshold `tightened(by:)` moves: its name in files and reports, where it is, and
+    /// which way makes it harder to meet (+1 for a minimum, −1 for a maximum or tolerance).
+    public struct Graded: Sendable {
+        public let name: String
+        public let keyPath: WritableKeyPath<SetupThresholds, Double> & Sendable
+        public let tightening: Double
+    }
+
+    /// Every threshold that is a level rather than a bar count, in declaration order.
+    public static let graded: [Graded] = [
+        Graded(name: "range_max_width", keyPath: \.rangeMaxWidth, tightening: -1),
+        Graded(name: "range_max_adx", keyPath: \.rangeMaxADX, tightening: -1),
+        Graded(name: "range_max_slope", keyPath: \.rangeMaxSlope, tightening: -1),
+        Graded(name: "breakout_delta_atr", keyPath: \.breakoutDeltaATR, tightening: 1),
+        Graded(name: "breakout_min_rv", keyPath: \.breakoutMinRV, tightening: 1),
+        Graded(name: "breakout_min_body", keyPath: \.breakoutMinBody, tightening: 1),
+        Graded(name: "breakout_close_zone", keyPath: \.breakoutCloseZone, tightening: -1),
+        Graded(name: "pullback_touch_atr", keyPath: \.pullbackTouchATR, tightening: -1),
+        Graded(name: "pullback_hold_atr", keyPath: \.pullbackHoldATR, tightening: -1),
+        Graded(name: "fakeout_min_wick", keyPath: \.fakeoutMinWick, tightening: 1),
+        Graded(name: "exhaustion_min_extension", keyPath: \.exhaustionMinExtension, tightening: 1),
+        Graded(name: "exhaustion_min_rv", keyPath: \.exhaustionMinRV, tightening: 1),
+        Graded(name: "exhaustion_min_wick", keyPath: \.exhaustionMinWick, tightening: 1),
+        Graded(name: "trend_min_slope", keyPath: \.trendMinSlope, tightening: 1),
+        Graded(name: "trend_min_adx", keyPath: \.trendMinADX, tightening: 1),
+        Graded(name: "trend_pullback_atr", keyPath: \.trendPullbackATR, tightening: -1),
+    ]
 }

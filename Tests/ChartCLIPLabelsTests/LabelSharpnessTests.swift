@@ -79,9 +79,54 @@ import Testing
         let sharpness = try ChartSharpness.load(url)
         #expect(sharpness.margins == [0.05, 0.15])
         #expect(readings.count == (600 - 32) / 8 + 1 && readings.contains { $0.changes.contains(true) })
+        #expect(sharpness.hasDecidingThresholds)
         for r in readings {
             #expect(sharpness.changes(symbol: series.symbol, timestamp: UTCTime.iso(milliseconds: r.closeTimeMs)) == r.changes)
+            #expect(sharpness.deciding(symbol: series.symbol, timestamp: UTCTime.iso(milliseconds: r.closeTimeMs)) == r.deciding)
         }
+    }
+
+    /// The thresholds named as deciding a chart's type each change it when moved alone (read
+    /// again with the whole labeler at those thresholds), and no other threshold does.
+    @Test func decidingThresholdsEachChangeTheTypeAlone() throws {
+        var configuration = SyntheticMarket.Configuration()
+        configuration.bars = 1500
+        let series = SyntheticMarket.generate(configuration).series
+        let readings = try LabelDistribution.readings(series, window: 32, stride: 2, margins: [0.05, 0.15], threads: 2)
+        let names = SetupThresholds.graded.map(\.name)
+        #expect(readings.allSatisfy { $0.deciding.count == 2 && $0.deciding.joined().allSatisfy(names.contains) })
+        let decided = readings.indices.filter { !readings[$0].deciding[1].isEmpty }
+        #expect(decided.count > 10, "\(decided.count) charts decided by one threshold at ±15%")
+        let standard = SetupThresholds()
+        for k in decided.prefix(40) {
+            let end = series.candles.count - 1 - (readings.count - 1 - k) * 2
+            let candles = Array(series.candles[(end - 31)...end])
+            for (m, margin) in [0.05, 0.15].enumerated() {
+                let changing = try names.filter { name in
+                    try [margin, -margin].contains { fraction in
+                        let labeler = LocalLabeler(thresholds: try #require(standard.tightened(by: fraction, only: name)))
+                        return try labeler.label(candles: candles).setupType != readings[k].label.setupType
+                    }
+                }
+                #expect(changing == readings[k].deciding[m], "chart \(k) at ±\(margin)")
+            }
+        }
+    }
+
+    /// `tightened(by:)` moves every graded threshold as `tightened(by:only:)` moves each one.
+    @Test func thresholdsMoveOneAtATimeAsTheyMoveTogether() throws {
+        let standard = SetupThresholds()
+        var oneByOne = standard
+        for threshold in SetupThresholds.graded {
+            let alone = try #require(standard.tightened(by: 0.15, only: threshold.name))
+            #expect(alone[keyPath: threshold.keyPath] != standard[keyPath: threshold.keyPath], "\(threshold.name)")
+            oneByOne[keyPath: threshold.keyPath] = alone[keyPath: threshold.keyPath]
+        }
+        #expect(oneByOne == standard.tightened(by: 0.15))
+        let tight = standard.tightened(by: 0.15)
+        #expect(tight.breakoutMinRV == 1.5 * (1 + 0.15) && tight.rangeMaxWidth == 6 * (1 - 0.15) && tight.pullbackLookback == 12)
+        #expect(standard.tightened(by: 0.15, only: "no_such_threshold") == nil)
+        #expect(Set(SetupThresholds.graded.map(\.name)).count == 16)
     }
 
     @Test func aChartsFileIsReadAndBadOnesNameFileLineAndColumn() throws {
@@ -99,7 +144,16 @@ import Testing
             ("symbol,timestamp,changes_at_2\nA,t,true\n", "column 3"),
             ("symbol,timestamp,changes_at_0.1\nA,t,maybe\n", "line 2, column changes_at_0.1"),
             ("symbol,timestamp,changes_at_0.1\nA,t\n", "line 2 has 2 fields"),
+            ("symbol,timestamp,changes_at_0.1,deciding_at_0.1\nA,t,true,trend_min_adx;wick\n", "line 2, column deciding_at_0.1: 'wick'"),
         ]
+        // Deciding thresholds, when the file has them for every margin.
+        let named = root.appendingPathComponent("named.csv")
+        try "symbol,timestamp,changes_at_0.1,deciding_at_0.1\nA,t,true,trend_min_adx;breakout_min_rv\nA,u,false,\n"
+            .write(to: named, atomically: true, encoding: .utf8)
+        let withNames = try ChartSharpness.load(named)
+        #expect(withNames.hasDecidingThresholds && !sharpness.hasDecidingThresholds)
+        #expect(withNames.deciding(symbol: "A", timestamp: "t") == [["trend_min_adx", "breakout_min_rv"]])
+        #expect(withNames.deciding(symbol: "A", timestamp: "u") == [[]])
         // Windows line ends read the same.
         let crlf = root.appendingPathComponent("crlf.csv")
         try "symbol,timestamp,changes_at_0.1\r\nA,t,true\r\n".write(to: crlf, atomically: true, encoding: .utf8)

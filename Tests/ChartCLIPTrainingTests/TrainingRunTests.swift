@@ -213,7 +213,7 @@ import Testing
         #expect(header == [
             "filepath", "symbol", "timestamp", "setup", "setup_type", "phase", "zero_shot_setup", "zero_shot_setup_probability",
             "zero_shot_setup_type", "zero_shot_setup_type_with_prior", "zero_shot_phase", "linear_probe_setup",
-            "changes_at_0.05", "changes_at_0.15",
+            "changes_at_0.05", "changes_at_0.15", "deciding_at_0.05", "deciding_at_0.15",
         ])
         let body = table.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
         #expect(body.map { $0["filepath"] } == dataset.rows(in: .test).map(\.filepath))
@@ -226,6 +226,23 @@ import Testing
         #expect(agree("setup", "linear_probe_setup") == diagonal(try #require(results.linearProbeSetup)))
         #expect(body.filter { $0["changes_at_0.15"] == "true" }.count == own[3].count)
         #expect(body.allSatisfy { Double($0["zero_shot_setup_probability"] ?? "").map { $0 > 0 && $0 <= 1 } ?? false })
+        // By deciding threshold (±15%): each group holds the charts whose deciding cell names
+        // its threshold, scored like the whole split.
+        let thresholds = try #require(results.byThreshold)
+        for g in thresholds {
+            let picked = body.filter { (line: [String: String]) -> Bool in
+                (line["deciding_at_0.15"] ?? "").split(separator: ";").contains(Substring(g.threshold))
+            }
+            #expect(g.margin == 0.15 && g.count == picked.count && g.count > 0, "\(g.threshold)")
+            let right = picked.filter { $0["setup_type"] == $0["zero_shot_setup_type_with_prior"] }.count
+            #expect(abs((g.zeroShotSetupTypeWithPrior ?? -1) - Double(right) / Double(picked.count)) < 1e-12, "\(g.threshold)")
+        }
+        #expect(thresholds.map(\.count) == thresholds.map(\.count).sorted(by: >))
+        let named: [String] = body.flatMap { (line: [String: String]) -> [String] in
+            (line["deciding_at_0.15"] ?? "").split(separator: ";").map(String.init)
+        }
+        #expect(Set(named) == Set(thresholds.map(\.threshold)))
+        #expect(ownReport.contains("## By deciding threshold") == !thresholds.isEmpty)
         // Scored by label sharpness: the test charts split by a made-up sharpness file (every
         // third chart changes at ±15%, none at ±5%; the first chart is not listed). Each
         // group's predictions are the full evaluation's, so the groups add up to it.

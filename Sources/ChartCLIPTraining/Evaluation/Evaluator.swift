@@ -38,6 +38,9 @@ public struct Evaluator {
         /// With `Evaluator.sharpness`: per margin, the charts whose setup type holds and those
         /// whose type changes when the thresholds move by it, each scored on its own.
         public var bySharpness: [SharpnessGroup]?
+        /// With a sharpness file that names the deciding thresholds: at its largest margin,
+        /// per threshold, the charts whose type it alone changes, most charts first.
+        public var byThreshold: [ThresholdGroup]?
         /// Charts of the split that the sharpness file does not list (left out of the groups).
         public var sharpnessUnlisted: Int?
         /// Where the sharpness came from: the dataset's own `sharpness.csv`, or nil when it
@@ -185,6 +188,24 @@ public struct Evaluator {
                 }
             }
         }
+        var thresholdGroups: [ThresholdGroup]?
+        if let sharpness, sharpness.hasDecidingThresholds, let m = sharpness.margins.indices.max(by: { sharpness.margins[$0] < sharpness.margins[$1] }) {
+            var members: [String: [Int]] = [:]
+            for (i, row) in rows.enumerated() {
+                for name in sharpness.deciding(symbol: row.symbol, timestamp: row.timestamp)?[m] ?? [] { members[name, default: []].append(i) }
+            }
+            let accuracy = { (picked: [Int], truth: [Int], predicted: [Int]) in
+                Double(picked.filter { truth[$0] == predicted[$0] }.count) / Double(picked.count)
+            }
+            thresholdGroups = members.map { name, picked in
+                ThresholdGroup(
+                    threshold: name, margin: sharpness.margins[m], count: picked.count,
+                    noneShare: Double(picked.filter { rows[$0].label.setupType == .none }.count) / Double(picked.count),
+                    zeroShotSetupType: accuracy(picked, typeTruth, typePredicted),
+                    zeroShotSetupTypeWithPrior: typePredictedWithPrior.map { accuracy(picked, typeTruth, $0) },
+                    linearProbeSetupType: probeTypePredicted.map { accuracy(picked, typeTruth, $0) })
+            }.sorted { ($0.count, $1.threshold) > ($1.count, $0.threshold) }
+        }
         let results = Results(
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
             pooling: pooling,
@@ -193,7 +214,7 @@ public struct Evaluator {
             linearProbeSetup: probePredicted.map { ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: $0) },
             linearProbeSetupType: probeTypePredicted.map { ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0) },
             linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
-            calibration: calibration, bySharpness: groups, sharpnessUnlisted: unlisted,
+            calibration: calibration, bySharpness: groups, byThreshold: thresholdGroups, sharpnessUnlisted: unlisted,
             sharpnessFile: sharpnessFile, matmulPrecision: Gemm.precision)
         try ReportWriter(results: results, runDirectory: runDirectory).write(
             to: output, samples: Array(zip(rows, data.images).prefix(16)), predicted: setupPredicted.map { setups.classes[$0] })
@@ -209,6 +230,13 @@ public struct Evaluator {
         if let sharpness, let readings = sharpnessReadings {
             for (m, margin) in sharpness.margins.enumerated() {
                 columns.append(("changes_at_\(margin)", readings.map { $0.map { "\($0[m])" } ?? "" }))
+            }
+            if sharpness.hasDecidingThresholds {
+                for (m, margin) in sharpness.margins.enumerated() {
+                    columns.append((
+                        "deciding_at_\(margin)",
+                        rows.map { sharpness.deciding(symbol: $0.symbol, timestamp: $0.timestamp)?[m].joined(separator: ";") ?? "" }))
+                }
             }
         }
         try AtomicFile.write(

@@ -131,6 +131,16 @@ struct ReportWriter {
                 md += "\(g.linearProbeSetup.map { pct($0.accuracy) } ?? "-") | \(g.linearProbeSetupType.map { pct($0.accuracy) } ?? "-") |\n"
             }
         }
+        if let thresholds = r.byThreshold, let margin = thresholds.first?.margin {
+            md += "\n## By deciding threshold\n\nCharts whose setup type changes when one threshold alone moves by ±\(String(format: "%g", 100 * margin))%, "
+            md += "per threshold (a chart can be in several groups); `wrong` counts the answers with the training prior that miss.\n\n"
+            md += "| threshold | charts | `none` | zero-shot setup type | with training prior | probe, setup type | wrong |\n|---|---|---|---|---|---|---|\n"
+            for g in thresholds {
+                let wrong = g.zeroShotSetupTypeWithPrior.map { String(Int((Double(g.count) * (1 - $0)).rounded())) } ?? "-"
+                md += "| `\(g.threshold)` | \(g.count) | \(pct(g.noneShare)) | \(pct(g.zeroShotSetupType)) | "
+                md += "\(g.zeroShotSetupTypeWithPrior.map(pct) ?? "-") | \(g.linearProbeSetupType.map(pct) ?? "-") | \(wrong) |\n"
+            }
+        }
         md += "\n## Retrieval (class-aware)\n\n| direction | R@1 | R@5 | R@10 |\n|---|---|---|---|\n"
         for (name, values) in [("image → text", r.retrieval.imageToText), ("text → image", r.retrieval.textToImage)] {
             md += "| \(name) | \(pct(values["R@1"] ?? 0)) | \(pct(values["R@5"] ?? 0)) | \(pct(values["R@10"] ?? 0)) |\n"

@@ -15,3 +15,23 @@ public struct SharpnessGroup: Codable, Equatable, Sendable {
     public var linearProbeSetup: ClassificationMetrics?
     public var linearProbeSetupType: ClassificationMetrics?
 }
+
+/// The charts whose setup type one threshold decides: those whose type changes when that
+/// threshold alone moves by the margin either way (the sharpness file's `deciding_at_`
+/// column), scored on their own, so a report says which thresholds the model's near misses
+/// hang on.
+public struct ThresholdGroup: Codable, Equatable, Sendable {
+    /// The threshold's name (`SetupThresholds.graded`), e.g. `breakout_delta_atr`.
+    public var threshold: String
+    /// The margin, e.g. 0.15 for ±15%.
+    public var margin: Double
+    /// Charts in the group (a chart may be in several).
+    public var count: Int
+    /// Share of `none` labels in the group.
+    public var noneShare: Double
+    /// Accuracy of the zero-shot setup type, alone and with the training prior, and of the
+    /// probe's answers read as types.
+    public var zeroShotSetupType: Double
+    public var zeroShotSetupTypeWithPrior: Double?
+    public var linearProbeSetupType: Double?
+}
