@@ -74,5 +74,14 @@ import Testing
         try FileManager.default.removeItem(at: file)
         _ = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
         #expect(try String(contentsOf: file, encoding: .utf8) == written)
+        // So does one whose file predates the deciding_at_ columns; a current file is kept.
+        let old = written.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(7).joined(separator: ",") }
+        try (old.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect(try ChartSharpness.ofDataset(at: dataset.root)?.hasDecidingThresholds == false)
+        _ = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
+        #expect(try String(contentsOf: file, encoding: .utf8) == written)
+        let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date
+        _ = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
+        #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date == modified)
     }
 }

@@ -92,8 +92,9 @@ public enum DatasetSource {
         /// The dataset an earlier run prepared here; otherwise the folder is made, its key
         /// written (so a hashed name still says what it holds), and `build` fills
         /// `training_data/` and `vision_dataset/` before the dataset is loaded. A dataset
-        /// without its `sharpness.csv` (new, or prepared before datasets had one) gets it from
-        /// the candles of `series`, the `window`-candle windows its charts were drawn from.
+        /// without its `sharpness.csv` (new, or prepared before datasets had one), or whose file
+        /// does not yet name the deciding thresholds, gets it from the candles of `series`, the
+        /// `window`-candle windows its charts were drawn from.
         func dataset(
             window: Int, series: () throws -> [CandleSeries], progress: Bool,
             build: (_ trainingData: URL, _ dataset: URL) async throws -> Void
@@ -104,7 +105,8 @@ public enum DatasetSource {
                 try await build(trainingDataFolder, datasetFolder)
             }
             let dataset = try VisionDataset.load(datasetFolder)
-            if !FileManager.default.fileExists(atPath: datasetFolder.appendingPathComponent(ChartSharpness.datasetFileName).path) {
+            // Measured again when the file predates the deciding_at_ columns, too.
+            if try !(ChartSharpness.ofDataset(at: datasetFolder)?.hasDecidingThresholds ?? false) {
                 try ChartSharpness.write(for: dataset, series: try series(), window: window, progress: progress)
             }
             return dataset
