@@ -50,6 +50,10 @@ public struct CandlestickRenderer: Sendable {
         }
         drawCandles(candles, layout: layout, into: &image)
         if let period = options.overlays.adx {
+            // The levels first, so the ADX line crosses over them.
+            for level in options.overlays.adxLevels {
+                image.fillRect(x: layout.plotLeft, y: layout.row(adx: level), width: layout.plotWidth, height: 1, color: style.grid)
+            }
             let readings = Indicators.directionalMovement(Array(candles), period: period)
             drawLine(readings.map(\.adx), rows: { layout.row(adx: $0) }, layout: layout, color: options.style.adx, into: &image)
         }

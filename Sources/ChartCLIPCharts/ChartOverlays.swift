@@ -20,13 +20,21 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
     /// panel: a bar that reaches it has that relative volume (the breakout rules ask for 1.5,
     /// exhaustions for 3); `nil` for no line.
     public var volumeLine: Double?
+    /// ADX levels drawn as horizontal guides across the ADX panel, as trading charts mark an
+    /// oscillator's levels (the range rule reads ADX below 20, the trend rules 25 and over):
+    /// whether the ADX line is over or under a level becomes a local contrast instead of a
+    /// row to be judged against the panel's edges. Needs the panel (`adx`); empty for none.
+    public var adxLevels: [Double]
 
     /// Overlays from their parts; none by default.
-    public init(exponentialAverages: [Int] = [], channel: Int? = nil, adx: Int? = nil, volumeLine: Double? = nil) {
+    public init(
+        exponentialAverages: [Int] = [], channel: Int? = nil, adx: Int? = nil, volumeLine: Double? = nil, adxLevels: [Double] = []
+    ) {
         self.exponentialAverages = exponentialAverages
         self.channel = channel
         self.adx = adx
         self.volumeLine = volumeLine
+        self.adxLevels = adxLevels
     }
 
     /// Nothing over the candles.
@@ -50,6 +58,17 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
                 "a volume line at \(volumeLine) times the median volume cannot be drawn: use a multiple above 0 and at most 100 (the breakout rules read 1.5)"
             )
         }
+        if !adxLevels.isEmpty {
+            if adx == nil {
+                return ("adx_levels", "ADX levels are drawn in the ADX panel: give the panel too (adx: 14)")
+            }
+            if let bad = adxLevels.first(where: { !($0 > 0 && $0 < ChartLayout.adxScaleTop) }) {
+                return (
+                    "adx_levels",
+                    "an ADX level of \(Self.multiple(bad)) is off the panel's 0-\(Self.multiple(ChartLayout.adxScaleTop)) scale: use levels inside it (the rules read 20 and 25)"
+                )
+            }
+        }
         return nil
     }
 
@@ -60,6 +79,7 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
         (exponentialAverages.isEmpty ? "" : "_ema" + exponentialAverages.map(String.init).joined(separator: "-"))
             + (channel.map { "_ch\($0)" } ?? "") + (adx.map { "_adx\($0)" } ?? "")
             + (volumeLine.map { "_vl" + Self.multiple($0) } ?? "")
+            + (adxLevels.isEmpty ? "" : "_adxl" + adxLevels.map(Self.multiple).joined(separator: "-"))
     }
 
     /// `1.5`, `3` (no trailing `.0`), for names and messages.
@@ -75,6 +95,7 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
         if let channel { parts.append("\(channel)-candle channel") }
         if let adx { parts.append("ADX\(adx) panel") }
         if let volumeLine { parts.append("volume line at \(Self.multiple(volumeLine))x median") }
+        if !adxLevels.isEmpty { parts.append("ADX levels " + adxLevels.map(Self.multiple).joined(separator: "/")) }
         return parts.isEmpty ? "" : " with " + parts.joined(separator: ", ")
     }
 }

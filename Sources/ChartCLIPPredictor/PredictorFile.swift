@@ -22,7 +22,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartWindow: Int
     public var intervalMinutes: Int
     /// Spans of the exponential moving averages drawn on its charts (as in training);
-    /// absent when none are. This and the next three are `overlays`, flat in the file.
+    /// absent when none are. This and the next four are `overlays`, flat in the file.
     public var chartEMA: [Int]?
     /// Length of the price channel drawn on its charts; absent when none is.
     public var chartChannel: Int?
@@ -30,10 +30,14 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartADX: Int?
     /// Multiple of the median volume drawn as the volume line; absent when none is.
     public var chartVolumeLine: Double?
+    /// ADX levels drawn as guides in its ADX panel; absent when none are.
+    public var chartADXLevels: [Double]?
 
     /// What its charts draw over the candles, as its training charts did.
     public var overlays: ChartOverlays {
-        ChartOverlays(exponentialAverages: chartEMA ?? [], channel: chartChannel, adx: chartADX, volumeLine: chartVolumeLine)
+        ChartOverlays(
+            exponentialAverages: chartEMA ?? [], channel: chartChannel, adx: chartADX, volumeLine: chartVolumeLine,
+            adxLevels: chartADXLevels ?? [])
     }
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
@@ -42,7 +46,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         case name, version, trainingPeriodStart = "training_period_start", trainingPeriodEnd = "training_period_end"
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
         case chartEMA = "chart_ema", chartChannel = "chart_channel", chartADX = "chart_adx"
-        case chartVolumeLine = "chart_volume_line"
+        case chartVolumeLine = "chart_volume_line", chartADXLevels = "chart_adx_levels"
     }
 
     /// Creates the description.
@@ -57,6 +61,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         chartChannel = overlays.channel
         chartADX = overlays.adx
         chartVolumeLine = overlays.volumeLine
+        chartADXLevels = overlays.adxLevels.isEmpty ? nil : overlays.adxLevels
         self.sourceCheckpoint = sourceCheckpoint
     }
 

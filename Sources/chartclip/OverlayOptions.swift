@@ -1,7 +1,7 @@
 import ArgumentParser
 import ChartCLIPCharts
 
-/// `--ema`, `--channel`, `--adx` and `--volume-line`: what the setup rules read, drawn over the candles, each
+/// `--ema`, `--channel`, `--adx`, `--adx-level` and `--volume-line`: what the setup rules read, drawn over the candles, each
 /// from the chart's own candles as the local labeler computes it (render, scan, export).
 struct OverlayOptions: ParsableArguments {
     @Option(
@@ -18,9 +18,14 @@ struct OverlayOptions: ParsableArguments {
     @Option(help: "Draw a line in the volume panel at this multiple of the median volume of the 20 candles before each one (the breakout rules of the local labeler read 1.5).")
     var volumeLine: Double?
 
+    @Option(
+        name: .customLong("adx-level"),
+        help: "ADX level to mark with a guide across the ADX panel (needs --adx; the local labeler reads 20 and 25); repeat for several.")
+    var adxLevels: [Double] = []
+
     /// The overlays the flags ask for (none without flags).
     var overlays: ChartOverlays {
-        ChartOverlays(exponentialAverages: exponentialAverages, channel: channel, adx: adx, volumeLine: volumeLine)
+        ChartOverlays(exponentialAverages: exponentialAverages, channel: channel, adx: adx, volumeLine: volumeLine, adxLevels: adxLevels)
     }
 
     /// The overlays when any flag was given, else `nil` (export then takes the run's).

@@ -212,6 +212,9 @@ struct CandlestickRendererTests {
         let all = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5)
         #expect(all.key == "_ema20-50_ch20_adx14_vl1.5" && ChartOverlays.none.key == "")
         #expect(ChartOverlays(volumeLine: 3).key == "_vl3")
+        let guided = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5, adxLevels: [20, 25])
+        #expect(guided.key == all.key + "_adxl20-25" && guided.problem == nil)
+        #expect(guided.description == all.description + ", ADX levels 20/25")
         #expect(all.description == " with EMA 20/50, 20-candle channel, ADX14 panel, volume line at 1.5x median")
         #expect(ChartOverlays.none.description == "")
         #expect(all.problem == nil)
@@ -269,6 +272,34 @@ struct CandlestickRendererTests {
             #expect(image[layout.wickColumn(t), layout.row(adx: features.adx(at: t))] == style.adx, "candle \(t)")
         }
         #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(adx: 0))) }
+    }
+
+    @Test("ADX levels are guides across the ADX panel, under the ADX line, and change nothing else")
+    func adxLevelGuides() throws {
+        let (walk, window) = overlayWalk
+        let (image, layout) = try overlayChart(.training(size: 128, overlays: ChartOverlays(adx: 14, adxLevels: [20, 25])))
+        let (panel, panelLayout) = try overlayChart(.training(size: 128, overlays: ChartOverlays(adx: 14)))
+        #expect(layout == panelLayout)
+        let rows = [layout.row(adx: 20), layout.row(adx: 25)]
+        #expect(rows[0] > rows[1] && rows.allSatisfy { $0 > layout.adxTop && $0 < layout.adxTop + layout.adxHeight - 1 })
+        let features = MarketFeatures(candles: Array(walk.candles[window]))
+        let lineRows = Set((0..<window.count).map { layout.row(adx: features.adx(at: $0)) })
+        for x in 0..<128 {
+            for y in 0..<128 {
+                if rows.contains(y) && (layout.plotLeft..<(layout.plotLeft + layout.plotWidth)).contains(x) {
+                    // The guide, except where the ADX line crosses over it.
+                    #expect(image[x, y] == (panel[x, y] == style.adx ? style.adx : style.grid), "(\(x), \(y))")
+                } else {
+                    #expect(image[x, y] == panel[x, y], "(\(x), \(y))")
+                }
+            }
+        }
+        #expect(rows.contains { !lineRows.contains($0) })
+        #expect(ChartOverlays(adxLevels: [20]).problem?.field == "adx_levels")
+        for bad in [0, 50, -5, Double.nan] {
+            #expect(ChartOverlays(adx: 14, adxLevels: [20, bad]).problem?.field == "adx_levels", "\(bad)")
+        }
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(adx: 14, adxLevels: [60]))) }
     }
 
     @Test("the volume line is the labeler's relative-volume threshold: a bar reaches it exactly when its relative volume does")

@@ -91,6 +91,11 @@ import Testing
             #expect(try ExperimentConfig.decode(yaml: yaml, source: "resolved.yaml") == written, "\(yaml)")
         }
         #expect(try config.yamlString().contains("volume_line: 1.5") && recorded.yamlString().contains("volume_line: 3"))
+        // ADX levels: read, keyed, written back.
+        let guided = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, adx: 14, adx_levels: [20, 25]}\n", source: "c.yaml")
+        #expect(guided.synthetic?.chart.overlays == ChartOverlays(adx: 14, adxLevels: [20, 25]))
+        #expect(guided.synthetic?.chart.overlays.key == "_adx14_adxl20-25")
+        #expect(try ExperimentConfig.decode(yaml: try guided.yamlString(), source: "resolved.yaml") == guided)
         // No overlays: the cache key of older datasets.
         let plain = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic
         #expect(plain?.chart == ChartSettings(window: 96) && plain?.chart.overlays.key == "")
@@ -103,6 +108,7 @@ import Testing
             ("recorded: {files: [a.csv], channel: 1}", "recorded.channel"), ("synthetic: {bars: 500, channel: [20]}", "channel"),
             ("synthetic: {bars: 500, adx: 1}", "synthetic.adx"), ("recorded: {files: [a.csv], volume_line: 0}", "recorded.volume_line"),
             ("synthetic: {bars: 500, volume_line: high}", "volume_line"), ("synthetic: {bars: 500, volume: 1.5}", "volume"),
+            ("synthetic: {bars: 500, adx_levels: [20]}", "synthetic.adx_levels"), ("synthetic: {bars: 500, adx: 14, adx_levels: [70]}", "synthetic.adx_levels"),
         ]
         for (yaml, field) in bad {
             #expect {

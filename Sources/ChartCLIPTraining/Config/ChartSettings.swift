@@ -25,7 +25,7 @@ extension ChartOverlays {
     /// The overlay fields of a config's `synthetic:` or `recorded:` section, flat beside the
     /// section's other fields.
     enum ConfigKey: String, CodingKey, CaseIterable {
-        case ema, channel, adx, volumeLine = "volume_line"
+        case ema, channel, adx, volumeLine = "volume_line", adxLevels = "adx_levels"
     }
 
     /// The overlays a config section names (none when it names none).
@@ -34,7 +34,8 @@ extension ChartOverlays {
         self.init(
             exponentialAverages: try c.decodeIfPresent([Int].self, forKey: .ema) ?? [],
             channel: try c.decodeIfPresent(Int.self, forKey: .channel), adx: try c.decodeIfPresent(Int.self, forKey: .adx),
-            volumeLine: try c.decodeIfPresent(Double.self, forKey: .volumeLine))
+            volumeLine: try c.decodeIfPresent(Double.self, forKey: .volumeLine),
+            adxLevels: try c.decodeIfPresent([Double].self, forKey: .adxLevels) ?? [])
     }
 
     /// Writes the overlays into a config section (absent ones are left out).
@@ -44,6 +45,7 @@ extension ChartOverlays {
         try c.encodeIfPresent(channel, forKey: .channel)
         try c.encodeIfPresent(adx, forKey: .adx)
         try c.encodeIfPresent(volumeLine, forKey: .volumeLine)
+        if !adxLevels.isEmpty { try c.encode(adxLevels, forKey: .adxLevels) }
     }
 }
 
