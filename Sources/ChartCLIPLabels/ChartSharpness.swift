@@ -39,22 +39,25 @@ public struct ChartSharpness: Sendable {
     static let changesPrefix = "changes_at_"
     static let decidingPrefix = "deciding_at_"
 
+    /// The column saying whether a chart's type changes at `margin`: `changes_at_0.15`.
+    public static func changesColumn(margin: Double) -> String { changesPrefix + "\(margin)" }
+    /// The column naming the thresholds that decide a chart's type at `margin`: `deciding_at_0.15`.
+    public static func decidingColumn(margin: Double) -> String { decidingPrefix + "\(margin)" }
+
     /// The file's header line for `margins`.
     public static func header(margins: [Double]) -> String {
         DatasetCSV.line(
-            ["symbol", "timestamp", "setup_type", "setup_direction", "phase_type"] + margins.map { changesPrefix + "\($0)" }
-                + margins.map { decidingPrefix + "\($0)" })
+            ["symbol", "timestamp", "setup_type", "setup_direction", "phase_type"] + margins.map(changesColumn) + margins.map(decidingColumn))
     }
 
     /// The file's line for one chart of `symbol`: the deciding thresholds of a margin
     /// joined by `;`.
     public static func row(symbol: String, _ reading: LabelDistribution.WindowReading) -> String {
-        let deciding = reading.changes.indices.map { reading.deciding.indices.contains($0) ? reading.deciding[$0] : [] }
-        return DatasetCSV.line(
+        DatasetCSV.line(
             [
                 symbol, UTCTime.iso(milliseconds: reading.closeTimeMs), reading.label.setupType.rawValue,
                 reading.label.setupDirection.rawValue, reading.label.phaseType.rawValue,
-            ] + reading.changes.map { "\($0)" } + deciding.map { $0.joined(separator: ";") })
+            ] + reading.changes.map { "\($0)" } + reading.deciding.map { $0.joined(separator: ";") })
     }
 
     /// Reads a `label-stats --charts` file.

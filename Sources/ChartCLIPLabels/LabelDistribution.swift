@@ -139,7 +139,7 @@ public struct LabelDistribution: Equatable, Sendable {
         /// Per margin: the thresholds (`SetupThresholds.graded` names) that change the setup
         /// type when moved by it alone, either way; empty when none does (the type may still
         /// change when all move at once).
-        public var deciding: [[String]] = []
+        public var deciding: [[String]]
     }
 
     /// The local labeler's reading of every window of `series` (as `local`), oldest first.

@@ -53,17 +53,20 @@ public struct SetupThresholds: Sendable, Equatable {
     /// standard, tightened and loosened thresholds, so a labeler that words a rule slightly
     /// differently (the median including the current bar, ATR of the previous bar) agrees.
     public func tightened(by fraction: Double) -> SetupThresholds {
-        var t = self
-        for threshold in Self.graded { t[keyPath: threshold.keyPath] *= 1 + threshold.tightening * fraction }
-        return t
+        moving(Self.graded, by: fraction)
     }
 
     /// The thresholds made harder to meet by `fraction` with only the one named `name` (one of
     /// `graded`'s names) moved; `nil` for an unknown name.
     public func tightened(by fraction: Double, only name: String) -> SetupThresholds? {
         guard let threshold = Self.graded.first(where: { $0.name == name }) else { return nil }
+        return moving([threshold], by: fraction)
+    }
+
+    /// These thresholds with `moved` made harder to meet by `fraction`.
+    private func moving(_ moved: [Graded], by fraction: Double) -> SetupThresholds {
         var t = self
-        t[keyPath: threshold.keyPath] *= 1 + threshold.tightening * fraction
+        for threshold in moved { t[keyPath: threshold.keyPath] *= 1 + threshold.tightening * fraction }
         return t
     }
 

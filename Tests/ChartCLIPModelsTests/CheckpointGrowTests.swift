@@ -46,6 +46,11 @@ import Testing
             let qkv = try #require(grown.parameters["visual.blocks.\(block).attn.qkv.weight"])
             #expect(qkv.contains { $0 != 0 } && qkv != checkpoint.parameters["visual.blocks.0.attn.qkv.weight"])
         }
+        // The new blocks' other weights are those of a model of the grown shape with the seed.
+        let seeded = Checkpoint(model: CLIPModel(config: grown.config, seed: 9))
+        for name in ["attn.qkv.weight", "mlp.fc1.weight"] {
+            #expect(grown.parameters["visual.blocks.2.\(name)"] == seeded.parameters["visual.blocks.2.\(name)"])
+        }
         let deeper = try grown.makeModel()
         #expect(deeper.visual.namedParameters().count > model.visual.namedParameters().count)
         let images = Tensor.randomNormal([3, 3, 16, 16], rng: RandomGenerator(seed: 6))

@@ -1,4 +1,5 @@
 import ChartCLIPSupport
+import ChartCLIPTensor
 
 extension Checkpoint {
     /// This checkpoint with an image tower of `layers` blocks, computing exactly what it
@@ -22,29 +23,31 @@ extension Checkpoint {
                 "vision_layers \(layers) is fewer than the checkpoint's \(vision.layers) image-tower blocks",
                 hint: "blocks can only be added: give vision_layers of at least \(vision.layers), or leave it out")
         }
-        var grownConfig = config
-        grownConfig.visionConfig.layers = layers
-        let fresh = Dictionary(
-            uniqueKeysWithValues: CLIPModel(config: grownConfig, seed: seed).namedParameters().map { ($0.path, $0.tensor.scalars) })
-        let prefix = "visual.blocks."
         var grown = self
-        grown.config = grownConfig
-        grown.parameters = parameters.filter { !$0.key.hasPrefix(prefix) }
+        grown.config.visionConfig.layers = layers
+        // The image tower a model of the new shape built with `seed` would have (CLIPModel
+        // seeds its image tower first, so these are that model's weights), read once.
+        let fresh = VisionTransformer(
+            config: grown.config.visionConfig, embedDim: config.embedDim, activation: config.activation,
+            rng: RandomGenerator(seed: seed))
         let sources = Self.blockSources(old: vision.layers, new: layers)
-        for (index, source) in sources.enumerated() {
-            let newPrefix = "\(prefix)\(index)."
-            for (path, values) in fresh where path.hasPrefix(newPrefix) {
-                let name = String(path.dropFirst(newPrefix.count))
-                if let old = source {
-                    guard let kept = parameters["\(prefix)\(old).\(name)"], kept.count == values.count else {
-                        throw ChartCLIPError(
-                            "the checkpoint's \(prefix)\(old).\(name) is missing or mis-shaped",
-                            hint: "the checkpoint does not match its own config; re-export it")
-                    }
-                    grown.parameters[path] = kept
-                } else {
-                    grown.parameters[path] = Self.residualOutputs.contains(name) ? [Float](repeating: 0, count: values.count) : values
+        grown.parameters = parameters.filter { !$0.key.hasPrefix("visual.blocks.") }
+        for (path, tensor) in fresh.namedParameters() where path.hasPrefix("blocks.") {
+            let values = tensor.scalars
+            // "blocks.<index>.<name>"
+            let rest = path.dropFirst("blocks.".count)
+            guard let dot = rest.firstIndex(of: "."), let index = Int(rest[..<dot]) else { continue }
+            let name = String(rest[rest.index(after: dot)...])
+            if let old = sources[index] {
+                let key = "visual.blocks.\(old).\(name)"
+                guard let kept = parameters[key], kept.count == values.count else {
+                    throw ChartCLIPError(
+                        "the checkpoint's \(key) is missing or mis-shaped", hint: "the checkpoint does not match its own config; re-export it")
                 }
+                grown.parameters["visual.\(path)"] = kept
+            } else {
+                grown.parameters["visual.\(path)"] =
+                    Self.residualOutputs.contains(name) ? [Float](repeating: 0, count: values.count) : values
             }
         }
         grown.optimizer = nil
@@ -55,28 +58,14 @@ extension Checkpoint {
     static let residualOutputs: Set<String> = ["attn.proj.weight", "attn.proj.bias", "mlp.fc2.weight", "mlp.fc2.bias"]
 
     /// For each block of a tower grown from `old` to `new` blocks, the old block it keeps
-    /// (`nil` for a new one). New block `j` of `e = new − old` follows old block
-    /// `⌈(j + 1) · old / (e + 1)⌉ − 1`, so they are spread evenly and the last old block
-    /// stays last: 6 → 9 gives `0 1 + 2 + 3 4 + 5`.
+    /// (`nil` for a new one). New block `j` of `e = new − old` goes before old block
+    /// `min(⌈(j + 1) · old / (e + 1)⌉, old − 1)`, so they are spread evenly and the last old
+    /// block stays last: 6 → 9 gives `0 1 + 2 + 3 4 + 5`.
     public static func blockSources(old: Int, new: Int) -> [Int?] {
-        let extra = new - old
-        guard extra > 0 else { return (0..<old).map { $0 } }
-        var after = [Int](repeating: 0, count: old)  // new blocks after each old one
-        for j in 0..<extra {
-            let position = ((j + 1) * old + extra) / (extra + 1) - 1  // ⌈(j+1)·old/(e+1)⌉ − 1
-            after[max(0, min(old - 1, position))] += 1
-        }
-        var sources: [Int?] = []
-        for block in 0..<old {
-            sources.append(block)
-            sources.append(contentsOf: [Int?](repeating: nil, count: after[block]))
-        }
-        // Never end on a new block: move trailing ones before the last old block.
-        while sources.count > 1, sources.last! == nil {
-            sources.removeLast()
-            let lastOld = sources.lastIndex { $0 != nil }!
-            sources.insert(nil, at: lastOld)
-        }
-        return sources
+        guard old > 0 else { return [Int?](repeating: nil, count: new) }
+        let extra = max(0, new - old)
+        var before = [Int](repeating: 0, count: old)  // new blocks before each old one
+        for j in 0..<extra { before[min(((j + 1) * old + extra) / (extra + 1), old - 1)] += 1 }
+        return (0..<old).flatMap { block in [Int?](repeating: nil, count: before[block]) + [block] }
     }
 }

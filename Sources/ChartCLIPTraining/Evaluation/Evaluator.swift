@@ -167,6 +167,10 @@ public struct Evaluator {
         var groups: [SharpnessGroup]?
         var unlisted: Int?
         let sharpnessReadings = sharpness.map { sharpness in rows.map { sharpness.changes(symbol: $0.symbol, timestamp: $0.timestamp) } }
+        // Per chart and margin, the thresholds that decide its type, when the file names them.
+        let decidingReadings = sharpness.flatMap { sharpness in
+            sharpness.hasDecidingThresholds ? rows.map { sharpness.deciding(symbol: $0.symbol, timestamp: $0.timestamp) } : nil
+        }
         if let sharpness, let readings = sharpnessReadings {
             unlisted = readings.filter { $0 == nil }.count
             groups = []
@@ -189,10 +193,12 @@ public struct Evaluator {
             }
         }
         var thresholdGroups: [ThresholdGroup]?
-        if let sharpness, sharpness.hasDecidingThresholds, let m = sharpness.margins.indices.max(by: { sharpness.margins[$0] < sharpness.margins[$1] }) {
+        if let sharpness, let deciding = decidingReadings,
+            let m = sharpness.margins.indices.max(by: { sharpness.margins[$0] < sharpness.margins[$1] })
+        {
             var members: [String: [Int]] = [:]
-            for (i, row) in rows.enumerated() {
-                for name in sharpness.deciding(symbol: row.symbol, timestamp: row.timestamp)?[m] ?? [] { members[name, default: []].append(i) }
+            for (i, names) in deciding.enumerated() {
+                for name in names?[m] ?? [] { members[name, default: []].append(i) }
             }
             let accuracy = { (picked: [Int], truth: [Int], predicted: [Int]) in
                 Double(picked.filter { truth[$0] == predicted[$0] }.count) / Double(picked.count)
@@ -229,13 +235,11 @@ public struct Evaluator {
         if let probePredicted { columns.append(("linear_probe_setup", probePredicted.map { setups.classes[$0] })) }
         if let sharpness, let readings = sharpnessReadings {
             for (m, margin) in sharpness.margins.enumerated() {
-                columns.append(("changes_at_\(margin)", readings.map { $0.map { "\($0[m])" } ?? "" }))
+                columns.append((ChartSharpness.changesColumn(margin: margin), readings.map { $0.map { "\($0[m])" } ?? "" }))
             }
-            if sharpness.hasDecidingThresholds {
+            if let deciding = decidingReadings {
                 for (m, margin) in sharpness.margins.enumerated() {
-                    columns.append((
-                        "deciding_at_\(margin)",
-                        rows.map { sharpness.deciding(symbol: $0.symbol, timestamp: $0.timestamp)?[m].joined(separator: ";") ?? "" }))
+                    columns.append((ChartSharpness.decidingColumn(margin: margin), deciding.map { $0?[m].joined(separator: ";") ?? "" }))
                 }
             }
         }
