@@ -44,11 +44,14 @@ public struct CandlestickRenderer: Sendable {
         if let multiple = options.overlays.volumeLine {
             drawVolumeLine(VolumeLine.levels(series.candles, multiple: multiple, over: window), layout: layout, into: &image)
         }
-        drawVolume(candles, layout: layout, into: &image)
+        let loud = options.overlays.volumeLine.flatMap { multiple in
+            options.overlays.volumeHighlight ? VolumeLine.reached(series.candles, multiple: multiple, over: window) : nil
+        }
+        drawVolume(candles, loud: loud, layout: layout, into: &image)
         if let length = options.overlays.channel {
             drawChannel(PriceChannel.levels(series.candles, length: length, over: window), layout: layout, into: &image)
         }
-        drawCandles(candles, layout: layout, into: &image)
+        drawCandles(candles, loud: loud, layout: layout, into: &image)
         if let period = options.overlays.adx {
             // The levels first, so the ADX line crosses over them.
             for level in options.overlays.adxLevels {
@@ -92,11 +95,15 @@ public struct CandlestickRenderer: Sendable {
         }
     }
 
-    /// Wicks (one column, high to low) and bodies (open to close, at least one row).
-    func drawCandles(_ candles: ArraySlice<Candle>, layout: ChartLayout, into image: inout RasterImage) {
+    /// Wicks (one column, high to low) and bodies (open to close, at least one row); candles
+    /// marked in `loud` (the volume highlight) in the style's loud colours.
+    func drawCandles(_ candles: ArraySlice<Candle>, loud: [Bool]? = nil, layout: ChartLayout, into image: inout RasterImage) {
         let w = layout.bodyWidth
+        let style = options.style
         for (i, candle) in candles.enumerated() {
-            let color = candle.isUp ? options.style.upCandle : options.style.downCandle
+            let color =
+                loud?[i] == true
+                ? (candle.isUp ? style.loudUp : style.loudDown) : (candle.isUp ? style.upCandle : style.downCandle)
             let top = layout.row(price: candle.high), bottom = layout.row(price: candle.low)
             image.fillRect(x: layout.wickColumn(i), y: top, width: 1, height: bottom - top + 1, color: color)
             let bodyTop = layout.row(price: max(candle.open, candle.close))
@@ -107,17 +114,19 @@ public struct CandlestickRenderer: Sendable {
 
     /// Volume bars from the bottom of the volume panel, coloured like mplfinance's
     /// `vcdopcod`: up when the close is at or above the previous close (the first candle
-    /// of the window compares with its own open).
-    func drawVolume(_ candles: ArraySlice<Candle>, layout: ChartLayout, into image: inout RasterImage) {
+    /// of the window compares with its own open). Bars marked in `loud` (the volume highlight)
+    /// take the loud colour of their candle's own direction, as the candle above them does.
+    func drawVolume(_ candles: ArraySlice<Candle>, loud: [Bool]? = nil, layout: ChartLayout, into image: inout RasterImage) {
+        let style = options.style
         var previousClose: Double?
         for (i, candle) in candles.enumerated() {
             let up = candle.close >= (previousClose ?? candle.open)
             previousClose = candle.close
             let h = layout.volumeBarHeight(candle.volume)
             guard h > 0 else { continue }
-            image.fillRect(
-                x: layout.bodyLeft(i), y: layout.volumeBottom - h + 1, width: layout.bodyWidth, height: h,
-                color: up ? options.style.upVolume : options.style.downVolume)
+            let color =
+                loud?[i] == true ? (candle.isUp ? style.loudUp : style.loudDown) : (up ? style.upVolume : style.downVolume)
+            image.fillRect(x: layout.bodyLeft(i), y: layout.volumeBottom - h + 1, width: layout.bodyWidth, height: h, color: color)
         }
     }
 

@@ -25,23 +25,31 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
     /// whether the ADX line is over or under a level becomes a local contrast instead of a
     /// row to be judged against the panel's edges. Needs the panel (`adx`); empty for none.
     public var adxLevels: [Double]
+    /// Candles whose volume reaches the volume line, and their volume bars, drawn in the
+    /// style's bright `loudUp` / `loudDown` colours, as volume-spike indicators colour them:
+    /// whether a bar has the relative volume a breakout needs becomes the colour of the
+    /// candle itself, beside its body and the channel it closes beyond, instead of a bar
+    /// height to be compared with a line a hundred rows below. Needs the line (`volumeLine`).
+    public var volumeHighlight: Bool
 
     /// Overlays from their parts; none by default.
     public init(
-        exponentialAverages: [Int] = [], channel: Int? = nil, adx: Int? = nil, volumeLine: Double? = nil, adxLevels: [Double] = []
+        exponentialAverages: [Int] = [], channel: Int? = nil, adx: Int? = nil, volumeLine: Double? = nil, adxLevels: [Double] = [],
+        volumeHighlight: Bool = false
     ) {
         self.exponentialAverages = exponentialAverages
         self.channel = channel
         self.adx = adx
         self.volumeLine = volumeLine
         self.adxLevels = adxLevels
+        self.volumeHighlight = volumeHighlight
     }
 
     /// Nothing over the candles.
     public static let none = ChartOverlays()
 
     /// The first setting that cannot be drawn: its name in configs and on the command line
-    /// (`ema`, `channel`, `adx`, `volume_line`) and what is wrong; `nil` when all can be.
+    /// (`ema`, `channel`, `adx`, `volume_line`, `adx_levels`, `volume_highlight`) and what is wrong; `nil` when all can be.
     public var problem: (field: String, message: String)? {
         if let bad = exponentialAverages.first(where: { $0 < 2 }) {
             return ("ema", "an EMA span of \(bad) is too short: use 2 candles or more (the labeler reads 20 and 50)")
@@ -69,6 +77,12 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
                 )
             }
         }
+        if volumeHighlight, volumeLine == nil {
+            return (
+                "volume_highlight",
+                "the candles highlighted are those whose volume reaches the volume line: give the line too (volume_line: 1.5)"
+            )
+        }
         return nil
     }
 
@@ -80,6 +94,7 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
             + (channel.map { "_ch\($0)" } ?? "") + (adx.map { "_adx\($0)" } ?? "")
             + (volumeLine.map { "_vl" + Self.multiple($0) } ?? "")
             + (adxLevels.isEmpty ? "" : "_adxl" + adxLevels.map(Self.multiple).joined(separator: "-"))
+            + (volumeHighlight ? "_vh" : "")
     }
 
     /// `1.5`, `3` (no trailing `.0`), for names and messages.
@@ -96,6 +111,7 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
         if let adx { parts.append("ADX\(adx) panel") }
         if let volumeLine { parts.append("volume line at \(Self.multiple(volumeLine))x median") }
         if !adxLevels.isEmpty { parts.append("ADX levels " + adxLevels.map(Self.multiple).joined(separator: "/")) }
+        if volumeHighlight { parts.append("candles reaching the volume line highlighted") }
         return parts.isEmpty ? "" : " with " + parts.joined(separator: ", ")
     }
 }

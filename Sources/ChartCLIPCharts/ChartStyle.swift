@@ -9,6 +9,9 @@ import ChartCLIPImage
 /// `#a0a0a0` grid on the price axis, white background, price axis on the right; mplfinance
 /// has no price channel or ADX, so the channel's step lines take TradingView's Donchian blue
 /// `#2962ff` and the ADX line and the volume line (`ChartOverlays.volumeLine`) the text colour.
+/// Candles and volume bars that reach the volume line, when a chart highlights them
+/// (`ChartOverlays.volumeHighlight`), take the bright green `#00e676` and pink `#ff4081` of
+/// volume-spike indicators, far from the dark candle and volume colours either side.
 public struct ChartStyle: Equatable, Sendable {
     /// Background of the whole image.
     public var background: RGBColor
@@ -28,6 +31,11 @@ public struct ChartStyle: Equatable, Sendable {
     public var adx: RGBColor
     /// The volume line (a multiple of the median volume) in the volume panel.
     public var volumeLine: RGBColor
+    /// Candle and volume bar of an up candle whose volume reaches the volume line, when the
+    /// chart highlights them (`ChartOverlays.volumeHighlight`).
+    public var loudUp: RGBColor
+    /// The same for a down candle.
+    public var loudDown: RGBColor
     /// Grid lines (human mode).
     public var grid: RGBColor
     /// Axis lines, tick labels and the title (human mode).
@@ -37,7 +45,8 @@ public struct ChartStyle: Equatable, Sendable {
     public init(
         background: RGBColor, upCandle: RGBColor, downCandle: RGBColor, upVolume: RGBColor,
         downVolume: RGBColor, movingAverages: [RGBColor], channel: RGBColor, adx: RGBColor,
-        volumeLine: RGBColor, grid: RGBColor, text: RGBColor
+        volumeLine: RGBColor, loudUp: RGBColor = RGBColor(hex: 0x00E676), loudDown: RGBColor = RGBColor(hex: 0xFF4081),
+        grid: RGBColor, text: RGBColor
     ) {
         self.background = background
         self.upCandle = upCandle
@@ -48,6 +57,8 @@ public struct ChartStyle: Equatable, Sendable {
         self.channel = channel
         self.adx = adx
         self.volumeLine = volumeLine
+        self.loudUp = loudUp
+        self.loudDown = loudDown
         self.grid = grid
         self.text = text
     }

@@ -21,4 +21,21 @@ public enum VolumeLine {
             return multiple * median
         }
     }
+
+    /// Whether each candle of `window` reaches its level: its volume over the median of the
+    /// `lookback` candles before it inside the window is at least `multiple`, the division
+    /// `Indicators.relativeVolume` makes, so a highlighted candle is exactly one whose relative
+    /// volume the labeler reads at or over `multiple` (the first candle, and candles after
+    /// candles that traded nothing, never reach it).
+    public static func reached(
+        _ candles: [Candle], multiple: Double, lookback: Int = VolumeLine.lookback, over window: Range<Int>
+    ) -> [Bool] {
+        guard lookback >= 1, !window.isEmpty else { return [] }
+        let own = candles[window]
+        return own.indices.map { i in
+            let k = i - own.startIndex
+            guard let median = Indicators.medianVolume(own, before: k, lookback: lookback), median > 0 else { return false }
+            return own[i].volume / median >= multiple
+        }
+    }
 }

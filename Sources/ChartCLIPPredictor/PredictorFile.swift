@@ -22,7 +22,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartWindow: Int
     public var intervalMinutes: Int
     /// Spans of the exponential moving averages drawn on its charts (as in training);
-    /// absent when none are. This and the next four are `overlays`, flat in the file.
+    /// absent when none are. This and the next five are `overlays`, flat in the file.
     public var chartEMA: [Int]?
     /// Length of the price channel drawn on its charts; absent when none is.
     public var chartChannel: Int?
@@ -32,12 +32,14 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartVolumeLine: Double?
     /// ADX levels drawn as guides in its ADX panel; absent when none are.
     public var chartADXLevels: [Double]?
+    /// `true` when its charts highlight the candles reaching the volume line; absent when not.
+    public var chartVolumeHighlight: Bool?
 
     /// What its charts draw over the candles, as its training charts did.
     public var overlays: ChartOverlays {
         ChartOverlays(
             exponentialAverages: chartEMA ?? [], channel: chartChannel, adx: chartADX, volumeLine: chartVolumeLine,
-            adxLevels: chartADXLevels ?? [])
+            adxLevels: chartADXLevels ?? [], volumeHighlight: chartVolumeHighlight ?? false)
     }
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
@@ -47,6 +49,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
         case chartEMA = "chart_ema", chartChannel = "chart_channel", chartADX = "chart_adx"
         case chartVolumeLine = "chart_volume_line", chartADXLevels = "chart_adx_levels"
+        case chartVolumeHighlight = "chart_volume_highlight"
     }
 
     /// Creates the description.
@@ -62,6 +65,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         chartADX = overlays.adx
         chartVolumeLine = overlays.volumeLine
         chartADXLevels = overlays.adxLevels.isEmpty ? nil : overlays.adxLevels
+        chartVolumeHighlight = overlays.volumeHighlight ? true : nil
         self.sourceCheckpoint = sourceCheckpoint
     }
 

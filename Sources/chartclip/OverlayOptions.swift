@@ -1,7 +1,7 @@
 import ArgumentParser
 import ChartCLIPCharts
 
-/// `--ema`, `--channel`, `--adx`, `--adx-level` and `--volume-line`: what the setup rules read, drawn over the candles, each
+/// `--ema`, `--channel`, `--adx`, `--adx-level`, `--volume-line` and `--volume-highlight`: what the setup rules read, drawn over the candles, each
 /// from the chart's own candles as the local labeler computes it (render, scan, export).
 struct OverlayOptions: ParsableArguments {
     @Option(
@@ -23,9 +23,13 @@ struct OverlayOptions: ParsableArguments {
         help: "ADX level to mark with a guide across the ADX panel (needs --adx; the local labeler reads 20 and 25); repeat for several.")
     var adxLevels: [Double] = []
 
+    @Flag(help: "Draw the candles whose volume reaches the volume line, and their volume bars, in bright colours (needs --volume-line).")
+    var volumeHighlight = false
+
     /// The overlays the flags ask for (none without flags).
     var overlays: ChartOverlays {
-        ChartOverlays(exponentialAverages: exponentialAverages, channel: channel, adx: adx, volumeLine: volumeLine, adxLevels: adxLevels)
+        ChartOverlays(exponentialAverages: exponentialAverages, channel: channel, adx: adx, volumeLine: volumeLine, adxLevels: adxLevels,
+            volumeHighlight: volumeHighlight)
     }
 
     /// The overlays when any flag was given, else `nil` (export then takes the run's).

@@ -350,4 +350,53 @@ struct CandlestickRendererTests {
         #expect(layout.row(volume: layout.volumeMax * 1.01) == nil && layout.row(volume: layout.volumeMax) == layout.volumeTop)
         #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(volumeLine: 0))) }
     }
+
+    @Test("the volume highlight colours exactly the candles whose relative volume reaches the line, and their bars, and nothing else")
+    func volumeHighlight() throws {
+        let (walk, window) = overlayWalk
+        let features = MarketFeatures(candles: Array(walk.candles[window]))
+        let reached = VolumeLine.reached(walk.candles, multiple: 1.5, over: window)
+        #expect(reached.count == window.count && !reached[0])
+        for t in 1..<window.count { #expect(reached[t] == (features.relativeVolume(at: t) >= 1.5), "candle \(t)") }
+        let loudCount = reached.filter { $0 }.count
+        #expect(loudCount > 0 && loudCount < window.count / 2, "\(loudCount) loud candles")
+
+        let overlays = ChartOverlays(volumeLine: 1.5, volumeHighlight: true)
+        let (image, layout) = try overlayChart(.training(size: 128, overlays: overlays))
+        let (lined, linedLayout) = try overlayChart(.training(size: 128, overlays: ChartOverlays(volumeLine: 1.5)))
+        #expect(layout == linedLayout)
+        let loudColors: Set<RGBColor> = [style.loudUp, style.loudDown]
+        var loudPixels = 0
+        for x in 0..<128 {
+            // The candle whose body or wick owns this column, if any.
+            let owner = (0..<window.count).first { i in
+                x == layout.wickColumn(i) || (layout.bodyLeft(i)..<(layout.bodyLeft(i) + layout.bodyWidth)).contains(x)
+            }
+            for y in 0..<128 {
+                let before = lined[x, y], after = image[x, y]
+                guard let i = owner, reached[i], before != after else {
+                    // Quiet candles, the background, the channel-free panels: untouched.
+                    #expect(before == after, "(\(x), \(y))")
+                    continue
+                }
+                // A loud candle: its own pixels (candle or bar colours) take the loud colour of
+                // the candle's direction; lines drawn over it keep theirs.
+                let up = walk.candles[window.lowerBound + i].isUp
+                #expect(after == (up ? style.loudUp : style.loudDown), "(\(x), \(y))")
+                #expect([style.upCandle, style.downCandle, style.upVolume, style.downVolume].contains(before), "(\(x), \(y))")
+                loudPixels += 1
+            }
+        }
+        // Every loud candle shows loud colour in the price panel and, with volume, in the volume panel.
+        for (i, loud) in reached.enumerated() where loud {
+            let x = layout.bodyLeft(i)
+            #expect((0..<layout.volumeTop).contains { loudColors.contains(image[x, $0]) }, "candle \(i) body")
+            #expect((layout.volumeTop...layout.volumeBottom).contains { loudColors.contains(image[x, $0]) }, "candle \(i) bar")
+        }
+        #expect(loudPixels > 0)
+        #expect(overlays.key == "_vl1.5_vh" && overlays.problem == nil)
+        #expect(overlays.description == " with volume line at 1.5x median, candles reaching the volume line highlighted")
+        #expect(ChartOverlays(volumeHighlight: true).problem?.field == "volume_highlight")
+        #expect(throws: (any Error).self) { try CandlestickRenderer(options: .training(overlays: ChartOverlays(volumeHighlight: true))) }
+    }
 }

@@ -96,6 +96,12 @@ import Testing
         #expect(guided.synthetic?.chart.overlays == ChartOverlays(adx: 14, adxLevels: [20, 25]))
         #expect(guided.synthetic?.chart.overlays.key == "_adx14_adxl20-25")
         #expect(try ExperimentConfig.decode(yaml: try guided.yamlString(), source: "resolved.yaml") == guided)
+        // The volume highlight: read, keyed, written back, and left out of files without it.
+        let loud = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, volume_line: 1.5, volume_highlight: true}\n", source: "c.yaml")
+        #expect(loud.synthetic?.chart.overlays == ChartOverlays(volumeLine: 1.5, volumeHighlight: true))
+        #expect(loud.synthetic?.chart.overlays.key == "_vl1.5_vh")
+        #expect(try loud.yamlString().contains("volume_highlight: true") && !guided.yamlString().contains("volume_highlight"))
+        #expect(try ExperimentConfig.decode(yaml: try loud.yamlString(), source: "resolved.yaml") == loud)
         // No overlays: the cache key of older datasets.
         let plain = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic
         #expect(plain?.chart == ChartSettings(window: 96) && plain?.chart.overlays.key == "")
@@ -109,6 +115,8 @@ import Testing
             ("synthetic: {bars: 500, adx: 1}", "synthetic.adx"), ("recorded: {files: [a.csv], volume_line: 0}", "recorded.volume_line"),
             ("synthetic: {bars: 500, volume_line: high}", "volume_line"), ("synthetic: {bars: 500, volume: 1.5}", "volume"),
             ("synthetic: {bars: 500, adx_levels: [20]}", "synthetic.adx_levels"), ("synthetic: {bars: 500, adx: 14, adx_levels: [70]}", "synthetic.adx_levels"),
+            ("synthetic: {bars: 500, volume_highlight: true}", "synthetic.volume_highlight"),
+            ("synthetic: {bars: 500, volume_line: 1.5, volume_highlight: 1.5}", "volume_highlight"),
         ]
         for (yaml, field) in bad {
             #expect {

@@ -220,7 +220,8 @@ public struct TrainingDataScanner: Sendable {
             chart: name.chartFile, chartSize: options.chartSize, movingAverages: options.movingAverages,
             exponentialAverages: overlays.exponentialAverages.isEmpty ? nil : overlays.exponentialAverages,
             channel: overlays.channel, adx: overlays.adx, volumeLine: overlays.volumeLine,
-            adxLevels: overlays.adxLevels.isEmpty ? nil : overlays.adxLevels, source: options.source, features: context, groundTruth: truth)
+            adxLevels: overlays.adxLevels.isEmpty ? nil : overlays.adxLevels,
+            volumeHighlight: overlays.volumeHighlight ? true : nil, source: options.source, features: context, groundTruth: truth)
         let record = TrainingSampleLabel(
             name: name, closeTimeMs: context.closeTimeMs, interval: series.interval.description, label: label,
             labeler: labeler.name)

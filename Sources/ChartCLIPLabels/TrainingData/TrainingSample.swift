@@ -78,7 +78,7 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
     /// Moving averages drawn on the chart.
     public var movingAverages: [Int]
     /// Exponential moving averages drawn on the chart; absent when there are none. This and
-    /// the next four are `ChartOverlays`, flat in the file.
+    /// the next five are `ChartOverlays`, flat in the file.
     public var exponentialAverages: [Int]?
     /// Length of the price channel drawn on the chart; absent when there is none.
     public var channel: Int?
@@ -88,6 +88,8 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
     public var volumeLine: Double?
     /// ADX levels drawn as guides in the ADX panel; absent when there are none.
     public var adxLevels: [Double]?
+    /// `true` when candles reaching the volume line are highlighted; absent when they are not.
+    public var volumeHighlight: Bool?
     /// Where the candles came from: a file name or `synthetic seed N`.
     public var source: String
     /// The scoring context at the last candle.
@@ -99,7 +101,8 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
         case formatVersion = "format_version", sample, symbol, interval, window
         case windowStartMs = "window_start_ms", closeTimeMs = "close_time_ms", windowStart = "window_start"
         case closeTime = "close_time", chart, chartSize = "chart_size", movingAverages = "moving_averages"
-        case exponentialAverages = "exponential_averages", channel, adx, volumeLine = "volume_line", adxLevels = "adx_levels", source, features, groundTruth = "ground_truth"
+        case exponentialAverages = "exponential_averages", channel, adx, volumeLine = "volume_line", adxLevels = "adx_levels"
+        case volumeHighlight = "volume_highlight", source, features, groundTruth = "ground_truth"
     }
 }
 

@@ -26,6 +26,7 @@ extension ChartOverlays {
     /// section's other fields.
     enum ConfigKey: String, CodingKey, CaseIterable {
         case ema, channel, adx, volumeLine = "volume_line", adxLevels = "adx_levels"
+        case volumeHighlight = "volume_highlight"
     }
 
     /// The overlays a config section names (none when it names none).
@@ -35,7 +36,8 @@ extension ChartOverlays {
             exponentialAverages: try c.decodeIfPresent([Int].self, forKey: .ema) ?? [],
             channel: try c.decodeIfPresent(Int.self, forKey: .channel), adx: try c.decodeIfPresent(Int.self, forKey: .adx),
             volumeLine: try c.decodeIfPresent(Double.self, forKey: .volumeLine),
-            adxLevels: try c.decodeIfPresent([Double].self, forKey: .adxLevels) ?? [])
+            adxLevels: try c.decodeIfPresent([Double].self, forKey: .adxLevels) ?? [],
+            volumeHighlight: try c.decodeIfPresent(Bool.self, forKey: .volumeHighlight) ?? false)
     }
 
     /// Writes the overlays into a config section (absent ones are left out).
@@ -46,6 +48,7 @@ extension ChartOverlays {
         try c.encodeIfPresent(adx, forKey: .adx)
         try c.encodeIfPresent(volumeLine, forKey: .volumeLine)
         if !adxLevels.isEmpty { try c.encode(adxLevels, forKey: .adxLevels) }
+        if volumeHighlight { try c.encode(true, forKey: .volumeHighlight) }
     }
 }
 
