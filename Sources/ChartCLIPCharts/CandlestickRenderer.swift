@@ -41,11 +41,14 @@ public struct CandlestickRenderer: Sendable {
         if options.mode == .human {
             HumanChartDecorations.drawGrid(into: &image, layout: layout, options: options)
         }
+        // The candles the volume highlight marks, from the medians the line is drawn at.
+        var loud: [Bool]?
         if let multiple = options.overlays.volumeLine {
-            drawVolumeLine(VolumeLine.levels(series.candles, multiple: multiple, over: window), layout: layout, into: &image)
-        }
-        let loud = options.overlays.volumeLine.flatMap { multiple in
-            options.overlays.volumeHighlight ? VolumeLine.reached(series.candles, multiple: multiple, over: window) : nil
+            let medians = VolumeLine.medians(series.candles, over: window)
+            drawVolumeLine(medians.map { $0.map { multiple * $0 } }, layout: layout, into: &image)
+            if options.overlays.volumeHighlight {
+                loud = VolumeLine.reached(series.candles, multiple: multiple, medians: medians, over: window)
+            }
         }
         drawVolume(candles, loud: loud, layout: layout, into: &image)
         if let length = options.overlays.channel {
@@ -101,9 +104,7 @@ public struct CandlestickRenderer: Sendable {
         let w = layout.bodyWidth
         let style = options.style
         for (i, candle) in candles.enumerated() {
-            let color =
-                loud?[i] == true
-                ? (candle.isUp ? style.loudUp : style.loudDown) : (candle.isUp ? style.upCandle : style.downCandle)
+            let color = loud?[i] == true ? style.loud(up: candle.isUp) : (candle.isUp ? style.upCandle : style.downCandle)
             let top = layout.row(price: candle.high), bottom = layout.row(price: candle.low)
             image.fillRect(x: layout.wickColumn(i), y: top, width: 1, height: bottom - top + 1, color: color)
             let bodyTop = layout.row(price: max(candle.open, candle.close))
@@ -124,8 +125,7 @@ public struct CandlestickRenderer: Sendable {
             previousClose = candle.close
             let h = layout.volumeBarHeight(candle.volume)
             guard h > 0 else { continue }
-            let color =
-                loud?[i] == true ? (candle.isUp ? style.loudUp : style.loudDown) : (up ? style.upVolume : style.downVolume)
+            let color = loud?[i] == true ? style.loud(up: candle.isUp) : (up ? style.upVolume : style.downVolume)
             image.fillRect(x: layout.bodyLeft(i), y: layout.volumeBottom - h + 1, width: layout.bodyWidth, height: h, color: color)
         }
     }

@@ -71,6 +71,10 @@ public struct ChartStyle: Equatable, Sendable {
         movingAverages: [RGBColor(hex: 0xEF5714), RGBColor(hex: 0x9F4878)], channel: RGBColor(hex: 0x2962FF),
         adx: RGBColor(hex: 0x202020), volumeLine: RGBColor(hex: 0x202020), grid: RGBColor(hex: 0xA0A0A0), text: RGBColor(hex: 0x202020))
 
+    /// The highlight colour of a candle, and its volume bar, that closed at or above its open
+    /// (`up`) or below it.
+    public func loud(up: Bool) -> RGBColor { up ? loudUp : loudDown }
+
     /// Colour of moving-average line number `index` (0-based).
     public func movingAverageColor(_ index: Int) -> RGBColor {
         movingAverages.isEmpty ? text : movingAverages[index % movingAverages.count]

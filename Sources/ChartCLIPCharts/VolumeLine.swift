@@ -9,33 +9,36 @@ public enum VolumeLine {
     /// The local labeler's relative-volume lookback (`MarketFeatures.Periods.volume`).
     public static let lookback = MarketFeatures.Periods().volume
 
-    /// The level at every index of `window` (`nil` at its first candle, which has nothing
-    /// before it inside the window, and where the candles before traded nothing).
-    public static func levels(
-        _ candles: [Candle], multiple: Double, lookback: Int = VolumeLine.lookback, over window: Range<Int>
-    ) -> [Double?] {
+    /// The median volume of the `lookback` candles before each candle of `window`, inside the
+    /// window (`nil` at its first candle, which has nothing before it there, and where the
+    /// candles before traded nothing): the base both the line and the highlight are read off.
+    public static func medians(_ candles: [Candle], lookback: Int = VolumeLine.lookback, over window: Range<Int>) -> [Double?] {
         guard lookback >= 1, !window.isEmpty else { return [] }
         let own = candles[window]
         return (0..<own.count).map { i in
-            guard let median = Indicators.medianVolume(own, before: i, lookback: lookback), median > 0 else { return nil }
-            return multiple * median
+            Indicators.medianVolume(own, before: i, lookback: lookback).flatMap { $0 > 0 ? $0 : nil }
         }
     }
 
-    /// Whether each candle of `window` reaches its level: its volume over the median of the
-    /// `lookback` candles before it inside the window is at least `multiple`, the division
-    /// `Indicators.relativeVolume` makes, so a highlighted candle is exactly one whose relative
-    /// volume the labeler reads at or over `multiple` (the first candle, and candles after
-    /// candles that traded nothing, never reach it).
+    /// The level at every index of `window` (`nil` where `medians` has none).
+    public static func levels(
+        _ candles: [Candle], multiple: Double, lookback: Int = VolumeLine.lookback, over window: Range<Int>
+    ) -> [Double?] {
+        medians(candles, lookback: lookback, over: window).map { $0.map { multiple * $0 } }
+    }
+
+    /// Whether each candle of `window` reaches its level: its volume over its median in
+    /// `medians` is at least `multiple`, the division `Indicators.relativeVolume` makes, so a
+    /// highlighted candle is exactly one whose relative volume the labeler reads at or over
+    /// `multiple` (a candle without a median never reaches it).
+    public static func reached(_ candles: [Candle], multiple: Double, medians: [Double?], over window: Range<Int>) -> [Bool] {
+        zip(candles[window], medians).map { candle, median in median.map { candle.volume / $0 >= multiple } ?? false }
+    }
+
+    /// `reached` with the medians computed here.
     public static func reached(
         _ candles: [Candle], multiple: Double, lookback: Int = VolumeLine.lookback, over window: Range<Int>
     ) -> [Bool] {
-        guard lookback >= 1, !window.isEmpty else { return [] }
-        let own = candles[window]
-        return own.indices.map { i in
-            let k = i - own.startIndex
-            guard let median = Indicators.medianVolume(own, before: k, lookback: lookback), median > 0 else { return false }
-            return own[i].volume / median >= multiple
-        }
+        reached(candles, multiple: multiple, medians: medians(candles, lookback: lookback, over: window), over: window)
     }
 }

@@ -382,7 +382,7 @@ struct CandlestickRendererTests {
                 // A loud candle: its own pixels (candle or bar colours) take the loud colour of
                 // the candle's direction; lines drawn over it keep theirs.
                 let up = walk.candles[window.lowerBound + i].isUp
-                #expect(after == (up ? style.loudUp : style.loudDown), "(\(x), \(y))")
+                #expect(after == (up ? RGBColor(hex: 0x00E676) : RGBColor(hex: 0xFF4081)), "(\(x), \(y))")
                 #expect([style.upCandle, style.downCandle, style.upVolume, style.downVolume].contains(before), "(\(x), \(y))")
                 loudPixels += 1
             }
