@@ -54,6 +54,9 @@ public struct CandlestickRenderer: Sendable {
         if let length = options.overlays.channel {
             drawChannel(PriceChannel.levels(series.candles, length: length, over: window), layout: layout, into: &image)
         }
+        if options.overlays.brokenLevels {
+            drawBrokenLevels(BrokenLevels.segments(series.candles, over: window), layout: layout, into: &image)
+        }
         drawCandles(candles, loud: loud, layout: layout, into: &image)
         if let period = options.overlays.adx {
             // The levels first, so the ADX line crosses over them.
@@ -176,6 +179,19 @@ public struct CandlestickRenderer: Sendable {
                 }
                 previousRow = y
             }
+        }
+    }
+
+    /// Each broken level as a horizontal line under the candles, across the slots of its
+    /// breakout candle through its last candle, at the row of the level, so a low that comes
+    /// back to the level touches or crosses the line and a close beyond it sits clear of it.
+    func drawBrokenLevels(_ segments: [BrokenLevels.Segment], layout: ChartLayout, into image: inout RasterImage) {
+        let thickness = options.mode == .train ? 1 : 2
+        for segment in segments {
+            let from = layout.slotColumns(segment.breakout), to = layout.slotColumns(segment.last)
+            image.fillRect(
+                x: from.lowerBound, y: layout.row(price: segment.level), width: to.upperBound - from.lowerBound + 1,
+                height: thickness, color: options.style.brokenLevel)
         }
     }
 

@@ -31,11 +31,17 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
     /// candle itself, beside its body and the channel it closes beyond, instead of a bar
     /// height to be compared with a line a hundred rows below. Needs the line (`volumeLine`).
     public var volumeHighlight: Bool
+    /// Every breakout's broken level (`BrokenLevels`) carried forward in the style's
+    /// `brokenLevel` colour over the breakout candle and the 12 after it, the bars the rules
+    /// look back over for its retest or failure: a breakout with pullback is then lows meeting
+    /// one line with every close on its far side, and a fakeout closes back through it.
+    /// Read off the chart's own candles with the labeler's thresholds; needs nothing else.
+    public var brokenLevels: Bool
 
     /// Overlays from their parts; none by default.
     public init(
         exponentialAverages: [Int] = [], channel: Int? = nil, adx: Int? = nil, volumeLine: Double? = nil, adxLevels: [Double] = [],
-        volumeHighlight: Bool = false
+        volumeHighlight: Bool = false, brokenLevels: Bool = false
     ) {
         self.exponentialAverages = exponentialAverages
         self.channel = channel
@@ -43,6 +49,7 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
         self.volumeLine = volumeLine
         self.adxLevels = adxLevels
         self.volumeHighlight = volumeHighlight
+        self.brokenLevels = brokenLevels
     }
 
     /// Nothing over the candles.
@@ -94,7 +101,7 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
             + (channel.map { "_ch\($0)" } ?? "") + (adx.map { "_adx\($0)" } ?? "")
             + (volumeLine.map { "_vl" + Self.multiple($0) } ?? "")
             + (adxLevels.isEmpty ? "" : "_adxl" + adxLevels.map(Self.multiple).joined(separator: "-"))
-            + (volumeHighlight ? "_vh" : "")
+            + (volumeHighlight ? "_vh" : "") + (brokenLevels ? "_bl" : "")
     }
 
     /// `1.5`, `3` (no trailing `.0`), for names and messages.
@@ -112,6 +119,7 @@ public struct ChartOverlays: Equatable, Sendable, CustomStringConvertible {
         if let volumeLine { parts.append("volume line at \(Self.multiple(volumeLine))x median") }
         if !adxLevels.isEmpty { parts.append("ADX levels " + adxLevels.map(Self.multiple).joined(separator: "/")) }
         if volumeHighlight { parts.append("candles reaching the volume line highlighted") }
+        if brokenLevels { parts.append("broken breakout levels carried forward") }
         return parts.isEmpty ? "" : " with " + parts.joined(separator: ", ")
     }
 }

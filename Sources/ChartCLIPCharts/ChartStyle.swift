@@ -11,7 +11,9 @@ import ChartCLIPImage
 /// `#2962ff` and the ADX line and the volume line (`ChartOverlays.volumeLine`) the text colour.
 /// Candles and volume bars that reach the volume line, when a chart highlights them
 /// (`ChartOverlays.volumeHighlight`), take the bright green `#00e676` and pink `#ff4081` of
-/// volume-spike indicators, far from the dark candle and volume colours either side.
+/// volume-spike indicators, far from the dark candle and volume colours either side. Broken
+/// breakout levels (`ChartOverlays.brokenLevels`) take an amber `#ffab00`, as support and
+/// resistance lines are often drawn, unlike every other colour on the chart.
 public struct ChartStyle: Equatable, Sendable {
     /// Background of the whole image.
     public var background: RGBColor
@@ -36,6 +38,8 @@ public struct ChartStyle: Equatable, Sendable {
     public var loudUp: RGBColor
     /// The same for a down candle.
     public var loudDown: RGBColor
+    /// A broken breakout level carried forward (`ChartOverlays.brokenLevels`).
+    public var brokenLevel: RGBColor
     /// Grid lines (human mode).
     public var grid: RGBColor
     /// Axis lines, tick labels and the title (human mode).
@@ -46,7 +50,7 @@ public struct ChartStyle: Equatable, Sendable {
         background: RGBColor, upCandle: RGBColor, downCandle: RGBColor, upVolume: RGBColor,
         downVolume: RGBColor, movingAverages: [RGBColor], channel: RGBColor, adx: RGBColor,
         volumeLine: RGBColor, loudUp: RGBColor = RGBColor(hex: 0x00E676), loudDown: RGBColor = RGBColor(hex: 0xFF4081),
-        grid: RGBColor, text: RGBColor
+        brokenLevel: RGBColor = RGBColor(hex: 0xFFAB00), grid: RGBColor, text: RGBColor
     ) {
         self.background = background
         self.upCandle = upCandle
@@ -59,6 +63,7 @@ public struct ChartStyle: Equatable, Sendable {
         self.volumeLine = volumeLine
         self.loudUp = loudUp
         self.loudDown = loudDown
+        self.brokenLevel = brokenLevel
         self.grid = grid
         self.text = text
     }

@@ -22,7 +22,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartWindow: Int
     public var intervalMinutes: Int
     /// Spans of the exponential moving averages drawn on its charts (as in training);
-    /// absent when none are. This and the next five are `overlays`, flat in the file.
+    /// absent when none are. This and the next six are `overlays`, flat in the file.
     public var chartEMA: [Int]?
     /// Length of the price channel drawn on its charts; absent when none is.
     public var chartChannel: Int?
@@ -34,12 +34,15 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
     public var chartADXLevels: [Double]?
     /// `true` when its charts highlight the candles reaching the volume line; absent when not.
     public var chartVolumeHighlight: Bool?
+    /// `true` when its charts carry broken breakout levels forward; absent when not.
+    public var chartBrokenLevels: Bool?
 
     /// What its charts draw over the candles, as its training charts did.
     public var overlays: ChartOverlays {
         ChartOverlays(
             exponentialAverages: chartEMA ?? [], channel: chartChannel, adx: chartADX, volumeLine: chartVolumeLine,
-            adxLevels: chartADXLevels ?? [], volumeHighlight: chartVolumeHighlight ?? false)
+            adxLevels: chartADXLevels ?? [], volumeHighlight: chartVolumeHighlight ?? false,
+            brokenLevels: chartBrokenLevels ?? false)
     }
     /// The checkpoint it was exported from.
     public var sourceCheckpoint: String
@@ -49,7 +52,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         case chartWindow = "chart_window", intervalMinutes = "interval_minutes", sourceCheckpoint = "source_checkpoint"
         case chartEMA = "chart_ema", chartChannel = "chart_channel", chartADX = "chart_adx"
         case chartVolumeLine = "chart_volume_line", chartADXLevels = "chart_adx_levels"
-        case chartVolumeHighlight = "chart_volume_highlight"
+        case chartVolumeHighlight = "chart_volume_highlight", chartBrokenLevels = "chart_broken_levels"
     }
 
     /// Creates the description.
@@ -66,6 +69,7 @@ public struct PredictorInfo: Codable, Equatable, Sendable {
         chartVolumeLine = overlays.volumeLine
         chartADXLevels = overlays.adxLevels.isEmpty ? nil : overlays.adxLevels
         chartVolumeHighlight = overlays.volumeHighlight ? true : nil
+        chartBrokenLevels = overlays.brokenLevels ? true : nil
         self.sourceCheckpoint = sourceCheckpoint
     }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ChartCLIPCharts
 
-/// `--ema`, `--channel`, `--adx`, `--adx-level`, `--volume-line` and `--volume-highlight`: what the setup rules read, drawn over the candles, each
+/// `--ema`, `--channel`, `--adx`, `--adx-level`, `--volume-line`, `--volume-highlight` and `--broken-levels`: what the setup rules read, drawn over the candles, each
 /// from the chart's own candles as the local labeler computes it (render, scan, export).
 struct OverlayOptions: ParsableArguments {
     @Option(
@@ -26,10 +26,13 @@ struct OverlayOptions: ParsableArguments {
     @Flag(help: "Draw the candles whose volume reaches the volume line, and their volume bars, in bright colours (needs --volume-line).")
     var volumeHighlight = false
 
+    @Flag(help: "Draw every breakout's broken level carried forward over the 12 candles after it, where the setup rules look for its retest or failure.")
+    var brokenLevels = false
+
     /// The overlays the flags ask for (none without flags).
     var overlays: ChartOverlays {
         ChartOverlays(exponentialAverages: exponentialAverages, channel: channel, adx: adx, volumeLine: volumeLine, adxLevels: adxLevels,
-            volumeHighlight: volumeHighlight)
+            volumeHighlight: volumeHighlight, brokenLevels: brokenLevels)
     }
 
     /// The overlays when any flag was given, else `nil` (export then takes the run's).

@@ -63,26 +63,31 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         var options = Self.options()
         options.overlays = ChartOverlays(
-            exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5, adxLevels: [20, 25], volumeHighlight: true)
+            exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5, adxLevels: [20, 25], volumeHighlight: true,
+            brokenLevels: true)
         let result = try await TrainingDataScanner(options: options).scan(Self.series, into: folder)
         #expect(result.written == 11)
         let newest = "SYNTHUSDT_20250105_0400"
         let data = try Data(contentsOf: folder.appendingPathComponent("\(newest)_meta.json"))
         let meta = try JSONDecoder().decode(TrainingSampleMeta.self, from: data)
         #expect(meta.exponentialAverages == [20, 50] && meta.channel == 20 && meta.adx == 14 && meta.volumeLine == 1.5)
-        #expect(meta.adxLevels == [20, 25] && meta.volumeHighlight == true)
+        #expect(meta.adxLevels == [20, 25] && meta.volumeHighlight == true && meta.brokenLevels == true)
         #expect(String(decoding: data, as: UTF8.self).contains(#""volume_highlight" : true"#))
+        #expect(String(decoding: data, as: UTF8.self).contains(#""broken_levels" : true"#))
         let chart = try PNGCodec.read(from: folder.appendingPathComponent("\(newest)_chart.png"))
         let drawn = try CandlestickRenderer(options: .training(size: 48, overlays: options.overlays)).render(Self.series, window: 304..<400)
         #expect(chart == drawn)
         // Without the highlight the key is absent, so older meta files read the same.
         options.overlays.volumeHighlight = false
+        options.overlays.brokenLevels = false
         let plainFolder = try Fixtures.temporaryDirectory("scan-overlays-plain")
         defer { try? FileManager.default.removeItem(at: plainFolder) }
         _ = try await TrainingDataScanner(options: options).scan(Self.series, into: plainFolder)
         let plain = try Data(contentsOf: plainFolder.appendingPathComponent("\(newest)_meta.json"))
         #expect(!String(decoding: plain, as: UTF8.self).contains("volume_highlight"))
+        #expect(!String(decoding: plain, as: UTF8.self).contains("broken_levels"))
         #expect(try JSONDecoder().decode(TrainingSampleMeta.self, from: plain).volumeHighlight == nil)
+        #expect(try JSONDecoder().decode(TrainingSampleMeta.self, from: plain).brokenLevels == nil)
     }
 
     @Test func aStoppedScanLeavesOnlyIncompleteSamplesThatTheNextScanFinishes() async throws {

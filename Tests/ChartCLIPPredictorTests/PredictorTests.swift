@@ -128,13 +128,14 @@ import Testing
         // 20-candle price channel, the ADX14 panel and the volume line at 1.5 times the median.
         let exported = try export(
             "predict-ema", seed: 4,
-            runConfig: "name: r\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\nsynthetic: {bars: 500, window: 48, ema: [20, 50], channel: 20, adx: 14, volume_line: 1.5, adx_levels: [20, 25], volume_highlight: true}\n")
+            runConfig: "name: r\nmodel: clip-tiny\nbatch_size: 8\nsteps: 1\nsynthetic: {bars: 500, window: 48, ema: [20, 50], channel: 20, adx: 14, volume_line: 1.5, adx_levels: [20, 25], volume_highlight: true, broken_levels: true}\n")
         let predictor = try Predictor(url: exported.predictor)
         let info = predictor.file.info
         let overlays = ChartOverlays(
-            exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5, adxLevels: [20, 25], volumeHighlight: true)
+            exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5, adxLevels: [20, 25], volumeHighlight: true,
+            brokenLevels: true)
         #expect(info.overlays == overlays && info.chartEMA == [20, 50] && info.chartVolumeLine == 1.5 && info.chartWindow == 48)
-        #expect(info.chartADXLevels == [20, 25] && info.chartVolumeHighlight == true)
+        #expect(info.chartADXLevels == [20, 25] && info.chartVolumeHighlight == true && info.chartBrokenLevels == true)
         let service = PredictionService(predictor: predictor, dataDirectory: exported.dir.appendingPathComponent("data"))
         let series = SyntheticMarket.generate(SyntheticMarket.Configuration()).series
         let (record, _) = try service.predict(series: series, endingAt: 99)

@@ -102,6 +102,12 @@ import Testing
         #expect(loud.synthetic?.chart.overlays.key == "_vl1.5_vh")
         #expect(try loud.yamlString().contains("volume_highlight: true") && !guided.yamlString().contains("volume_highlight"))
         #expect(try ExperimentConfig.decode(yaml: try loud.yamlString(), source: "resolved.yaml") == loud)
+        // The broken levels: read, keyed, written back, and left out of files without them.
+        let levels = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500, channel: 20, broken_levels: true}\n", source: "c.yaml")
+        #expect(levels.synthetic?.chart.overlays == ChartOverlays(channel: 20, brokenLevels: true))
+        #expect(levels.synthetic?.chart.overlays.key == "_ch20_bl")
+        #expect(try levels.yamlString().contains("broken_levels: true") && !loud.yamlString().contains("broken_levels"))
+        #expect(try ExperimentConfig.decode(yaml: try levels.yamlString(), source: "resolved.yaml") == levels)
         // No overlays: the cache key of older datasets.
         let plain = try ExperimentConfig.decode(yaml: base + "synthetic: {bars: 500}\n", source: "c.yaml").synthetic
         #expect(plain?.chart == ChartSettings(window: 96) && plain?.chart.overlays.key == "")
@@ -117,6 +123,7 @@ import Testing
             ("synthetic: {bars: 500, adx_levels: [20]}", "synthetic.adx_levels"), ("synthetic: {bars: 500, adx: 14, adx_levels: [70]}", "synthetic.adx_levels"),
             ("synthetic: {bars: 500, volume_highlight: true}", "synthetic.volume_highlight"),
             ("synthetic: {bars: 500, volume_line: 1.5, volume_highlight: 1.5}", "volume_highlight"),
+            ("synthetic: {bars: 500, broken_levels: yes please}", "broken_levels"),
         ]
         for (yaml, field) in bad {
             #expect {

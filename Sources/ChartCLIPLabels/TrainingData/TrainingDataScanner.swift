@@ -221,7 +221,8 @@ public struct TrainingDataScanner: Sendable {
             exponentialAverages: overlays.exponentialAverages.isEmpty ? nil : overlays.exponentialAverages,
             channel: overlays.channel, adx: overlays.adx, volumeLine: overlays.volumeLine,
             adxLevels: overlays.adxLevels.isEmpty ? nil : overlays.adxLevels,
-            volumeHighlight: overlays.volumeHighlight ? true : nil, source: options.source, features: context, groundTruth: truth)
+            volumeHighlight: overlays.volumeHighlight ? true : nil, brokenLevels: overlays.brokenLevels ? true : nil,
+            source: options.source, features: context, groundTruth: truth)
         let record = TrainingSampleLabel(
             name: name, closeTimeMs: context.closeTimeMs, interval: series.interval.description, label: label,
             labeler: labeler.name)

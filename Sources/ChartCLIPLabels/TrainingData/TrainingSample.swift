@@ -78,7 +78,7 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
     /// Moving averages drawn on the chart.
     public var movingAverages: [Int]
     /// Exponential moving averages drawn on the chart; absent when there are none. This and
-    /// the next five are `ChartOverlays`, flat in the file.
+    /// the next six are `ChartOverlays`, flat in the file.
     public var exponentialAverages: [Int]?
     /// Length of the price channel drawn on the chart; absent when there is none.
     public var channel: Int?
@@ -90,6 +90,8 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
     public var adxLevels: [Double]?
     /// `true` when candles reaching the volume line are highlighted; absent when they are not.
     public var volumeHighlight: Bool?
+    /// `true` when broken breakout levels are carried forward; absent when they are not.
+    public var brokenLevels: Bool?
     /// Where the candles came from: a file name or `synthetic seed N`.
     public var source: String
     /// The scoring context at the last candle.
@@ -102,7 +104,7 @@ public struct TrainingSampleMeta: Equatable, Sendable, Codable {
         case windowStartMs = "window_start_ms", closeTimeMs = "close_time_ms", windowStart = "window_start"
         case closeTime = "close_time", chart, chartSize = "chart_size", movingAverages = "moving_averages"
         case exponentialAverages = "exponential_averages", channel, adx, volumeLine = "volume_line", adxLevels = "adx_levels"
-        case volumeHighlight = "volume_highlight", source, features, groundTruth = "ground_truth"
+        case volumeHighlight = "volume_highlight", brokenLevels = "broken_levels", source, features, groundTruth = "ground_truth"
     }
 }
 

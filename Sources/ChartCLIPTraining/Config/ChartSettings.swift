@@ -26,7 +26,7 @@ extension ChartOverlays {
     /// section's other fields.
     enum ConfigKey: String, CodingKey, CaseIterable {
         case ema, channel, adx, volumeLine = "volume_line", adxLevels = "adx_levels"
-        case volumeHighlight = "volume_highlight"
+        case volumeHighlight = "volume_highlight", brokenLevels = "broken_levels"
     }
 
     /// The overlays a config section names (none when it names none).
@@ -37,7 +37,8 @@ extension ChartOverlays {
             channel: try c.decodeIfPresent(Int.self, forKey: .channel), adx: try c.decodeIfPresent(Int.self, forKey: .adx),
             volumeLine: try c.decodeIfPresent(Double.self, forKey: .volumeLine),
             adxLevels: try c.decodeIfPresent([Double].self, forKey: .adxLevels) ?? [],
-            volumeHighlight: try c.decodeIfPresent(Bool.self, forKey: .volumeHighlight) ?? false)
+            volumeHighlight: try c.decodeIfPresent(Bool.self, forKey: .volumeHighlight) ?? false,
+            brokenLevels: try c.decodeIfPresent(Bool.self, forKey: .brokenLevels) ?? false)
     }
 
     /// Writes the overlays into a config section (absent ones are left out).
@@ -49,6 +50,7 @@ extension ChartOverlays {
         try c.encodeIfPresent(volumeLine, forKey: .volumeLine)
         if !adxLevels.isEmpty { try c.encode(adxLevels, forKey: .adxLevels) }
         if volumeHighlight { try c.encode(true, forKey: .volumeHighlight) }
+        if brokenLevels { try c.encode(true, forKey: .brokenLevels) }
     }
 }
 
