@@ -5,7 +5,7 @@ import ChartCLIPSupport
 /// Draws one window of a `CandleSeries` as a candlestick chart with a volume panel.
 ///
 /// Training charts (`ChartMode.train`) are candles, volume bars and optional overlays
-/// (moving averages, EMAs, the price channel, an ADX panel, a volume line) at the exact requested size, crisp (no anti-aliasing), with no text. Human
+/// (moving averages, EMAs, the price channel, broken breakout levels, an ADX panel, a volume line) at the exact requested size, crisp (no anti-aliasing), with no text. Human
 /// charts add the title, price axis, grid and UTC time labels (`HumanChartDecorations`).
 /// Rendering is a handful of rectangle fills per candle, so a 224×224 chart takes
 /// microseconds; PNG encoding dominates the cost of a chart file.

@@ -30,8 +30,8 @@ struct PrepareDatasetCommand: ParsableCommand {
     @Option(help: "Share of each symbol's charts for test (the newest).")
     var testFraction: Double = 0.15
 
-    @Option(help: "Comma-separated symbols held out entirely as the 'holdout' split.")
-    var holdoutSymbols: String = ""
+    @Option(help: "Symbols held out entirely as the 'holdout' split: comma-separated, or the option repeated (--holdout-symbols SOLUSDT --holdout-symbols XRPUSDT).")
+    var holdoutSymbols: [String] = []
 
     @Option(help: "Extra gap between splits beyond non-overlapping windows, in minutes.")
     var embargoMinutes: Int = 0
@@ -46,7 +46,9 @@ struct PrepareDatasetCommand: ParsableCommand {
     var threads: Int = 0
 
     func run() throws {
-        let holdout = Set(holdoutSymbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
+        let holdout = Set(
+            holdoutSymbols.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+                .filter { !$0.isEmpty })
         let split = try TimeSplit(
             valFraction: valFraction, testFraction: testFraction, holdoutSymbols: holdout,
             embargoMs: Int64(embargoMinutes) * 60_000)

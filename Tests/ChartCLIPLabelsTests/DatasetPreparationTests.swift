@@ -66,6 +66,24 @@ import Testing
         #expect(table.contains("| class | train | val | test |") && table.contains("| fakeout/down |"))
     }
 
+    @Test func theCommandHoldsOutEverySymbolNamedRepeatedOrCommaSeparated() async throws {
+        guard let binary = CommandLineTool.binary else {
+            print("theCommandHoldsOutEverySymbolNamedRepeatedOrCommaSeparated: skipped, build the chartclip product first")
+            return
+        }
+        let input = try await Self.trainingData.value
+        let output = try Fixtures.temporaryDirectory("holdout-cli")
+        defer { try? FileManager.default.removeItem(at: output) }
+        // Repeating the option once kept only its last value; both forms now hold out both.
+        for (k, form) in [["--holdout-symbols", "AAAUSDT", "--holdout-symbols", "bbbusdt"], ["--holdout-symbols", "AAAUSDT, BBBUSDT"]].enumerated() {
+            let out = output.appendingPathComponent("d\(k)")
+            let result = try await CommandLineTool.runAsync(binary, ["prepare-dataset", "--input", input.path, "--output", out.path] + form)
+            #expect(result.status == 0, "\(result.errors)")
+            let dataset = try VisionDataset.load(out)
+            #expect(!dataset.rows.isEmpty && dataset.rows.allSatisfy { $0.split == .holdout }, "\(form)")
+        }
+    }
+
     @Test func heldOutSymbolsFormTheirOwnSplit() async throws {
         let input = try await Self.trainingData.value
         let output = try Fixtures.temporaryDirectory("holdout")
