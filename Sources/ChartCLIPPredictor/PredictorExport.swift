@@ -38,7 +38,7 @@ public enum PredictorExport {
             let validation = dataset.rows(in: .val)
             if !validation.isEmpty {
                 let data = try PairData(rows: validation, config: model.config, tokenizer: tokenizer, label: "calibration", progress: progress)
-                let probabilities = setups.probabilities(ImageEmbeddings.compute(model: model, data: data))
+                let probabilities = setups.probabilities(try ImageEmbeddings.compute(model: model, data: data))
                 calibration = fitCalibration(
                     probabilities: probabilities,
                     truth: validation.map { setups.classes.firstIndex(of: $0.label.match.description) ?? -1 },

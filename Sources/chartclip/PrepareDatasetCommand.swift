@@ -12,7 +12,8 @@ struct PrepareDatasetCommand: ParsableCommand {
             Columns: filepath,caption,setup_type,setup_direction,phase_type,confidence,symbol,timestamp,split. \
             Each symbol's charts are split by time (train, then val, then test); charts whose \
             window reaches into a later split's windows are dropped (embargo), so no two splits \
-            share a candle. Held-out symbols form a 'holdout' split. Incomplete or corrupt samples \
+            share a candle. Held-out symbols form a 'holdout' split; every chart of a training-only \
+            symbol goes to train. Incomplete or corrupt samples \
             are listed in report.md and skipped. The same input gives byte-identical output.
             Example: chartclip prepare-dataset --input training_data/ --output vision_dataset/ \
             --val-fraction 0.15 --test-fraction 0.15 --holdout-symbols XRPUSDT
@@ -33,6 +34,9 @@ struct PrepareDatasetCommand: ParsableCommand {
     @Option(help: "Symbols held out entirely as the 'holdout' split: comma-separated, or the option repeated (--holdout-symbols SOLUSDT --holdout-symbols XRPUSDT).")
     var holdoutSymbols: [String] = []
 
+    @Option(help: "Symbols whose every chart goes to train (extra markets that leave val and test as they were): comma-separated, or the option repeated.")
+    var trainingSymbols: [String] = []
+
     @Option(help: "Extra gap between splits beyond non-overlapping windows, in minutes.")
     var embargoMinutes: Int = 0
 
@@ -46,12 +50,12 @@ struct PrepareDatasetCommand: ParsableCommand {
     var threads: Int = 0
 
     func run() throws {
-        let holdout = Set(
-            holdoutSymbols.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
-                .filter { !$0.isEmpty })
+        let names = { (options: [String]) in
+            Set(options.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty })
+        }
         let split = try TimeSplit(
-            valFraction: valFraction, testFraction: testFraction, holdoutSymbols: holdout,
-            embargoMs: Int64(embargoMinutes) * 60_000)
+            valFraction: valFraction, testFraction: testFraction, holdoutSymbols: names(holdoutSymbols),
+            trainingSymbols: names(trainingSymbols), embargoMs: Int64(embargoMinutes) * 60_000)
         var options = DatasetPreparation.Options(split: split)
         options.captionSeed = captionSeed
         options.linkImages = !copy

@@ -84,6 +84,33 @@ import Testing
         }
     }
 
+    @Test func trainingOnlySymbolsGoWhollyToTrainFromTheLibraryAndTheCommand() async throws {
+        let input = try await Self.trainingData.value
+        let output = try Fixtures.temporaryDirectory("training-symbols")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let plain = output.appendingPathComponent("plain"), widened = output.appendingPathComponent("widened")
+        _ = try DatasetPreparation.prepare(input: input, output: plain, options: .init(split: try TimeSplit()))
+        _ = try DatasetPreparation.prepare(
+            input: input, output: widened, options: .init(split: try TimeSplit(trainingSymbols: ["BBBUSDT"])))
+        let a = try VisionDataset.load(plain), b = try VisionDataset.load(widened)
+        let bbb = b.rows.filter { $0.symbol == "BBBUSDT" }
+        #expect(!bbb.isEmpty && bbb.allSatisfy { $0.split == .train })
+        #expect(a.rows.filter { $0.symbol == "BBBUSDT" }.contains { $0.split != .train })
+        // The other symbol's splits do not move.
+        #expect(a.rows.filter { $0.symbol == "AAAUSDT" }.map(\.split) == b.rows.filter { $0.symbol == "AAAUSDT" }.map(\.split))
+        guard let binary = CommandLineTool.binary else {
+            print("trainingOnlySymbolsGoWhollyToTrainFromTheLibraryAndTheCommand: command skipped, build the chartclip product first")
+            return
+        }
+        let out = output.appendingPathComponent("cli")
+        let result = try await CommandLineTool.runAsync(binary, ["prepare-dataset", "--input", input.path, "--output", out.path, "--training-symbols", "bbbusdt"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(try VisionDataset.load(out).rows.map(\.split) == b.rows.map(\.split))
+        let clash = try await CommandLineTool.runAsync(
+            binary, ["prepare-dataset", "--input", input.path, "--output", out.path, "--training-symbols", "BBBUSDT", "--holdout-symbols", "BBBUSDT"])
+        #expect(clash.status != 0 && clash.errors.contains("BBBUSDT is both"), "\(clash.errors)")
+    }
+
     @Test func heldOutSymbolsFormTheirOwnSplit() async throws {
         let input = try await Self.trainingData.value
         let output = try Fixtures.temporaryDirectory("holdout")

@@ -9,7 +9,7 @@ import ChartCLIPSupport
 /// then every chart whose window reaches into a later split's earliest window (close > that
 /// window's start − `embargoMs`) is dropped from its split, as López de Prado's purging does
 /// for training sets. The dropped charts are returned so reports can count them.
-/// Charts of held-out symbols all go to `holdout`.
+/// Charts of held-out symbols all go to `holdout`, those of training-only symbols to `train`.
 public struct TimeSplit: Sendable, Equatable {
     /// Share of each symbol's charts for validation.
     public var valFraction: Double
@@ -17,11 +17,17 @@ public struct TimeSplit: Sendable, Equatable {
     public var testFraction: Double
     /// Symbols whose charts all go to the `holdout` split.
     public var holdoutSymbols: Set<String>
+    /// Symbols whose charts all go to the `train` split (extra markets that widen training and
+    /// leave the validation and test charts as they were).
+    public var trainingSymbols: Set<String>
     /// Extra gap between splits beyond non-overlap, UTC ms (0: windows may touch, not overlap).
     public var embargoMs: Int64
 
     /// A split; throws unless the fractions are in [0, 1) and leave room for training.
-    public init(valFraction: Double = 0.15, testFraction: Double = 0.15, holdoutSymbols: Set<String> = [], embargoMs: Int64 = 0) throws {
+    public init(valFraction: Double = 0.15, testFraction: Double = 0.15, holdoutSymbols: Set<String> = [], trainingSymbols: Set<String> = [], embargoMs: Int64 = 0) throws {
+        if let both = holdoutSymbols.intersection(trainingSymbols).sorted().first {
+            throw ChartCLIPError("\(both) is both held out and a training-only symbol", hint: "name it in one of the two lists")
+        }
         guard valFraction >= 0, testFraction >= 0, valFraction + testFraction < 1, embargoMs >= 0 else {
             throw ChartCLIPError(
                 "val and test fractions must be ≥ 0 with a sum below 1, and the embargo ≥ 0; got \(valFraction), "
@@ -30,6 +36,7 @@ public struct TimeSplit: Sendable, Equatable {
         self.valFraction = valFraction
         self.testFraction = testFraction
         self.holdoutSymbols = holdoutSymbols
+        self.trainingSymbols = trainingSymbols
         self.embargoMs = embargoMs
     }
 
@@ -61,6 +68,10 @@ public struct TimeSplit: Sendable, Equatable {
             }
             if holdoutSymbols.contains(symbol) {
                 for i in order { result[i] = .holdout }
+                continue
+            }
+            if trainingSymbols.contains(symbol) {
+                for i in order { result[i] = .train }
                 continue
             }
             let n = order.count

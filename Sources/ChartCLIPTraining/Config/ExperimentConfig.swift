@@ -207,6 +207,10 @@ public enum PositiveGrouping: String, Codable, Sendable {
 public struct SyntheticDataConfig: ChartDataSection, Codable, Equatable, Sendable {
     /// Symbols to generate (each its own seeded market).
     public var symbols: [String] = ["SYNTHUSDT"]
+    /// More markets whose every chart goes to training (their seeds follow those of
+    /// `symbols`). The validation and test splits stay those of `symbols`, so a run with more
+    /// training markets is scored on the same charts as one without.
+    public var trainingSymbols: [String] = []
     /// Candles per symbol.
     public var bars: Int = 3000
     /// Seed of the first symbol's market.
@@ -225,7 +229,7 @@ public struct SyntheticDataConfig: ChartDataSection, Codable, Equatable, Sendabl
 
     /// This section's own fields (the shared ones are `ChartDataSectionKey`).
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case symbols, bars, seed
+        case symbols, trainingSymbols = "training_symbols", bars, seed
     }
 
     public init() {}
@@ -234,6 +238,13 @@ public struct SyntheticDataConfig: ChartDataSection, Codable, Equatable, Sendabl
         self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         symbols = try c.decodeIfPresent([String].self, forKey: .symbols) ?? symbols
+        trainingSymbols = try c.decodeIfPresent([String].self, forKey: .trainingSymbols) ?? trainingSymbols
+        let all = symbols + trainingSymbols
+        if let repeated = all.first(where: { name in all.filter { $0 == name }.count > 1 }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: trainingSymbols.contains(repeated) ? .trainingSymbols : .symbols, in: c,
+                debugDescription: "symbol \(repeated) is named twice; every market needs its own name (symbols and training_symbols together)")
+        }
         bars = try c.decodeIfPresent(Int.self, forKey: .bars) ?? bars
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? seed
         try decodeSharedFields(from: decoder)
@@ -242,6 +253,7 @@ public struct SyntheticDataConfig: ChartDataSection, Codable, Equatable, Sendabl
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(symbols, forKey: .symbols)
+        if !trainingSymbols.isEmpty { try c.encode(trainingSymbols, forKey: .trainingSymbols) }
         try c.encode(bars, forKey: .bars)
         try c.encode(seed, forKey: .seed)
         try encodeSharedFields(to: encoder)

@@ -45,8 +45,9 @@ public enum DatasetSource {
     /// ending on every planted setup and every `stride` candles, local labels, time splits
     /// with an embargo.
     public static func prepareSynthetic(_ s: SyntheticDataConfig, imageSize: Int, cacheRoot: URL, progress: Bool) async throws -> VisionDataset {
-        let key = "\(s.symbols.joined(separator: "-"))_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlays.key)_v\(s.valFraction)_t\(s.testFraction)"
-        let markets = s.symbols.enumerated().map { i, symbol in
+        let extra = s.trainingSymbols.isEmpty ? "" : "_tr\(s.trainingSymbols.joined(separator: "-"))"
+        let key = "\(s.symbols.joined(separator: "-"))\(extra)_b\(s.bars)_s\(s.seed)_w\(s.window)_st\(s.stride)_px\(imageSize)\(s.chart.overlays.key)_v\(s.valFraction)_t\(s.testFraction)"
+        let markets = (s.symbols + s.trainingSymbols).enumerated().map { i, symbol in
             var market = SyntheticMarket.Configuration()
             market.symbol = symbol
             market.bars = s.bars
@@ -65,7 +66,8 @@ public enum DatasetSource {
                 options.windows = .plantedAndStride(s.stride)
                 _ = try await SyntheticTrainingData.generate(into: trainingData, options: options)
             }
-            var prep = DatasetPreparation.Options(split: try TimeSplit(valFraction: s.valFraction, testFraction: s.testFraction))
+            var prep = DatasetPreparation.Options(split: try TimeSplit(
+                valFraction: s.valFraction, testFraction: s.testFraction, trainingSymbols: Set(s.trainingSymbols)))
             prep.linkImages = true
             _ = try DatasetPreparation.prepare(input: trainingData, output: dataset, options: prep)
         }

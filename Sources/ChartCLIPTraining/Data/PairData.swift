@@ -6,13 +6,25 @@ import ChartCLIPTensor
 import ChartCLIPText
 import Foundation
 
-/// Image-caption pairs of one split, held in memory ready for batching: images decoded
-/// and resized to the model's input size once (RGB8), captions tokenized once.
+/// Image-caption pairs of one split, held in memory ready for batching, captions tokenized
+/// once. A chart already at the model's input size is kept as its PNG bytes (a 224-pixel
+/// chart is about 4 kB compressed against 150 kB of RGB8) and decoded when a batch needs it,
+/// so a few hundred thousand charts fit in memory; any other image is decoded and resized
+/// once and kept as RGB8. Every image is decoded once while loading, so a damaged file stops
+/// the load and names the file.
 public final class PairData: @unchecked Sendable {
+    /// How one image is held.
+    enum Stored {
+        /// PNG bytes of an image at the model's size.
+        case png(Data)
+        /// Decoded (and resized) pixels.
+        case pixels(RasterImage)
+    }
+
     /// The dataset rows, in order.
     public let rows: [VisionDataset.Row]
-    /// Decoded images at the model's size.
-    public let images: [RasterImage]
+    /// The images, in row order.
+    let stored: [Stored]
     /// `[N·T]` token ids folded into the model's vocabulary.
     public let tokenIDs: [Int]
     /// `[N]` end-of-text positions.
@@ -22,7 +34,7 @@ public final class PairData: @unchecked Sendable {
     /// Image side S.
     public let imageSize: Int
 
-    /// Loads `rows`, decoding images in parallel with a progress bar.
+    /// Loads `rows`, reading and checking images in parallel with a progress bar.
     public init(rows: [VisionDataset.Row], config: CLIPConfig, tokenizer: CLIPTokenizer, label: String = "loading charts", progress: Bool = true) throws {
         self.rows = rows
         let size = config.visionConfig.imageSize
@@ -30,16 +42,23 @@ public final class PairData: @unchecked Sendable {
         contextLength = config.textConfig.contextLength
         let pre = CLIPImagePreprocessor(size: size)
         let bar = ProgressBar(total: rows.count, label: label, enabled: progress && rows.count > 200)
-        var decoded = [RasterImage?](repeating: nil, count: rows.count)
+        var loaded = [Stored?](repeating: nil, count: rows.count)
         let failure = FirstError()
         let chunks = max(1, ComputeThreads.count)
-        decoded.withUnsafeMutableBufferPointer { out in
+        loaded.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 for i in ComputeThreads.splitRange(rows.count, chunks: chunks, index: c) {
                     do {
-                        let image = try PNGCodec.read(from: rows[i].imageURL)
-                        out[i] = (image.width == size && image.height == size) ? image : pre.resizedAndCropped(image)
+                        let url = rows[i].imageURL
+                        let bytes: Data
+                        do {
+                            bytes = try Data(contentsOf: url)
+                        } catch {
+                            throw ChartCLIPError("cannot read the chart", at: url.path, hint: "\(error.localizedDescription); prepare the dataset again")
+                        }
+                        let image = try PNGCodec.decode(bytes, source: url.path)
+                        out[i] = (image.width == size && image.height == size) ? .png(bytes) : .pixels(pre.resizedAndCropped(image))
                     } catch {
                         failure.record(error)
                     }
@@ -49,10 +68,28 @@ public final class PairData: @unchecked Sendable {
         }
         if let error = failure.error { throw error }
         bar.update(rows.count)
-        images = decoded.map { $0! }
+        stored = loaded.map { $0! }
         let tokens = try tokenizer.tokenize(rows.map(\.caption), contextLength: contextLength)
         tokenIDs = CLIPModel.foldTokenIDs(tokens.ids, vocabularySize: config.textConfig.vocabSize)
         endIndices = tokens.endIndices
+    }
+
+    /// The image of pair `index` at the model's size.
+    public func image(at index: Int) throws -> RasterImage {
+        switch stored[index] {
+        case .png(let bytes): try PNGCodec.decode(bytes, source: rows[index].imageURL.path)
+        case .pixels(let image): image
+        }
+    }
+
+    /// Bytes held for the images: what the split costs in memory.
+    public var imageBytes: Int {
+        stored.reduce(0) { total, item in
+            switch item {
+            case .png(let bytes): total + bytes.count
+            case .pixels(let image): total + image.pixels.count
+            }
+        }
     }
 
     /// Number of pairs N.
@@ -69,15 +106,27 @@ public final class PairData: @unchecked Sendable {
         }
     }
 
-    /// The pairs at `indices` as a batch; `augment` transforms each image first.
-    public func batch(_ indices: [Int], grouping: PositiveGrouping, augment: ((RasterImage, Int) -> RasterImage)? = nil) -> TrainingBatch {
+    /// The pairs at `indices` as a batch; `augment` transforms each image first. Images are
+    /// decoded on all compute threads.
+    public func batch(_ indices: [Int], grouping: PositiveGrouping, augment: (@Sendable (RasterImage, Int) -> RasterImage)? = nil) throws -> TrainingBatch {
         let pre = CLIPImagePreprocessor(size: imageSize)
         let per = pre.valuesPerImage
         let storage = TensorStorage(count: indices.count * per)
-        for (k, i) in indices.enumerated() {
-            let image = augment.map { $0(images[i], i) } ?? images[i]
-            pre.write(image, into: storage.pointer + k * per)
+        let failure = FirstError()
+        let chunks = max(1, min(ComputeThreads.count, indices.count))
+        nonisolated(unsafe) let base = storage.pointer
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            for k in ComputeThreads.splitRange(indices.count, chunks: chunks, index: c) {
+                do {
+                    let i = indices[k]
+                    let decoded = try image(at: i)
+                    pre.write(augment.map { $0(decoded, i) } ?? decoded, into: base + k * per)
+                } catch {
+                    failure.record(error)
+                }
+            }
         }
+        if let error = failure.error { throw error }
         let t = contextLength
         var ids: [Int] = []
         ids.reserveCapacity(indices.count * t)

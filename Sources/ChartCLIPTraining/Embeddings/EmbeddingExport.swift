@@ -21,7 +21,7 @@ public enum EmbeddingExport {
         model.eval()
         let data = try PairData(rows: dataset.rows, config: model.config, tokenizer: try CLIPTokenizer(), progress: progress)
         let bar = ProgressBar(total: data.count, label: "embedding", enabled: progress)
-        let images = ImageEmbeddings.compute(model: model, data: data, progress: bar)
+        let images = try ImageEmbeddings.compute(model: model, data: data, progress: bar)
         let texts = ImageEmbeddings.captions(model: model, data: data)
         let e = model.config.embedDim, n = data.count
         let rows = dataset.rows

@@ -32,6 +32,9 @@ public struct Evaluator {
         /// `zeroShotSetupType`, so the two readouts compare).
         public var linearProbeSetupType: ClassificationMetrics?
         public var linearProbeLambda: Float?
+        /// Training charts the probe was fitted on (fewer than the split's when it is over
+        /// `probeTrainingLimit`).
+        public var linearProbeTrainingCharts: Int?
         public var linearProbeValidationAccuracy: [String: Double]?
         public var retrieval: RetrievalMetrics
         public var calibration: Calibration
@@ -65,6 +68,16 @@ public struct Evaluator {
     /// report also scores the charts whose type holds and changes at each margin. When not
     /// given, the dataset folder's own `sharpness.csv` is read if it has one.
     public var sharpness: ChartSharpness?
+    /// The most training charts the linear probe is fitted on: a larger training split is
+    /// thinned evenly (every k-th row, so every symbol and period keeps its share), which
+    /// keeps the probe's embedding pass to minutes on a few hundred thousand charts.
+    public var probeTrainingLimit = 60_000
+
+    /// Every `count / limit`-th index of `0..<count` (all of them when `count <= limit`).
+    public static func evenlyThinned(_ count: Int, limit: Int) -> [Int] {
+        guard count > limit, limit > 0 else { return Array(0..<count) }
+        return (0..<limit).map { $0 * count / limit }
+    }
 
     /// An evaluator of the test split.
     public init() {}
@@ -106,7 +119,7 @@ public struct Evaluator {
         }
         let data = try PairData(rows: rows, config: model.config, tokenizer: tokenizer, label: "loading \(split.rawValue)", progress: showProgress)
         let bar = ProgressBar(total: data.count, label: "embedding \(split.rawValue)", enabled: showProgress)
-        let images = ImageEmbeddings.compute(model: model, data: data, progress: bar)
+        let images = try ImageEmbeddings.compute(model: model, data: data, progress: bar)
         let texts = ImageEmbeddings.captions(model: model, data: data)
 
         // Prompt ensembles weighted by the training labels' (setup, phase) frequencies.
@@ -142,13 +155,15 @@ public struct Evaluator {
         var probePredicted: [Int]?
         var lambda: Float?
         var lambdaScores: [String: Double]?
-        let trainRows = dataset.rows(in: .train), valRows = dataset.rows(in: .val)
+        let allTrainRows = dataset.rows(in: .train)
+        let trainRows = Self.evenlyThinned(allTrainRows.count, limit: probeTrainingLimit).map { allTrainRows[$0] }
+        let valRows = dataset.rows(in: .val)
         if !trainRows.isEmpty && !valRows.isEmpty && split != .train {
             let train = try PairData(rows: trainRows, config: model.config, tokenizer: tokenizer, label: "loading train", progress: showProgress)
             let val = try PairData(rows: valRows, config: model.config, tokenizer: tokenizer, label: "loading val", progress: showProgress)
-            let trainFeatures = ImageEmbeddings.compute(
+            let trainFeatures = try ImageEmbeddings.compute(
                 model: model, data: train, progress: ProgressBar(total: train.count, label: "embedding train (probe)", enabled: showProgress))
-            let valFeatures = ImageEmbeddings.compute(
+            let valFeatures = try ImageEmbeddings.compute(
                 model: model, data: val, progress: ProgressBar(total: val.count, label: "embedding val (probe)", enabled: showProgress))
             let index = { (row: VisionDataset.Row) in setups.classes.firstIndex(of: row.label.match.description) ?? 0 }
             let (probe, scores) = LinearProbe.select(
@@ -219,11 +234,12 @@ public struct Evaluator {
             zeroShotPhase: zeroShotPhase,
             linearProbeSetup: probePredicted.map { ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: $0) },
             linearProbeSetupType: probeTypePredicted.map { ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0) },
-            linearProbeLambda: lambda, linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
+            linearProbeLambda: lambda, linearProbeTrainingCharts: probePredicted == nil ? nil : trainRows.count,
+            linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
             calibration: calibration, bySharpness: groups, byThreshold: thresholdGroups, sharpnessUnlisted: unlisted,
             sharpnessFile: sharpnessFile, matmulPrecision: Gemm.precision)
         try ReportWriter(results: results, runDirectory: runDirectory).write(
-            to: output, samples: Array(zip(rows, data.images).prefix(16)), predicted: setupPredicted.map { setups.classes[$0] })
+            to: output, samples: try (0..<min(16, rows.count)).map { (rows[$0], try data.image(at: $0)) }, predicted: setupPredicted.map { setups.classes[$0] })
         // Every chart's answers, for error analysis beside its label and sharpness.
         var columns: [(String, [String])] = [
             ("zero_shot_setup", setupPredicted.map { setups.classes[$0] }),

@@ -105,7 +105,8 @@ struct ReportWriter {
         md += "| zero-shot setup and direction (\(r.zeroShotSetup.classes.count) classes) | \(pct(r.zeroShotSetup.accuracy)) | \(pct(r.zeroShotSetup.balancedAccuracy)) |\n"
         md += "| zero-shot phase (\(r.zeroShotPhase.classes.count) classes) | \(pct(r.zeroShotPhase.accuracy)) | \(pct(r.zeroShotPhase.balancedAccuracy)) |\n"
         if let p = r.linearProbeSetup {
-            md += "| linear probe setup and direction (λ = \(r.linearProbeLambda.map { String(format: "%g", $0) } ?? "?")) | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"
+            let fitted = r.linearProbeTrainingCharts.map { ", fitted on \($0) training charts" } ?? ""
+            md += "| linear probe setup and direction (λ = \(r.linearProbeLambda.map { String(format: "%g", $0) } ?? "?")\(fitted)) | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"
         }
         if let p = r.linearProbeSetupType {
             md += "| linear probe, its answers read as setup type | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"

@@ -1,3 +1,4 @@
+import ChartCLIPImage
 import ChartCLIPLabels
 import ChartCLIPModels
 import ChartCLIPNN
@@ -142,9 +143,11 @@ public final class TrainingRun {
             let began = Timing.now()
             let indices = order.indices(step: step)
             let currentStep = step
-            let batch = train.batch(indices, grouping: config.positives, augment: augmentation.map { a in
-                { image, index in a.apply(image, step: currentStep, index: index) }
-            })
+            var augment: (@Sendable (RasterImage, Int) -> RasterImage)?
+            if let augmentation {
+                augment = { image, index in augmentation.apply(image, step: currentStep, index: index) }
+            }
+            let batch = try train.batch(indices, grouping: config.positives, augment: augment)
             let result: ContrastiveTrainer.StepResult
             do {
                 result = try trainer.trainStep(batch)
@@ -198,7 +201,7 @@ public final class TrainingRun {
     func quickValidation(model: CLIPModel, tokenizer: CLIPTokenizer, data: PairData, prior: LabelPrior) throws -> (setupAccuracy: Double, phaseAccuracy: Double) {
         model.eval()
         defer { model.train() }
-        let embeddings = ImageEmbeddings.compute(model: model, data: data)
+        let embeddings = try ImageEmbeddings.compute(model: model, data: data)
         let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
         let setups = captions.setups(prior: prior)
         let phases = captions.phases(prior: prior)
@@ -217,11 +220,11 @@ public final class TrainingRun {
 /// Normalised image embeddings of a split, in batches with no tape.
 public enum ImageEmbeddings {
     /// `[N][E]` embeddings of every pair's image.
-    public static func compute(model: CLIPModel, data: PairData, batchSize: Int = 64, progress: ProgressBar? = nil) -> [[Float]] {
+    public static func compute(model: CLIPModel, data: PairData, batchSize: Int = 64, progress: ProgressBar? = nil) throws -> [[Float]] {
         var result: [[Float]] = []
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let indices = Array(start..<min(start + batchSize, data.count))
-            let batch = data.batch(indices, grouping: .caption)
+            let batch = try data.batch(indices, grouping: .caption)
             result += withoutGradients { model.encodeImage(batch.images, normalized: true) }.rowArrays
             progress?.update(result.count)
         }
