@@ -56,6 +56,16 @@ public final class ProgressBar: @unchecked Sendable {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// Prints `message` on a line of its own (a validation result, a checkpoint): on a
+    /// terminal above the bar, which is redrawn by the next update.
+    public func note(_ message: String) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        lastDraw = 0
+        FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + message + "\n").utf8))
+    }
+
     /// `1h02m`, `3m05s` or `12s`.
     public static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

@@ -132,6 +132,80 @@ import Testing
         }
     }
 
+    /// `extends: OTHER.yaml` lays a file over OTHER (relative to the file's folder): sections
+    /// merge field by field, lists replace, `null` removes; every message names the file that
+    /// set the field.
+    @Test func aConfigExtendsAnother() throws {
+        let folder = try Fixtures.temporaryDirectory("extends")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("base"), withIntermediateDirectories: true)
+        func write(_ name: String, _ text: String) throws -> URL {
+            let url = folder.appendingPathComponent(name)
+            try Data(text.utf8).write(to: url)
+            return url
+        }
+        _ = try write("base/base.yaml", """
+            name: base
+            init_checkpoint: runs/base/best.h5
+            synthetic: {symbols: [SYNTHAUSDT, SYNTHBUSDT], bars: 900, seed: 3, window: 32, ema: [20, 50], channel: 20}
+            batch_size: 8
+            steps: 100
+            optimizer: {lr: 1.5e-4, weight_decay: 0.1}
+            schedule: {warmup_steps: 10, min_lr: 1.0e-5}
+            seed: 7
+            """)
+        let child = try write("child.yaml", """
+            extends: base/base.yaml
+            name: child
+            init_checkpoint: null
+            model: clip-tiny
+            synthetic: {symbols: [SYNTHCUSDT], ema: [9]}
+            optimizer: {lr: 5.0e-4}
+            steps: 300
+            """)
+        let config = try ExperimentConfig.load(child)
+        let base = try ExperimentConfig.load(folder.appendingPathComponent("base/base.yaml"))
+        #expect(config.name == "child" && config.initCheckpoint == nil && config.model == "clip-tiny")
+        #expect(base.initCheckpoint == "runs/base/best.h5" && base.model == nil)
+        #expect(config.steps == 300 && config.batchSize == 8 && config.seed == 7)
+        #expect(config.optimizer.lr == 5.0e-4 && config.optimizer.weightDecay == base.optimizer.weightDecay)
+        #expect(config.schedule == base.schedule)
+        let synthetic = try #require(config.synthetic)
+        #expect(synthetic.symbols == ["SYNTHCUSDT"] && synthetic.bars == 900 && synthetic.seed == 3)
+        #expect(synthetic.overlays.exponentialAverages == [9] && synthetic.overlays.channel == 20)
+        // The same fields written out in one file decode to the same config.
+        let written = try ExperimentConfig.decode(yaml: """
+            name: child
+            model: clip-tiny
+            synthetic: {symbols: [SYNTHCUSDT], bars: 900, seed: 3, window: 32, ema: [9], channel: 20}
+            batch_size: 8
+            steps: 300
+            optimizer: {lr: 5.0e-4, weight_decay: 0.1}
+            schedule: {warmup_steps: 10, min_lr: 1.0e-5}
+            seed: 7
+            """, source: "written.yaml")
+        #expect(config == written)
+        #expect(!(try config.yamlString()).contains("extends"))
+
+        // Each message names the file that set the field.
+        let typo = try write("typo.yaml", "extends: base/base.yaml\nname: typo\noptimizer: {learning_rate: 1}\n")
+        #expect { try ExperimentConfig.load(typo) } throws: { "\($0)".contains("optimizer.learning_rate") && "\($0)".contains("typo.yaml") }
+        _ = try write("base/bad.yaml", "name: bad\nmodel: clip-tiny\ndataset: d\nbatch_size: eight\nsteps: 1\n")
+        let overBad = try write("over-bad.yaml", "extends: base/bad.yaml\nname: over\n")
+        #expect { try ExperimentConfig.load(overBad) } throws: { "\($0)".contains("batch_size") && "\($0)".contains("base/bad.yaml") }
+        let zeroLR = try write("zero-lr.yaml", "extends: base/base.yaml\nname: z\nmodel: clip-tiny\noptimizer: {lr: 0}\n")
+        #expect { try ExperimentConfig.load(zeroLR) } throws: { "\($0)".contains("optimizer.lr") && "\($0)".contains("zero-lr.yaml") }
+        _ = try write("base/one.yaml", "name: one\nbatch_size: 1\n")
+        let lowBatch = try write("low-batch.yaml", "extends: base/one.yaml\nmodel: clip-tiny\ndataset: d\nsteps: 1\n")
+        #expect { try ExperimentConfig.load(lowBatch) } throws: { "\($0)".contains("batch_size") && "\($0)".contains("base/one.yaml") }
+        let missing = try write("missing.yaml", "extends: base/none.yaml\nname: m\n")
+        #expect { try ExperimentConfig.load(missing) } throws: { "\($0)".contains("base/none.yaml") && "\($0)".contains("missing.yaml") }
+        let loopA = try write("loop-a.yaml", "extends: loop-b.yaml\nname: a\n")
+        _ = try write("loop-b.yaml", "extends: loop-a.yaml\nname: b\n")
+        #expect { try ExperimentConfig.load(loopA) } throws: { "\($0)".contains("circle") && "\($0)".contains("loop-b.yaml") }
+        let notPath = try write("not-path.yaml", "extends: [a.yaml]\nname: n\n")
+        #expect { try ExperimentConfig.load(notPath) } throws: { "\($0)".contains("'extends'") && "\($0)".contains("not-path.yaml") }
+    }
+
     @Test func codeVersionComesFromTheCheckoutHoldingTheExecutable() throws {
         // A build inside a checkout (a `.git` folder, or a work tree's `.git` file) names that
         // checkout, whatever the working directory; a binary outside any checkout names none.

@@ -182,18 +182,33 @@ import Testing
     @Test func evaluationAndEmbeddingsFromATrainedRun() async throws {
         let root = try Fixtures.temporaryDirectory("eval")
         let cache = root.appendingPathComponent("cache")
-        let run = try TrainingRun.start(try Self.config(name: "eval", output: root, steps: 3), cacheRoot: cache)
+        var config = try Self.config(name: "eval", output: root, steps: 3)
+        config.evalEvery = 1
+        let run = try TrainingRun.start(config, cacheRoot: cache)
         run.showProgress = false
         let summary = try await run.run()
         let dataset = try #require(summary.dataset)
         var evaluator = Evaluator()
         evaluator.showProgress = false
         evaluator.runDirectory = run.directory.url
+        // The quick validation after the last step reads the validation split as the full
+        // evaluation of that step's weights (latest.h5) does, the prior readout included.
+        let validations = run.directory.readMetrics().filter { $0["val_zero_shot_setup_accuracy"] != nil }
+        #expect(validations.map { $0["step"] as? Int } == [1, 2, 3])
+        let quick = try #require(validations.last)
+        var validationEvaluator = evaluator
+        validationEvaluator.split = .val
+        let full = try validationEvaluator.evaluate(checkpointURL: run.directory.latest, dataset: dataset, output: root.appendingPathComponent("report-val"))
+        #expect(quick["val_zero_shot_setup_accuracy"] as? Double == full.zeroShotSetup.accuracy)
+        #expect(quick["val_zero_shot_phase_accuracy"] as? Double == full.zeroShotPhase.accuracy)
+        #expect(quick["val_zero_shot_setup_type_prior_accuracy"] as? Double == full.zeroShotSetupTypeWithPrior?.accuracy)
         let report = root.appendingPathComponent("report")
         let results = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: report)
         #expect(results.count == dataset.rows(in: .test).count)
         #expect(results.zeroShotSetup.confusion.flatMap { $0 }.reduce(0, +) == results.count)
-        for file in ["report.md", "metrics.json", "loss_curve.png", "confusion_setup_zero_shot.png", "reliability.png", "samples.png"] {
+        for file in [
+            "report.md", "metrics.json", "loss_curve.png", "validation_curve.png", "confusion_setup_zero_shot.png", "reliability.png", "samples.png",
+        ] {
             #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent(file).path), "\(file)")
         }
         // The generated dataset's own sharpness.csv is read by default: every test chart is

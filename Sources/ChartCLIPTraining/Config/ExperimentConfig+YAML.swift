@@ -17,45 +17,42 @@ extension ExperimentConfig {
         "recorded": Set(RecordedDataConfig.CodingKeys.allCases.map(\.stringValue) + RecordedDataConfig.sharedFieldNames),
     ]
 
+    /// The top-level field naming the config a file builds on.
+    static let extendsKey = "extends"
+
     /// Decodes a config from YAML text strictly; `source` names the file in messages.
+    ///
+    /// A top-level `extends: OTHER.yaml` (a path relative to `source`'s folder) reads OTHER
+    /// first and lays this text's fields over it: mappings merge field by field, anything
+    /// else (lists included) replaces, and `null` removes a field OTHER set. Each file's
+    /// unknown fields are named with that file; a field that decodes badly or fails a check is
+    /// named with the file that set it.
     public static func decode(yaml text: String, source: String) throws -> ExperimentConfig {
-        let object: Any?
-        do {
-            object = try Yams.load(yaml: text)
-        } catch {
-            throw ChartCLIPError("not valid YAML: \(error)", at: source)
-        }
-        guard let root = object as? [String: Any] else {
-            throw ChartCLIPError("an experiment config must be a mapping of fields", at: source)
-        }
-        for (section, allowed) in allowedKeys {
-            guard let dict = section.isEmpty ? root : root[section] as? [String: Any] else { continue }
-            for key in dict.keys where !allowed.contains(key) {
-                throw ChartCLIPError(
-                    "unknown field '\(section.isEmpty ? key : "\(section).\(key)")'", at: source,
-                    hint: "allowed: \(allowed.sorted().joined(separator: ", "))")
-            }
-        }
+        let layers = try ConfigLayers(text: text, source: source)
         let config: ExperimentConfig
         do {
-            config = try YAMLDecoder().decode(ExperimentConfig.self, from: text)
+            config = try YAMLDecoder().decode(ExperimentConfig.self, from: layers.merged)
         } catch let DecodingError.keyNotFound(key, context) {
             let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-            throw ChartCLIPError("missing field '\(path)'", at: source)
+            throw ChartCLIPError("missing field '\(path)'", at: layers.describeMissing())
         } catch let DecodingError.typeMismatch(type, context) {
-            throw ChartCLIPError("field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' should be \(type)", at: source)
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ChartCLIPError("field '\(path)' should be \(type)", at: layers.origin(of: path))
         } catch let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw ChartCLIPError(
-                "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)", at: source,
+                "field '\(path)': \(context.debugDescription)", at: layers.origin(of: path),
                 hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase; matmul_precision is float32 or bfloat16")
+        } catch let error as ChartCLIPError {
+            throw error
         } catch {
             throw ChartCLIPError("cannot read the config: \(error)", at: source)
         }
-        try config.validate(source: source)
+        try config.validate(origin: layers.origin(of:))
         return config
     }
 
-    /// Loads and decodes a YAML file.
+    /// Loads and decodes a YAML file (and the files it extends).
     public static func load(_ url: URL) throws -> ExperimentConfig {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ChartCLIPError("no such file", at: url.path, hint: "configs live in configs/experiments/")
@@ -65,8 +62,13 @@ extension ExperimentConfig {
 
     /// Checks values that decode but cannot run.
     public func validate(source: String) throws {
+        try validate(origin: { _ in source })
+    }
+
+    /// `validate(source:)` naming, for each field, the file that set it.
+    func validate(origin: (String) -> String) throws {
         func require(_ ok: Bool, _ field: String, _ message: String) throws {
-            if !ok { throw ChartCLIPError("field '\(field)': \(message)", at: source) }
+            if !ok { throw ChartCLIPError("field '\(field)': \(message)", at: origin(field)) }
         }
         try require(!name.isEmpty && !name.contains("/"), "name", "must be a non-empty folder name")
         try require(batchSize >= 2, "batch_size", "a contrastive batch needs at least 2 pairs")

@@ -32,6 +32,25 @@ struct ReportWriter {
                 try plot.render().writePNG(to: output.appendingPathComponent("loss_curve.png"))
                 plots.append("![loss curve](loss_curve.png)")
             }
+            // The quick validations during training, once there are two to join.
+            let validations = lines.filter { $0["val_zero_shot_setup_accuracy"] != nil }
+            if validations.count >= 2 {
+                let x = validations.map { Double($0["step"] as? Int ?? 0) }
+                var series: [PlotSeries] = []
+                for (key, name, color) in [
+                    ("val_zero_shot_setup_accuracy", "setup and direction", RGBColor(31, 119, 180)),
+                    ("val_zero_shot_setup_type_prior_accuracy", "setup type, training prior", RGBColor(44, 160, 44)),
+                    ("val_zero_shot_phase_accuracy", "phase", RGBColor(255, 127, 14)),
+                ] {
+                    let values = validations.compactMap { $0[key] as? Double }
+                    // Runs from before a readout was recorded have it on no line, or on the later ones only.
+                    guard values.count == validations.count else { continue }
+                    series.append(PlotSeries(name: name, x: x, y: values.map { 100 * $0 }, color: color))
+                }
+                let plot = LinePlot(title: "zero-shot accuracy on the validation split", xLabel: "step", yLabel: "%", series: series)
+                try plot.render().writePNG(to: output.appendingPathComponent("validation_curve.png"))
+                plots.append("![validation accuracy](validation_curve.png)")
+            }
         }
         try ConfusionMatrixPlot(title: "zero-shot setup", classNames: results.zeroShotSetup.classes, counts: results.zeroShotSetup.confusion)
             .render().writePNG(to: output.appendingPathComponent("confusion_setup_zero_shot.png"))

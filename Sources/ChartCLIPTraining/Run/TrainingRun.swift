@@ -169,7 +169,13 @@ public final class TrainingRun {
             if evaluate, let validation {
                 let scores = try quickValidation(model: model, tokenizer: tokenizer, data: validation, prior: prior)
                 lastAccuracy = scores.setupAccuracy
-                try appendMetrics(["step": step, "val_zero_shot_setup_accuracy": scores.setupAccuracy, "val_zero_shot_phase_accuracy": scores.phaseAccuracy])
+                try appendMetrics([
+                    "step": step, "val_zero_shot_setup_accuracy": scores.setupAccuracy, "val_zero_shot_phase_accuracy": scores.phaseAccuracy,
+                    "val_zero_shot_setup_type_prior_accuracy": scores.setupTypeWithPriorAccuracy,
+                ])
+                bar.note(String(
+                    format: "step %d, validation (%d charts): setup and direction %.1f%%, setup type with the training prior %.1f%%, phase %.1f%%",
+                    step, validation.count, 100 * scores.setupAccuracy, 100 * scores.setupTypeWithPriorAccuracy, 100 * scores.phaseAccuracy))
                 if scores.setupAccuracy > bestAccuracy {
                     bestAccuracy = scores.setupAccuracy
                     try Checkpoint(model: model, step: step, trainingState: #"{"val_zero_shot_setup_accuracy":\#(scores.setupAccuracy)}"#).save(to: directory.best)
@@ -197,23 +203,29 @@ public final class TrainingRun {
         directory.readMetrics().compactMap { $0["val_zero_shot_setup_accuracy"] as? Double }.max() ?? -1
     }
 
-    /// Zero-shot setup and phase accuracy on the validation pairs.
-    func quickValidation(model: CLIPModel, tokenizer: CLIPTokenizer, data: PairData, prior: LabelPrior) throws -> (setupAccuracy: Double, phaseAccuracy: Double) {
+    /// Zero-shot accuracy on the validation pairs: setup and direction (the 12 classes that
+    /// choose `best.h5`), phase, and setup type read with the training labels' prior (the
+    /// readout the end-of-run report leads with).
+    func quickValidation(
+        model: CLIPModel, tokenizer: CLIPTokenizer, data: PairData, prior: LabelPrior
+    ) throws -> (setupAccuracy: Double, phaseAccuracy: Double, setupTypeWithPriorAccuracy: Double) {
         model.eval()
         defer { model.train() }
         let embeddings = try ImageEmbeddings.compute(model: model, data: data)
         let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
         let setups = captions.setups(prior: prior)
         let phases = captions.phases(prior: prior)
+        let types = captions.setupTypes(prior: prior)
         let setupTruth = data.rows.map { row in setups.classes.firstIndex(of: row.label.match.description) ?? -1 }
         let phaseTruth = data.rows.map { row in phases.classes.firstIndex(of: row.label.phaseType.rawValue) ?? -1 }
+        let typeTruth = data.rows.map { row in types.classes.firstIndex(of: row.label.setupType.rawValue) ?? -1 }
         let setupPredicted = setups.predict(embeddings)
         let phasePredicted = phases.predict(embeddings)
-        let n = Double(max(data.count, 1))
-        return (
-            Double(zip(setupTruth, setupPredicted).filter { $0 == $1 }.count) / n,
-            Double(zip(phaseTruth, phasePredicted).filter { $0 == $1 }.count) / n
-        )
+        let typePredicted = types.predict(embeddings, logPrior: prior.logFrequencies(of: types.classes) { match, _ in match.type.rawValue })
+        func accuracy(_ truth: [Int], _ predicted: [Int]) -> Double {
+            Double(zip(truth, predicted).filter { $0 == $1 }.count) / Double(max(data.count, 1))
+        }
+        return (accuracy(setupTruth, setupPredicted), accuracy(phaseTruth, phasePredicted), accuracy(typeTruth, typePredicted))
     }
 }
 
