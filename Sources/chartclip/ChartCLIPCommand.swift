@@ -1,4 +1,8 @@
 import ArgumentParser
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import Foundation
 
 /// The `chartclip` command line: a thin layer that parses arguments, calls the library and
 /// prints. Every subcommand lives in its own file in this folder.
@@ -29,4 +33,11 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             UpdateWeightsCommand.self,
             PipelineCommand.self,
         ])
+
+    /// Standard output line by line even into a file or pipe, so a log shows each line (the run
+    /// folder, a result) when it is printed, in order with the progress on standard error.
+    static func main() async {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        await main(nil)
+    }
 }
