@@ -202,8 +202,10 @@ import Testing
         let loopA = try write("loop-a.yaml", "extends: loop-b.yaml\nname: a\n")
         _ = try write("loop-b.yaml", "extends: loop-a.yaml\nname: b\n")
         #expect { try ExperimentConfig.load(loopA) } throws: { "\($0)".contains("circle") && "\($0)".contains("loop-b.yaml") }
-        let notPath = try write("not-path.yaml", "extends: [a.yaml]\nname: n\n")
-        #expect { try ExperimentConfig.load(notPath) } throws: { "\($0)".contains("'extends'") && "\($0)".contains("not-path.yaml") }
+        for (file, value) in [("not-path.yaml", "[a.yaml]"), ("null-path.yaml", "null")] {
+            let url = try write(file, "extends: \(value)\nname: n\n")
+            #expect { try ExperimentConfig.load(url) } throws: { "\($0)".contains("should be the path") && "\($0)".contains(file) }
+        }
     }
 
     @Test func codeVersionComesFromTheCheckoutHoldingTheExecutable() throws {

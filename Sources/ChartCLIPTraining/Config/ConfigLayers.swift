@@ -84,26 +84,24 @@ struct ConfigLayers {
     /// One file's document, checked for unknown fields, and the file it extends.
     private static func read(_ text: String, source: String) throws -> (node: Node, extends: String?) {
         let node: Node?
-        let object: Any?
         do {
             node = try Yams.compose(yaml: text)
-            object = try Yams.load(yaml: text)
         } catch {
             throw ChartCLIPError("not valid YAML: \(error)", at: source)
         }
-        guard let node, case .mapping = node, let root = object as? [String: Any] else {
+        guard let node, case .mapping(let root) = node else {
             throw ChartCLIPError("an experiment config must be a mapping of fields", at: source)
         }
         for (section, allowed) in ExperimentConfig.allowedKeys {
-            guard let dict = section.isEmpty ? root : root[section] as? [String: Any] else { continue }
-            for key in dict.keys where !allowed.contains(key) && !(section.isEmpty && key == ExperimentConfig.extendsKey) {
+            guard let fields = section.isEmpty ? root : root[section]?.mapping else { continue }
+            for key in fields.keys.compactMap(\.string) where !allowed.contains(key) && !(section.isEmpty && key == ExperimentConfig.extendsKey) {
                 throw ChartCLIPError(
                     "unknown field '\(section.isEmpty ? key : "\(section).\(key)")'", at: source,
                     hint: "allowed: \(allowed.sorted().joined(separator: ", "))")
             }
         }
         guard let parent = root[ExperimentConfig.extendsKey] else { return (node, nil) }
-        guard let name = parent as? String, !name.isEmpty else {
+        guard parent.null == nil, parent.scalar != nil, let name = parent.string, !name.isEmpty else {
             throw ChartCLIPError(
                 "field 'extends' should be the path of another config", at: source,
                 hint: "e.g. extends: synthetic-p28.yaml, relative to this file's folder")

@@ -43,8 +43,6 @@ extension ExperimentConfig {
             throw ChartCLIPError(
                 "field '\(path)': \(context.debugDescription)", at: layers.origin(of: path),
                 hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase; matmul_precision is float32 or bfloat16")
-        } catch let error as ChartCLIPError {
-            throw error
         } catch {
             throw ChartCLIPError("cannot read the config: \(error)", at: source)
         }
@@ -60,12 +58,7 @@ extension ExperimentConfig {
         return try decode(yaml: String(decoding: data, as: UTF8.self), source: url.path)
     }
 
-    /// Checks values that decode but cannot run.
-    public func validate(source: String) throws {
-        try validate(origin: { _ in source })
-    }
-
-    /// `validate(source:)` naming, for each field, the file that set it.
+    /// Checks values that decode but cannot run; `origin` names the file that set a field.
     func validate(origin: (String) -> String) throws {
         func require(_ ok: Bool, _ field: String, _ message: String) throws {
             if !ok { throw ChartCLIPError("field '\(field)': \(message)", at: origin(field)) }

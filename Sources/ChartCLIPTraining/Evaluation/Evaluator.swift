@@ -141,7 +141,7 @@ public struct Evaluator {
         let typePredicted = types.predict(images)
         let zeroShotSetupType = ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: typePredicted)
         let typePredictedWithPrior = prior.map { prior in
-            types.predict(images, logPrior: prior.logFrequencies(of: types.classes) { match, _ in match.type.rawValue })
+            types.predict(images, logPrior: prior.logSetupTypeFrequencies(of: types.classes))
         }
         let zeroShotSetupTypeWithPrior = typePredictedWithPrior.map {
             ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0)

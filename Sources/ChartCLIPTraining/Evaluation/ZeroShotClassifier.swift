@@ -253,6 +253,13 @@ public struct LabelPrior: Sendable, Equatable {
         return perClass.map { Foundation.log(Float($0) / total) }
     }
 
+    /// `logFrequencies` of setup types (`classes` are `SetupType` raw values, as in
+    /// `CaptionCellEmbeddings.setupTypes`): the prior of the "setup type with the training
+    /// prior" readout.
+    public func logSetupTypeFrequencies(of classes: [String]) -> [Float] {
+        logFrequencies(of: classes) { match, _ in match.type.rawValue }
+    }
+
     /// The weight of each of `cells` in a class's ensemble: its count under `prior`. Cells the
     /// prior never saw get none; when none of the cells was seen (or there is no prior), every
     /// cell counts the same.

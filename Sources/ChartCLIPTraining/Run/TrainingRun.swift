@@ -221,7 +221,7 @@ public final class TrainingRun {
         let typeTruth = data.rows.map { row in types.classes.firstIndex(of: row.label.setupType.rawValue) ?? -1 }
         let setupPredicted = setups.predict(embeddings)
         let phasePredicted = phases.predict(embeddings)
-        let typePredicted = types.predict(embeddings, logPrior: prior.logFrequencies(of: types.classes) { match, _ in match.type.rawValue })
+        let typePredicted = types.predict(embeddings, logPrior: prior.logSetupTypeFrequencies(of: types.classes))
         func accuracy(_ truth: [Int], _ predicted: [Int]) -> Double {
             Double(zip(truth, predicted).filter { $0 == $1 }.count) / Double(max(data.count, 1))
         }
