@@ -27,6 +27,7 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             DecideCommand.self,
             FeedbackCommand.self,
             TrainCommand.self,
+            RunsCommand.self,
             EvalCommand.self,
             ExportCommand.self,
             PredictCommand.self,
