@@ -9,20 +9,24 @@ import Yams
 public struct RunSummary: Sendable {
     /// One quick validation during training.
     public struct Validation: Sendable, Equatable {
+        /// The training step it ran after.
         public var step: Int
+        /// Zero-shot setup and direction (what chooses `best.h5`).
         public var setupAccuracy: Double
+        /// Zero-shot setup type with the training labels' prior (absent in older runs).
         public var setupTypeWithPriorAccuracy: Double?
+        /// Zero-shot phase.
         public var phaseAccuracy: Double?
     }
 
     /// Figures of the end-of-run report (`report/metrics.json`).
     public struct ReportFigures: Sendable, Equatable {
-        public var split: String
-        public var charts: Int
-        public var setupType: Double?
-        public var setupTypeWithPrior: Double?
-        public var setupAndDirection: Double?
-        public var phase: Double?
+        /// The split scored and its number of charts.
+        public var split: String, charts: Int
+        /// Zero-shot accuracies: setup type, the same with the training prior, setup and
+        /// direction, phase (each absent when the report predates it).
+        public var setupType: Double?, setupTypeWithPrior: Double?, setupAndDirection: Double?, phase: Double?
+        /// The linear probe's answers read as setup types.
         public var linearProbeSetupType: Double?
     }
 
@@ -232,6 +236,7 @@ public enum RunComparison {
         for i in runs.indices { resolve(i, visiting: []) }
     }
 
+    /// The middle value (the mean of the two middle ones for an even count).
     static func median(_ values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
