@@ -1,4 +1,4 @@
-import ChartCLIPImage
+@testable import ChartCLIPImage
 import ChartCLIPSupport
 import Foundation
 import Testing
@@ -119,5 +119,25 @@ struct PlotTests {
         // Captions are drawn under the tiles and cut to the tile width.
         #expect(image.countPixels(notEqualTo: .white, x: 10, y: 62, width: 50, height: captionHeight - 2) > 20)
         #expect(image.countPixels(notEqualTo: .white, x: 61, y: 62, width: 9, height: captionHeight - 2) == 0)
+    }
+
+    @Test("the legend goes to the corner where it hides the least of the lines, upper right first")
+    func legendPlacement() {
+        let axes = PlotAxes(imageWidth: 800, imageHeight: 500, xRange: 0...1, yRange: 0...1)
+        let names = ["a rising line", "b"]
+        let width = PlotAxes.legendWidth(names, fontScale: 1)
+        func corner(_ points: [(Double, Double)]) -> String {
+            let origin = axes.bestLegendOrigin(names: names, points: points.map { axes.point(x: $0.0, y: $0.1) })
+            return (origin.y < axes.top + axes.height / 2 ? "upper " : "lower ") + (origin.x + width / 2 < axes.left + axes.width / 2 ? "left" : "right")
+        }
+        let diagonal = (0...100).map { (Double($0) / 100, Double($0) / 100) }
+        #expect(corner(diagonal) == "upper left")
+        #expect(corner(diagonal.map { ($0.0, 1 - $0.1) }) == "upper right")
+        #expect(corner(diagonal.map { ($0.0, 0.95) }) == "lower right")
+        #expect(corner([]) == "upper right")
+        // A line drawn through the upper-right corner with vertices only at its ends still counts there.
+        let drawn = LinePlot.sampled([axes.point(x: 0.5, y: 0.97), axes.point(x: 1, y: 0.97)])
+        #expect(drawn.count > 30)
+        #expect(axes.bestLegendOrigin(names: names, points: drawn).x < axes.left + axes.width / 2)
     }
 }

@@ -68,24 +68,42 @@ public struct LinePlot: Equatable, Sendable {
             fontScale: width >= 900 ? 2 : 1)
         axes.draw(into: &image, title: title, xLabel: xLabel, yLabel: yLabel)
         var legend: [(name: String, color: RGBColor)] = []
+        var drawn: [PixelPoint] = []
         for (k, line) in series.enumerated() {
             let color = line.color ?? RGBColor.tab10[k % RGBColor.tab10.count]
             var run: [PixelPoint] = []
-            for (x, y) in zip(line.x, line.y) {
-                if usable(x, y) {
-                    run.append(axes.point(x: x, y: y))
-                } else {
-                    image.drawPolyline(run, color: color, lineWidth: 1.5)
-                    run.removeAll()
-                }
+            func finish() {
+                image.drawPolyline(run, color: color, lineWidth: 1.5)
+                drawn += Self.sampled(run)
+                run.removeAll()
             }
-            image.drawPolyline(run, color: color, lineWidth: 1.5)
+            for (x, y) in zip(line.x, line.y) {
+                if usable(x, y) { run.append(axes.point(x: x, y: y)) } else { finish() }
+            }
+            finish()
             legend.append((line.name, color))
         }
         if legend.count > 1 || legend.first.map({ !$0.name.isEmpty }) == true {
-            axes.drawLegend(legend, into: &image)
+            axes.drawLegend(legend, into: &image, origin: axes.bestLegendOrigin(names: legend.map(\.name), points: drawn))
         }
         return image
+    }
+
+    /// The vertices of a polyline and points every 4 pixels along its segments, so a
+    /// segment crossing a region counts even when no vertex lies in it.
+    static func sampled(_ line: [PixelPoint]) -> [PixelPoint] {
+        guard var previous = line.first else { return [] }
+        var out = [previous]
+        for p in line.dropFirst() {
+            let pieces = Int((abs(p.x - previous.x) + abs(p.y - previous.y)) / 4)
+            for i in stride(from: 1, through: pieces, by: 1) {
+                let t = Double(i) / Double(pieces + 1)
+                out.append(PixelPoint(previous.x + t * (p.x - previous.x), previous.y + t * (p.y - previous.y)))
+            }
+            out.append(p)
+            previous = p
+        }
+        return out
     }
 
     private func usable(_ x: Double, _ y: Double) -> Bool {

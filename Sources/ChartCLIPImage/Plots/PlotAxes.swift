@@ -93,8 +93,10 @@ public struct PlotAxes: Sendable {
             let x = Int(point(x: tick, y: logY ? pow(10, yRange.lowerBound) : yRange.lowerBound).x)
             image.drawVLine(x: x, y0: top, y1: bottom, color: grid)
             image.drawVLine(x: x, y0: bottom + 1, y1: bottom + 4, color: ink)
-            image.drawText(
-                AxisTicks.label(tick, step: xStep), x: x, y: bottom + 7, color: ink, scale: s, horizontal: .center)
+            // The last label may stand at the right edge; keep it whole inside the image.
+            let label = AxisTicks.label(tick, step: xStep)
+            let center = min(x, image.width - BitmapFont.width(of: label, scale: s) / 2 - 2)
+            image.drawText(label, x: center, y: bottom + 7, color: ink, scale: s, horizontal: .center)
         }
         image.strokeRect(x: left - 1, y: top - 1, width: width + 2, height: height + 2, color: ink)
         let glyph = BitmapFont.height(of: "X", scale: s)
@@ -120,6 +122,27 @@ extension PlotAxes {
             image.fillRect(x: x + 6, y: cy - 1, width: 18, height: 3, color: entry.color)
             image.drawText(entry.name, x: x + 30, y: cy, color: .darkGray, scale: s, vertical: .middle)
         }
+    }
+
+    /// Where the legend box of `names` covers the fewest of `points` (pixel positions of
+    /// the data, lines sampled along their segments): the upper-right corner unless another
+    /// corner of the plot hides less (matplotlib's `loc="best"`, over the four corners).
+    public func bestLegendOrigin(names: [String], points: [PixelPoint]) -> (x: Int, y: Int) {
+        let boxWidth = Self.legendWidth(names, fontScale: fontScale)
+        let boxHeight = (BitmapFont.lineHeight * fontScale + 4) * names.count + 8
+        let xs = [left + width - boxWidth - 8, left + 8], ys = [top + 8, top + height - boxHeight - 8]
+        let corners = [(xs[0], ys[0]), (xs[1], ys[0]), (xs[0], ys[1]), (xs[1], ys[1])]
+        func covered(_ corner: (Int, Int)) -> Int {
+            points.filter { p in
+                p.x >= Double(corner.0) && p.x <= Double(corner.0 + boxWidth) && p.y >= Double(corner.1) && p.y <= Double(corner.1 + boxHeight)
+            }.count
+        }
+        var best = corners[0], fewest = covered(corners[0])
+        for corner in corners.dropFirst() where fewest > 0 {
+            let count = covered(corner)
+            if count < fewest { (best, fewest) = (corner, count) }
+        }
+        return best
     }
 
     /// Width in pixels of the legend box of `names`.
