@@ -73,6 +73,18 @@ import Testing
         #expect(unfinished.map(\.state) == [.running])
     }
 
+    /// A config in epochs gives no step count: the end-of-run report says the run finished.
+    @Test func aRunInEpochsHasFinishedWhenItsReportIsWritten() throws {
+        let root = try Fixtures.temporaryDirectory("runs-epochs").appendingPathComponent("experiments")
+        let report = #"{"split": "test", "count": 3, "zeroShotSetup": {"accuracy": 1.0}}"#
+        try Self.makeRun(root, "e", "1", config: "name: e\nepochs: 2\n", started: "2026-01-01T00:00:00Z", steps: 1...5, report: report)
+        try Self.makeRun(root, "f", "2", config: "name: f\nepochs: 2\n", started: "2026-01-02T00:00:00Z", steps: 1...5)
+        let runs = try RunComparison.discover(root: root, now: Date().addingTimeInterval(3600))
+        #expect(runs.map(\.plannedSteps) == [nil, nil])
+        #expect(runs.map(\.state) == [.finished, .stopped])
+        #expect(runs.map(\.steps) == [5, 5])
+    }
+
     @Test func aRunIsListedWithTheRunsItContinues() throws {
         let root = try Self.makeExperiments()
         #expect(try RunComparison.discover(root: root, select: ["c"]).map(\.name) == ["c"])

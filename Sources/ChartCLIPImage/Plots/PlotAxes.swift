@@ -112,8 +112,7 @@ extension PlotAxes {
     public func drawLegend(_ entries: [(name: String, color: RGBColor)], into image: inout RasterImage, origin: (x: Int, y: Int)? = nil) {
         let s = fontScale
         let rowHeight = BitmapFont.lineHeight * s + 4
-        let boxWidth = Self.legendWidth(entries.map(\.name), fontScale: s)
-        let boxHeight = rowHeight * entries.count + 8
+        let (boxWidth, boxHeight) = legendSize(entries.map(\.name))
         let x = origin?.x ?? left + width - boxWidth - 8, y = origin?.y ?? top + 8
         image.fillRect(x: x, y: y, width: boxWidth, height: boxHeight, color: .white)
         image.strokeRect(x: x, y: y, width: boxWidth, height: boxHeight, color: RGBColor(hex: 0xC0C0C0))
@@ -128,8 +127,7 @@ extension PlotAxes {
     /// the data, lines sampled along their segments): the upper-right corner unless another
     /// corner of the plot hides less (matplotlib's `loc="best"`, over the four corners).
     public func bestLegendOrigin(names: [String], points: [PixelPoint]) -> (x: Int, y: Int) {
-        let boxWidth = Self.legendWidth(names, fontScale: fontScale)
-        let boxHeight = (BitmapFont.lineHeight * fontScale + 4) * names.count + 8
+        let (boxWidth, boxHeight) = legendSize(names)
         let xs = [left + width - boxWidth - 8, left + 8], ys = [top + 8, top + height - boxHeight - 8]
         let corners = [(xs[0], ys[0]), (xs[1], ys[0]), (xs[0], ys[1]), (xs[1], ys[1])]
         func covered(_ corner: (Int, Int)) -> Int {
@@ -143,6 +141,11 @@ extension PlotAxes {
             if count < fewest { (best, fewest) = (corner, count) }
         }
         return best
+    }
+
+    /// Width and height in pixels of the legend box of `names`: a row per name.
+    func legendSize(_ names: [String]) -> (width: Int, height: Int) {
+        (Self.legendWidth(names, fontScale: fontScale), (BitmapFont.lineHeight * fontScale + 4) * names.count + 8)
     }
 
     /// Width in pixels of the legend box of `names`.

@@ -32,7 +32,7 @@ public struct RunSummary: Sendable {
 
     /// Where the run stands.
     public enum State: Sendable, Equatable, CustomStringConvertible {
-        /// It reached its planned steps.
+        /// It reached its planned steps (in epochs: its end-of-run report is written).
         case finished
         /// Unfinished, and `metrics.jsonl` changed within the last few minutes.
         case running
@@ -169,8 +169,10 @@ public enum RunComparison {
         var losses: [(step: Int, loss: Double)] = []
         var speeds: [Double] = []
         var validations: [RunSummary.Validation] = []
+        var steps = 0
         for line in lines {
             guard let step = line["step"] as? Int else { continue }
+            steps = max(steps, step)
             if let loss = line["loss"] as? Double { losses.append((step, loss)) }
             if let speed = line["images_per_s"] as? Double, speed.isFinite { speeds.append(speed) }
             if let setup = line["val_zero_shot_setup_accuracy"] as? Double {
@@ -179,7 +181,6 @@ public enum RunComparison {
                     phaseAccuracy: line["val_zero_shot_phase_accuracy"] as? Double))
             }
         }
-        let steps = lines.compactMap { $0["step"] as? Int }.max() ?? 0
         let reportFile = run.report.appendingPathComponent("metrics.json")
         var report: RunSummary.ReportFigures?
         if let data = FileManager.default.contents(atPath: reportFile.path) {
@@ -189,8 +190,10 @@ public enum RunComparison {
                 problems.append("\(reportFile.path): not an evaluation report (no split, count and zeroShotSetup)")
             }
         }
+        // A config in epochs does not say its steps; the end-of-run report, written only
+        // after the last step, says the run got there.
         let state: RunSummary.State
-        if let planned, steps >= planned {
+        if planned.map({ steps >= $0 }) ?? (report != nil) {
             state = .finished
         } else {
             let modified = (try? FileManager.default.attributesOfItem(atPath: run.metrics.path)[.modificationDate]) as? Date
@@ -198,7 +201,7 @@ public enum RunComparison {
         }
         return RunSummary(
             directory: run, name: name, id: id, started: started, codeVersion: code, plannedSteps: planned, steps: steps,
-            initCheckpoint: initCheckpoint, parent: nil, losses: losses, medianImagesPerSecond: median(speeds), validations: validations,
+            initCheckpoint: initCheckpoint, parent: nil, losses: losses, medianImagesPerSecond: speeds.isEmpty ? nil : Timing.median(speeds), validations: validations,
             report: report, state: state, problems: problems)
     }
 
@@ -234,13 +237,6 @@ public enum RunComparison {
             runs[i].stepOffset = runs[p].stepOffset + runs[p].step(ofCheckpoint: parts[parts.count - 1])
         }
         for i in runs.indices { resolve(i, visiting: []) }
-    }
-
-    /// The middle value (the mean of the two middle ones for an even count).
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// The runs as a Markdown table: one row each, with the report's figures when it has one.
