@@ -17,6 +17,8 @@ struct EvalCommand: ParsableCommand {
     var pooling: CaptionCellEmbeddings.Pooling = .standard
     @Option(help: "A label-stats --margins --charts file: also score apart the charts whose setup type holds and changes at each margin (default: the dataset folder's sharpness.csv, when it has one).")
     var sharpness: String?
+    @Option(help: "Features the linear probe reads: 'embedding' (the normalised image embeddings), 'pooled' (the class token before the projection, CLIP's probe) or 'last_4_blocks' (the class tokens of the last four blocks, DINO's).")
+    var probeFeatures: ProbeFeatures = .embedding
     @Flag(help: "No progress bars.") var quiet = false
     @OptionGroup var compute: ComputeOptions
 
@@ -31,6 +33,7 @@ struct EvalCommand: ParsableCommand {
         var evaluator = Evaluator()
         evaluator.split = chosen
         evaluator.pooling = pooling
+        evaluator.probeFeatures = probeFeatures
         evaluator.showProgress = !quiet
         evaluator.runDirectory = runFolder.map { URL(fileURLWithPath: $0) }
         evaluator.sharpness = try sharpness.map { try ChartSharpness.load(URL(fileURLWithPath: $0)) }
@@ -56,3 +59,4 @@ struct EvalCommand: ParsableCommand {
 }
 
 extension CaptionCellEmbeddings.Pooling: ExpressibleByArgument {}
+extension ProbeFeatures: ExpressibleByArgument {}

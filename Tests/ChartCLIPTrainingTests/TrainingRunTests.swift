@@ -3,6 +3,7 @@ import ChartCLIPLabels
 import ChartCLIPModels
 import ChartCLIPTensor
 import ChartCLIPTestSupport
+import ChartCLIPText
 import ChartCLIPTraining
 import Foundation
 import Testing
@@ -296,6 +297,26 @@ import Testing
         #expect(sharpReport.contains("## By label sharpness") && sharpReport.contains("type changes at ±15%"))
         #expect(sharpReport.contains("; 1 charts of the split are not in the file"))
         #expect(try JSONDecoder().decode(Evaluator.Results.self, from: Data(contentsOf: root.appendingPathComponent("report-sharp/metrics.json"))).bySharpness == groups)
+
+        // The probe's features: the embeddings by default, or the class tokens before the
+        // projection (width D) or of the last blocks (4·D, or every block of a shallower tower).
+        #expect(results.linearProbeFeatures == .embedding)
+        let model = try Checkpoint.load(from: run.directory.best).makeModel()
+        model.eval()
+        let pairs = try PairData(rows: testRows, config: model.config, tokenizer: CLIPTokenizer(), progress: false)
+        let d = model.config.visionConfig.width, blocks = min(4, model.config.visionConfig.layers)
+        let embedded = try ProbeFeatures.embedding.compute(model: model, data: pairs)
+        let pooled = try ProbeFeatures.pooled.compute(model: model, data: pairs)
+        let stacked = try ProbeFeatures.lastFourBlocks.compute(model: model, data: pairs)
+        #expect(embedded.count == testRows.count && pooled.count == testRows.count && stacked.count == testRows.count)
+        #expect(embedded[0].count == model.config.embedDim && pooled[0].count == d && stacked[0].count == blocks * d)
+        #expect(zip(pooled, stacked).allSatisfy { $0.0 == Array($0.1.suffix(d)) }, "the last block's token closes the stack")
+        evaluator.probeFeatures = .lastFourBlocks
+        let deeper = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: root.appendingPathComponent("report-blocks"))
+        #expect(deeper.linearProbeFeatures == .lastFourBlocks && deeper.linearProbeSetup?.confusion.flatMap { $0 }.reduce(0, +) == deeper.count)
+        let blocksReport = try String(contentsOf: root.appendingPathComponent("report-blocks/report.md"), encoding: .utf8)
+        #expect(blocksReport.contains("training charts, class tokens of the last four blocks)"))
+        evaluator.probeFeatures = .embedding
 
         let h5 = root.appendingPathComponent("embeddings.h5")
         let n = try EmbeddingExport.write(checkpointURL: run.directory.best, dataset: dataset, output: h5, progress: false)

@@ -51,15 +51,36 @@ public final class VisionTransformer: Module {
 
     /// `images: [B, 3, S, S]` (normalised pixels) → image features `[B, E]`.
     public func callAsFunction(_ images: Tensor) -> Tensor {
+        var x = inputTokens(images)
+        for block in blocks.layers { x = block(x, causal: false) }
+        return proj(lnPost(classToken(of: x)))  // [B, E]
+    }
+
+    /// The class token after `ln_post` `[B, D]` following each of the last `count` blocks
+    /// (oldest first), as DINO's linear evaluation reads a ViT; the last of them is the
+    /// pooled feature `proj` maps into the embedding space (CLIP's probe features, §A.3).
+    public func classTokens(_ images: Tensor, lastBlocks count: Int) -> [Tensor] {
+        var x = inputTokens(images)
+        var tokens: [Tensor] = []
+        for (i, block) in blocks.layers.enumerated() {
+            x = block(x, causal: false)
+            if i >= blocks.layers.count - count { tokens.append(lnPost(classToken(of: x))) }
+        }
+        return tokens
+    }
+
+    /// `[B, P+1, D]`: [class token; patch embeddings] + positions, through `ln_pre`.
+    private func inputTokens(_ images: Tensor) -> Tensor {
         let b = images.shape[0], d = config.width
         let patches = images.patchified(patchSize: config.patchSize)  // [B, P, 3p²]
         let tokens = patchEmbed(patches)  // [B, P, D]
         let cls = classEmbedding.broadcast(to: [b, 1, d])  // [B, 1, D]
-        var x = Tensor.concatenate([cls, tokens], axis: 1) + positionalEmbedding  // [B, P+1, D]
-        x = lnPre(x)
-        for block in blocks.layers { x = block(x, causal: false) }
-        let pooled = x.sliced(axis: 1, 0..<1).reshaped(to: [b, d])  // [B, D]
-        return proj(lnPost(pooled))  // [B, E]
+        return lnPre(Tensor.concatenate([cls, tokens], axis: 1) + positionalEmbedding)
+    }
+
+    /// The class token `[B, D]` of a token sequence `[B, P+1, D]`.
+    private func classToken(of x: Tensor) -> Tensor {
+        x.sliced(axis: 1, 0..<1).reshaped(to: [x.shape[0], config.width])
     }
 }
 

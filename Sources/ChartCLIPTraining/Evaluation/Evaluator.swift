@@ -36,6 +36,9 @@ public struct Evaluator {
         /// `probeTrainingLimit`).
         public var linearProbeTrainingCharts: Int?
         public var linearProbeValidationAccuracy: [String: Double]?
+        /// The image features the probe read; absent in reports written before it could be
+        /// chosen (they read the embeddings).
+        public var linearProbeFeatures: ProbeFeatures?
         public var retrieval: RetrievalMetrics
         public var calibration: Calibration
         /// With `Evaluator.sharpness`: per margin, the charts whose setup type holds and those
@@ -72,6 +75,8 @@ public struct Evaluator {
     /// thinned evenly (every k-th row, so every symbol and period keeps its share), which
     /// keeps the probe's embedding pass to minutes on a few hundred thousand charts.
     public var probeTrainingLimit = 60_000
+    /// The frozen image features the linear probe is fitted on.
+    public var probeFeatures: ProbeFeatures = .embedding
 
     /// Every `count / limit`-th index of `0..<count` (all of them when `count <= limit`).
     public static func evenlyThinned(_ count: Int, limit: Int) -> [Int] {
@@ -161,15 +166,20 @@ public struct Evaluator {
         if !trainRows.isEmpty && !valRows.isEmpty && split != .train {
             let train = try PairData(rows: trainRows, config: model.config, tokenizer: tokenizer, label: "loading train", progress: showProgress)
             let val = try PairData(rows: valRows, config: model.config, tokenizer: tokenizer, label: "loading val", progress: showProgress)
-            let trainFeatures = try ImageEmbeddings.compute(
+            let trainFeatures = try probeFeatures.compute(
                 model: model, data: train, progress: ProgressBar(total: train.count, label: "embedding train (probe)", enabled: showProgress))
-            let valFeatures = try ImageEmbeddings.compute(
+            let valFeatures = try probeFeatures.compute(
                 model: model, data: val, progress: ProgressBar(total: val.count, label: "embedding val (probe)", enabled: showProgress))
+            let features = probeFeatures == .embedding
+                ? images
+                : try probeFeatures.compute(
+                    model: model, data: data,
+                    progress: ProgressBar(total: data.count, label: "embedding \(split.rawValue) (probe)", enabled: showProgress))
             let index = { (row: VisionDataset.Row) in setups.classes.firstIndex(of: row.label.match.description) ?? 0 }
             let (probe, scores) = LinearProbe.select(
                 train: trainFeatures, trainLabels: trainRows.map(index), validation: valFeatures,
                 validationLabels: valRows.map(index), classCount: setups.classes.count)
-            probePredicted = probe.predict(images)
+            probePredicted = probe.predict(features)
             lambda = probe.lambda
             lambdaScores = Dictionary(uniqueKeysWithValues: scores.map { (String(format: "%g", $0.key), $0.value) })
         }
@@ -235,7 +245,7 @@ public struct Evaluator {
             linearProbeSetup: probePredicted.map { ClassificationMetrics(classes: setups.classes, truth: setupTruth, predicted: $0) },
             linearProbeSetupType: probeTypePredicted.map { ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0) },
             linearProbeLambda: lambda, linearProbeTrainingCharts: probePredicted == nil ? nil : trainRows.count,
-            linearProbeValidationAccuracy: lambdaScores, retrieval: retrieval,
+            linearProbeValidationAccuracy: lambdaScores, linearProbeFeatures: probePredicted == nil ? nil : probeFeatures, retrieval: retrieval,
             calibration: calibration, bySharpness: groups, byThreshold: thresholdGroups, sharpnessUnlisted: unlisted,
             sharpnessFile: sharpnessFile, matmulPrecision: Gemm.precision)
         try ReportWriter(results: results, runDirectory: runDirectory).write(

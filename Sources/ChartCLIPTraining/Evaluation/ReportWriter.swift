@@ -124,7 +124,8 @@ struct ReportWriter {
         md += "| zero-shot setup and direction (\(r.zeroShotSetup.classes.count) classes) | \(pct(r.zeroShotSetup.accuracy)) | \(pct(r.zeroShotSetup.balancedAccuracy)) |\n"
         md += "| zero-shot phase (\(r.zeroShotPhase.classes.count) classes) | \(pct(r.zeroShotPhase.accuracy)) | \(pct(r.zeroShotPhase.balancedAccuracy)) |\n"
         if let p = r.linearProbeSetup {
-            let fitted = r.linearProbeTrainingCharts.map { ", fitted on \($0) training charts" } ?? ""
+            let fitted = (r.linearProbeTrainingCharts.map { ", fitted on \($0) training charts" } ?? "")
+                + (r.linearProbeFeatures.map { ", \($0.description)" } ?? "")
             md += "| linear probe setup and direction (λ = \(r.linearProbeLambda.map { String(format: "%g", $0) } ?? "?")\(fitted)) | \(pct(p.accuracy)) | \(pct(p.balancedAccuracy)) |\n"
         }
         if let p = r.linearProbeSetupType {
