@@ -15,13 +15,19 @@ public struct ChartSharpness: Sendable {
     /// Per `symbol|timestamp`, the thresholds that change the type alone at each margin;
     /// empty when the file has no `deciding_at_<margin>` columns (written before they were).
     let deciding: [String: [[String]]]
+    /// Per `symbol|timestamp`, the bar counts that change the type when moved by one bar;
+    /// empty when the file has no `deciding_bar_counts` column (written before it was).
+    let decidingBarCounts: [String: [String]]
 
-    /// Per chart, whether its type changes at each margin (`changes[symbol|timestamp]`), and
-    /// which thresholds change it alone.
-    public init(margins: [Double], changes: [String: [Bool]], deciding: [String: [[String]]] = [:]) {
+    /// Per chart, whether its type changes at each margin (`changes[symbol|timestamp]`),
+    /// which thresholds change it alone, and which bar counts change it by one bar.
+    public init(
+        margins: [Double], changes: [String: [Bool]], deciding: [String: [[String]]] = [:], decidingBarCounts: [String: [String]] = [:]
+    ) {
         self.margins = margins
         self.changes = changes
         self.deciding = deciding
+        self.decidingBarCounts = decidingBarCounts
     }
 
     /// Whether the chart of `symbol` closing at `timestamp` (ISO 8601, as in dataset.csv)
@@ -36,8 +42,18 @@ public struct ChartSharpness: Sendable {
     /// file has no such chart or no `deciding_at_` columns.
     public func deciding(symbol: String, timestamp: String) -> [[String]]? { deciding[symbol + "|" + timestamp] }
 
+    /// Whether the file says which bar counts decide each chart's type.
+    public var hasDecidingBarCounts: Bool { !decidingBarCounts.isEmpty }
+
+    /// The bar counts (`SetupThresholds.counted` names) that change the setup type of the
+    /// chart of `symbol` closing at `timestamp` when one alone moves by one bar; `nil` when the
+    /// file has no such chart or no `deciding_bar_counts` column.
+    public func decidingBarCounts(symbol: String, timestamp: String) -> [String]? { decidingBarCounts[symbol + "|" + timestamp] }
+
     static let changesPrefix = "changes_at_"
     static let decidingPrefix = "deciding_at_"
+    /// The column naming the bar counts that decide a chart's type.
+    public static let barCountsColumn = "deciding_bar_counts"
 
     /// The column saying whether a chart's type changes at `margin`: `changes_at_0.15`.
     public static func changesColumn(margin: Double) -> String { changesPrefix + "\(margin)" }
@@ -47,17 +63,19 @@ public struct ChartSharpness: Sendable {
     /// The file's header line for `margins`.
     public static func header(margins: [Double]) -> String {
         DatasetCSV.line(
-            ["symbol", "timestamp", "setup_type", "setup_direction", "phase_type"] + margins.map(changesColumn) + margins.map(decidingColumn))
+            ["symbol", "timestamp", "setup_type", "setup_direction", "phase_type"] + margins.map(changesColumn) + margins.map(decidingColumn)
+                + [barCountsColumn])
     }
 
-    /// The file's line for one chart of `symbol`: the deciding thresholds of a margin
-    /// joined by `;`.
+    /// The file's line for one chart of `symbol`: the deciding thresholds of a margin, and the
+    /// deciding bar counts, joined by `;`.
     public static func row(symbol: String, _ reading: LabelDistribution.WindowReading) -> String {
         DatasetCSV.line(
             [
                 symbol, UTCTime.iso(milliseconds: reading.closeTimeMs), reading.label.setupType.rawValue,
                 reading.label.setupDirection.rawValue, reading.label.phaseType.rawValue,
-            ] + reading.changes.map { "\($0)" } + reading.deciding.map { $0.joined(separator: ";") })
+            ] + reading.changes.map { "\($0)" } + reading.deciding.map { $0.joined(separator: ";") }
+                + [reading.decidingBarCounts.joined(separator: ";")])
     }
 
     /// Reads a `label-stats --charts` file.
@@ -101,9 +119,11 @@ public struct ChartSharpness: Sendable {
             }
         }
         if decidingColumns.count != marginColumns.count { decidingColumns = [] }
-        let known = Set(SetupThresholds.graded.map(\.name))
+        let countsColumn = header.firstIndex(of: barCountsColumn)
+        let known = Set(SetupThresholds.graded.map(\.name)), knownCounts = Set(SetupThresholds.counted.map(\.name))
         var changes: [String: [Bool]] = [:]
         var deciding: [String: [[String]]] = [:]
+        var decidingCounts: [String: [String]] = [:]
         for (index, fields) in lines.enumerated().dropFirst() {
             guard fields.count == header.count else {
                 throw ChartCLIPError("line \(index + 1) has \(fields.count) fields, the header \(header.count)", at: url.path)
@@ -120,6 +140,15 @@ public struct ChartSharpness: Sendable {
                     return names
                 }
             }
+            if let countsColumn {
+                let names = fields[countsColumn].split(separator: ";").map(String.init)
+                if let unknown = names.first(where: { !knownCounts.contains($0) }) {
+                    throw ChartCLIPError(
+                        "line \(index + 1), column \(barCountsColumn): '\(unknown)' is not a bar count of the setup rules", at: url.path,
+                        hint: "names are \(SetupThresholds.counted.map(\.name).joined(separator: ", "))")
+                }
+                decidingCounts[key] = names
+            }
             changes[key] = try marginColumns.map { column, _ in
                 switch fields[column] {
                 case "true": return true
@@ -130,7 +159,8 @@ public struct ChartSharpness: Sendable {
                 }
             }
         }
-        return ChartSharpness(margins: marginColumns.map(\.margin), changes: changes, deciding: deciding)
+        return ChartSharpness(
+            margins: marginColumns.map(\.margin), changes: changes, deciding: deciding, decidingBarCounts: decidingCounts)
     }
 }
 

@@ -140,13 +140,18 @@ public struct LabelDistribution: Equatable, Sendable {
         /// type when moved by it alone, either way; empty when none does (the type may still
         /// change when all move at once).
         public var deciding: [[String]]
+        /// The bar counts (`SetupThresholds.counted` names) that change the setup type when
+        /// one alone moves by one bar either way: a breakout twelve bars back is a pullback,
+        /// thirteen bars back it is not, and the two charts differ by one candle's width.
+        public var decidingBarCounts: [String] = []
     }
 
     /// The local labeler's reading of every window of `series` (as `local`), oldest first.
     ///
     /// `newest` keeps only that fraction of the windows, the newest (a dataset's test split
     /// is each symbol's newest 15%); with `margins`, each reading also says whether the setup
-    /// type changes when the labeler's thresholds are tightened or loosened by each margin.
+    /// type changes when the labeler's thresholds are tightened or loosened by each margin,
+    /// which thresholds change it alone, and which bar counts change it when moved by one bar.
     public static func readings(
         _ series: CandleSeries, window: Int, stride: Int, labeler: LocalLabeler = LocalLabeler(), newest: Double = 1,
         margins: [Double] = [], threads: Int = 0, progress: Bool = false
@@ -191,6 +196,9 @@ public struct LabelDistribution: Equatable, Sendable {
                 (threshold.name, [m, -m].compactMap { standard.tightened(by: $0, only: threshold.name).map(SetupRules.init) })
             }
         }
+        let movedCounts = margins.isEmpty ? [] : SetupThresholds.counted.map { count in
+            (count.name, [-1, 1].compactMap { standard.shifted(count.name, by: $0).map(SetupRules.init) })
+        }
         let workers = max(1, min(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, ends.count))
         let results = LockedReadings(count: ends.count)
         let bar = ProgressBar(total: ends.count, label: "label \(series.symbol)", enabled: progress)
@@ -204,8 +212,12 @@ public struct LabelDistribution: Equatable, Sendable {
                     let changesType = { (rules: SetupRules) in rules.setup(in: features, at: features.count - 1).type != label.setupType }
                     let changes = moved.map { $0.contains(where: changesType) }
                     let deciding = movedAlone.map { thresholds in thresholds.filter { $0.1.contains(where: changesType) }.map(\.0) }
+                    let decidingCounts = movedCounts.filter { $0.1.contains(where: changesType) }.map(\.0)
                     results.set(
-                        k, WindowReading(closeTimeMs: series.closeTime(at: ends[k]), label: label, changes: changes, deciding: deciding))
+                        k,
+                        WindowReading(
+                            closeTimeMs: series.closeTime(at: ends[k]), label: label, changes: changes, deciding: deciding,
+                            decidingBarCounts: decidingCounts))
                 } catch {
                     results.fail(error)
                     return

@@ -78,6 +78,29 @@ public struct SetupThresholds: Sendable, Equatable {
         public let tightening: Double
     }
 
+    /// One bar count of the setup rules: its name in files and reports, and where it is.
+    public struct Counted: Sendable {
+        public let name: String
+        public let keyPath: WritableKeyPath<SetupThresholds, Int> & Sendable
+    }
+
+    /// The bar counts the setup rules read, in declaration order (the phase lookback decides
+    /// phases, not setups).
+    public static let counted: [Counted] = [
+        Counted(name: "pullback_lookback", keyPath: \.pullbackLookback),
+        Counted(name: "fakeout_return_bars", keyPath: \.fakeoutReturnBars),
+        Counted(name: "trend_pullback_bars", keyPath: \.trendPullbackBars),
+    ]
+
+    /// These thresholds with the bar count `name` (one of `counted`'s names) moved by `bars`;
+    /// `nil` for an unknown name or a count that would fall below 1.
+    public func shifted(_ name: String, by bars: Int) -> SetupThresholds? {
+        guard let count = Self.counted.first(where: { $0.name == name }) else { return nil }
+        var t = self
+        t[keyPath: count.keyPath] += bars
+        return t[keyPath: count.keyPath] >= 1 ? t : nil
+    }
+
     /// Every threshold that is a level rather than a bar count, in declaration order.
     public static let graded: [Graded] = [
         Graded(name: "range_max_width", keyPath: \.rangeMaxWidth, tightening: -1),

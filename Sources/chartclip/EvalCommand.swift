@@ -51,8 +51,7 @@ struct EvalCommand: ParsableCommand {
         }
         for g in results.bySharpness ?? [] {
             let withPrior = g.zeroShotSetupTypeWithPrior.map { String(format: ", with the prior %.3f", $0.accuracy) } ?? ""
-            print("charts whose type \(g.holds ? "holds" : "changes")"
-                + String(format: " at ±%g%%: %d, setup type %.3f", 100 * g.margin, g.count, g.zeroShotSetupType.accuracy) + withPrior)
+            print("charts whose \(g.name()): \(g.count)" + String(format: ", setup type %.3f", g.zeroShotSetupType.accuracy) + withPrior)
         }
         print("report: \(URL(fileURLWithPath: out).appendingPathComponent("report.md").path)")
     }

@@ -79,8 +79,9 @@ import Testing
         let sharpness = try ChartSharpness.load(url)
         #expect(sharpness.margins == [0.05, 0.15])
         #expect(readings.count == (600 - 32) / 8 + 1 && readings.contains { $0.changes.contains(true) })
-        #expect(sharpness.hasDecidingThresholds)
+        #expect(sharpness.hasDecidingThresholds && sharpness.hasDecidingBarCounts)
         for r in readings {
+            #expect(sharpness.decidingBarCounts(symbol: series.symbol, timestamp: UTCTime.iso(milliseconds: r.closeTimeMs)) == r.decidingBarCounts)
             #expect(sharpness.changes(symbol: series.symbol, timestamp: UTCTime.iso(milliseconds: r.closeTimeMs)) == r.changes)
             #expect(sharpness.deciding(symbol: series.symbol, timestamp: UTCTime.iso(milliseconds: r.closeTimeMs)) == r.deciding)
         }
@@ -111,6 +112,45 @@ import Testing
                 #expect(changing == readings[k].deciding[m], "chart \(k) at ±\(margin)")
             }
         }
+    }
+
+    /// The bar counts named as deciding a chart's type each change it when moved by one bar
+    /// (read again with the whole labeler), and no other bar count does.
+    @Test func decidingBarCountsEachChangeTheTypeByOneBar() throws {
+        var configuration = SyntheticMarket.Configuration()
+        configuration.bars = 1500
+        let series = SyntheticMarket.generate(configuration).series
+        let readings = try LabelDistribution.readings(series, window: 32, stride: 2, margins: [0.15], threads: 2)
+        let names = SetupThresholds.counted.map(\.name)
+        let decided = readings.indices.filter { !readings[$0].decidingBarCounts.isEmpty }
+        #expect(decided.count > 5, "\(decided.count) charts decided by a bar count")
+        let standard = SetupThresholds()
+        // Every decided chart, and as many undecided ones.
+        let undecided = readings.indices.filter { readings[$0].decidingBarCounts.isEmpty }.prefix(decided.count)
+        for k in decided + undecided {
+            let end = series.candles.count - 1 - (readings.count - 1 - k) * 2
+            let candles = Array(series.candles[(end - 31)...end])
+            let changing = try names.filter { name in
+                try [-1, 1].contains { bars in
+                    let labeler = LocalLabeler(thresholds: try #require(standard.shifted(name, by: bars)))
+                    return try labeler.label(candles: candles).setupType != readings[k].label.setupType
+                }
+            }
+            #expect(changing == readings[k].decidingBarCounts, "chart \(k)")
+        }
+        // Without margins nothing is measured.
+        #expect(try LabelDistribution.readings(series, window: 32, stride: 8, threads: 1).allSatisfy { $0.decidingBarCounts.isEmpty })
+    }
+
+    /// `shifted(_:by:)` moves one bar count and refuses unknown names and counts below one.
+    @Test func barCountsShiftByBars() throws {
+        let standard = SetupThresholds()
+        #expect(standard.shifted("pullback_lookback", by: 1)?.pullbackLookback == 13)
+        #expect(standard.shifted("fakeout_return_bars", by: -1)?.fakeoutReturnBars == 3)
+        #expect(standard.shifted("trend_pullback_bars", by: -5) == nil && standard.shifted("phase_lookback", by: 1) == nil)
+        var moved = try #require(standard.shifted("trend_pullback_bars", by: 1))
+        moved.trendPullbackBars -= 1
+        #expect(moved == standard)
     }
 
     /// `tightened(by:)` moves every graded threshold as `tightened(by:only:)` moves each one.
@@ -145,6 +185,7 @@ import Testing
             ("symbol,timestamp,changes_at_0.1\nA,t,maybe\n", "line 2, column changes_at_0.1"),
             ("symbol,timestamp,changes_at_0.1\nA,t\n", "line 2 has 2 fields"),
             ("symbol,timestamp,changes_at_0.1,deciding_at_0.1\nA,t,true,trend_min_adx;wick\n", "line 2, column deciding_at_0.1: 'wick'"),
+            ("symbol,timestamp,changes_at_0.1,deciding_bar_counts\nA,t,true,pullback_lookback;bars\n", "line 2, column deciding_bar_counts: 'bars'"),
         ]
         // Deciding thresholds, when the file has them for every margin.
         let named = root.appendingPathComponent("named.csv")
@@ -154,6 +195,13 @@ import Testing
         #expect(withNames.hasDecidingThresholds && !sharpness.hasDecidingThresholds)
         #expect(withNames.deciding(symbol: "A", timestamp: "t") == [["trend_min_adx", "breakout_min_rv"]])
         #expect(withNames.deciding(symbol: "A", timestamp: "u") == [[]])
+        #expect(!withNames.hasDecidingBarCounts && withNames.decidingBarCounts(symbol: "A", timestamp: "t") == nil)
+        let counted = root.appendingPathComponent("counted.csv")
+        try "symbol,timestamp,changes_at_0.1,deciding_bar_counts\nA,t,false,pullback_lookback;trend_pullback_bars\nA,u,false,\n"
+            .write(to: counted, atomically: true, encoding: .utf8)
+        let withCounts = try ChartSharpness.load(counted)
+        #expect(withCounts.hasDecidingBarCounts && withCounts.decidingBarCounts(symbol: "A", timestamp: "t") == ["pullback_lookback", "trend_pullback_bars"])
+        #expect(withCounts.decidingBarCounts(symbol: "A", timestamp: "u") == [])
         // Windows line ends read the same.
         let crlf = root.appendingPathComponent("crlf.csv")
         try "symbol,timestamp,changes_at_0.1\r\nA,t,true\r\n".write(to: crlf, atomically: true, encoding: .utf8)

@@ -28,12 +28,12 @@ import Testing
         #expect(result.status == 0, "\(result.errors)")
         let readings = try LabelDistribution.readings(series, window: 32, stride: 4, newest: 0.5, margins: [0.05, 0.15])
         let rows = try String(contentsOf: charts, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(rows.first == "symbol,timestamp,setup_type,setup_direction,phase_type,changes_at_0.05,changes_at_0.15,deciding_at_0.05,deciding_at_0.15")
+        #expect(rows.first == "symbol,timestamp,setup_type,setup_direction,phase_type,changes_at_0.05,changes_at_0.15,deciding_at_0.05,deciding_at_0.15,deciding_bar_counts")
         #expect(rows.count == readings.count + 1)
         for (row, r) in zip(rows.dropFirst(), readings) {
             let expected = ["SYNTHUSDT", UTCTime.iso(milliseconds: r.closeTimeMs), r.label.setupType.rawValue,
                 r.label.setupDirection.rawValue, r.label.phaseType.rawValue] + r.changes.map { "\($0)" }
-                + r.deciding.map { $0.joined(separator: ";") }
+                + r.deciding.map { $0.joined(separator: ";") } + [r.decidingBarCounts.joined(separator: ";")]
             #expect(row == expected.joined(separator: ","))
         }
         // The printed table counts the same changes.

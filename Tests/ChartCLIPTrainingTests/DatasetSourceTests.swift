@@ -80,6 +80,13 @@ import Testing
         #expect(try ChartSharpness.ofDataset(at: dataset.root)?.hasDecidingThresholds == false)
         _ = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
         #expect(try String(contentsOf: file, encoding: .utf8) == written)
+        // And one whose file predates the deciding_bar_counts column.
+        let older = written.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(9).joined(separator: ",") }
+        try (older.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let reread = try #require(try ChartSharpness.ofDataset(at: dataset.root))
+        #expect(reread.hasDecidingThresholds && !reread.hasDecidingBarCounts)
+        _ = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
+        #expect(try String(contentsOf: file, encoding: .utf8) == written)
         let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date
         _ = try await DatasetSource.prepareSynthetic(s, imageSize: 32, cacheRoot: cache, progress: false)
         #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date == modified)

@@ -216,8 +216,12 @@ import Testing
         // in one group of each margin.
         let own = try #require(results.bySharpness)
         #expect(results.sharpnessFile?.hasSuffix("vision_dataset/sharpness.csv") == true && results.sharpnessUnlisted == 0)
-        #expect(own.map(\.margin) == [0.05, 0.05, 0.15, 0.15] && own[0].count + own[1].count == results.count)
+        #expect(own.map(\.margin) == [0.05, 0.05, 0.15, 0.15, 0.15, 0.15] && own[0].count + own[1].count == results.count)
         #expect(own[2].count + own[3].count == results.count)
+        // Then the charts whose type also holds when any bar count moves by one bar, and the rest.
+        #expect(own.map(\.barCounts) == [nil, nil, nil, nil, true, true] && own.map(\.holds) == [true, false, true, false, true, false])
+        #expect(own[4].count + own[5].count == results.count && own[4].count <= own[2].count)
+        #expect(own[4].name() == "type holds at ±15% and ±1 bar" && own[5].name() == "type changes at ±15% or ±1 bar")
         let ownReport = try String(contentsOf: report.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(ownReport.contains("(the dataset's `sharpness.csv`)") && ownReport.contains("![accuracy by label sharpness](sharpness.png)"))
         #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent("sharpness.png").path))
@@ -229,7 +233,7 @@ import Testing
         #expect(header == [
             "filepath", "symbol", "timestamp", "setup", "setup_type", "phase", "zero_shot_setup", "zero_shot_setup_probability",
             "zero_shot_setup_type", "zero_shot_setup_type_with_prior", "zero_shot_phase", "linear_probe_setup",
-            "changes_at_0.05", "changes_at_0.15", "deciding_at_0.05", "deciding_at_0.15",
+            "changes_at_0.05", "changes_at_0.15", "deciding_at_0.05", "deciding_at_0.15", "deciding_bar_counts",
         ])
         let body = table.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
         #expect(body.map { $0["filepath"] } == dataset.rows(in: .test).map(\.filepath))
@@ -259,6 +263,17 @@ import Testing
         }
         #expect(Set(named) == Set(thresholds.map(\.threshold)))
         #expect(ownReport.contains("## By deciding threshold") == !thresholds.isEmpty)
+        // By deciding bar count: likewise from the deciding_bar_counts column; the charts
+        // named by none are the group that holds at ±15% and ±1 bar, less those that change at ±15%.
+        let barCounts = try #require(results.byBarCount)
+        for g in barCounts {
+            let picked = body.filter { ($0["deciding_bar_counts"] ?? "").split(separator: ";").contains(Substring(g.threshold)) }
+            #expect(g.margin == 1 && g.count == picked.count && g.count > 0, "\(g.threshold)")
+        }
+        let unnamed = body.filter { $0["deciding_bar_counts"] == "" && $0["changes_at_0.15"] == "false" }.count
+        #expect(unnamed == own[4].count)
+        #expect(ownReport.contains("## By deciding bar count") == !barCounts.isEmpty)
+        #expect(ownReport.contains("| type holds at ±15% and ±1 bar | \(own[4].count) |"))
         // Scored by label sharpness: the test charts split by a made-up sharpness file (every
         // third chart changes at ±15%, none at ±5%; the first chart is not listed). Each
         // group's predictions are the full evaluation's, so the groups add up to it.

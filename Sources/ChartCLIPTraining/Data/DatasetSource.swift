@@ -95,7 +95,7 @@ public enum DatasetSource {
         /// written (so a hashed name still says what it holds), and `build` fills
         /// `training_data/` and `vision_dataset/` before the dataset is loaded. A dataset
         /// without its `sharpness.csv` (new, or prepared before datasets had one), or whose file
-        /// does not yet name the deciding thresholds, gets it from the candles of `series`, the
+        /// does not yet name the deciding thresholds and bar counts, gets it from the candles of `series`, the
         /// `window`-candle windows its charts were drawn from.
         func dataset(
             window: Int, series: () throws -> [CandleSeries], progress: Bool,
@@ -107,8 +107,10 @@ public enum DatasetSource {
                 try await build(trainingDataFolder, datasetFolder)
             }
             let dataset = try VisionDataset.load(datasetFolder)
-            // Measured again when the file predates the deciding_at_ columns, too.
-            if try !(ChartSharpness.ofDataset(at: datasetFolder)?.hasDecidingThresholds ?? false) {
+            // Measured again when the file predates the deciding_at_ or deciding_bar_counts
+            // columns, too.
+            let own = try ChartSharpness.ofDataset(at: datasetFolder)
+            if !(own?.hasDecidingThresholds ?? false) || !(own?.hasDecidingBarCounts ?? false) {
                 try ChartSharpness.write(for: dataset, series: try series(), window: window, progress: progress)
             }
             return dataset

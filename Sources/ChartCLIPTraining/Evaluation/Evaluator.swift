@@ -47,6 +47,9 @@ public struct Evaluator {
         /// With a sharpness file that names the deciding thresholds: at its largest margin,
         /// per threshold, the charts whose type it alone changes, most charts first.
         public var byThreshold: [ThresholdGroup]?
+        /// With a sharpness file that names the deciding bar counts: per bar count, the charts
+        /// whose type a one-bar move of it changes (`margin` 1), most charts first.
+        public var byBarCount: [ThresholdGroup]?
         /// Charts of the split that the sharpness file does not list (left out of the groups).
         public var sharpnessUnlisted: Int?
         /// Where the sharpness came from: the dataset's own `sharpness.csv`, or nil when it
@@ -187,55 +190,14 @@ public struct Evaluator {
         // `CaptionTemplates.setupMatches` in order, `types.classes` the setup types.
         let typeOfSetup = CaptionTemplates.setupMatches.map { match in types.classes.firstIndex(of: match.type.rawValue) ?? 0 }
         let probeTypePredicted = probePredicted.map { $0.map { typeOfSetup[$0] } }
-        // The same predictions, scored apart on the charts whose label holds or changes when
-        // the thresholds move by each margin of the sharpness file.
-        var groups: [SharpnessGroup]?
-        var unlisted: Int?
-        let sharpnessReadings = sharpness.map { sharpness in rows.map { sharpness.changes(symbol: $0.symbol, timestamp: $0.timestamp) } }
-        // Per chart and margin, the thresholds that decide its type, when the file names them.
-        let decidingReadings = sharpness.flatMap { sharpness in
-            sharpness.hasDecidingThresholds ? rows.map { sharpness.deciding(symbol: $0.symbol, timestamp: $0.timestamp) } : nil
-        }
-        if let sharpness, let readings = sharpnessReadings {
-            unlisted = readings.filter { $0 == nil }.count
-            groups = []
-            for (m, margin) in sharpness.margins.enumerated() {
-                for holds in [true, false] {
-                    let picked = readings.indices.filter { readings[$0].map { $0[m] != holds } ?? false }
-                    func metrics(_ classes: [String], _ truth: [Int], _ predicted: [Int]) -> ClassificationMetrics {
-                        ClassificationMetrics(classes: classes, truth: picked.map { truth[$0] }, predicted: picked.map { predicted[$0] })
-                    }
-                    let noneCount = picked.filter { rows[$0].label.setupType == .none }.count
-                    groups?.append(SharpnessGroup(
-                        margin: margin, holds: holds, count: picked.count,
-                        noneShare: picked.isEmpty ? 0 : Double(noneCount) / Double(picked.count),
-                        zeroShotSetupType: metrics(types.classes, typeTruth, typePredicted),
-                        zeroShotSetupTypeWithPrior: typePredictedWithPrior.map { metrics(types.classes, typeTruth, $0) },
-                        zeroShotSetup: metrics(setups.classes, setupTruth, setupPredicted),
-                        linearProbeSetup: probePredicted.map { metrics(setups.classes, setupTruth, $0) },
-                        linearProbeSetupType: probeTypePredicted.map { metrics(types.classes, typeTruth, $0) }))
-                }
-            }
-        }
-        var thresholdGroups: [ThresholdGroup]?
-        if let sharpness, let deciding = decidingReadings,
-            let m = sharpness.margins.indices.max(by: { sharpness.margins[$0] < sharpness.margins[$1] })
-        {
-            var members: [String: [Int]] = [:]
-            for (i, names) in deciding.enumerated() {
-                for name in names?[m] ?? [] { members[name, default: []].append(i) }
-            }
-            let accuracy = { (picked: [Int], truth: [Int], predicted: [Int]) in
-                Double(picked.filter { truth[$0] == predicted[$0] }.count) / Double(picked.count)
-            }
-            thresholdGroups = members.map { name, picked in
-                ThresholdGroup(
-                    threshold: name, margin: sharpness.margins[m], count: picked.count,
-                    noneShare: Double(picked.filter { rows[$0].label.setupType == .none }.count) / Double(picked.count),
-                    zeroShotSetupType: accuracy(picked, typeTruth, typePredicted),
-                    zeroShotSetupTypeWithPrior: typePredictedWithPrior.map { accuracy(picked, typeTruth, $0) },
-                    linearProbeSetupType: probeTypePredicted.map { accuracy(picked, typeTruth, $0) })
-            }.sorted { ($0.count, $1.threshold) > ($1.count, $0.threshold) }
+        // The same predictions, scored apart by how sharp each chart's label is.
+        let scoring = sharpness.map { sharpness in
+            SharpnessScoring(
+                sharpness: sharpness, rows: rows,
+                answers: SharpnessScoring.Answers(
+                    types: types.classes, setups: setups.classes, typeTruth: typeTruth, typePredicted: typePredicted,
+                    typePredictedWithPrior: typePredictedWithPrior, setupTruth: setupTruth, setupPredicted: setupPredicted,
+                    probePredicted: probePredicted, probeTypePredicted: probeTypePredicted))
         }
         let results = Results(
             checkpoint: checkpointURL.path, dataset: dataset.root.path, split: split.rawValue, count: rows.count,
@@ -246,7 +208,8 @@ public struct Evaluator {
             linearProbeSetupType: probeTypePredicted.map { ClassificationMetrics(classes: types.classes, truth: typeTruth, predicted: $0) },
             linearProbeLambda: lambda, linearProbeTrainingCharts: probePredicted == nil ? nil : trainRows.count,
             linearProbeValidationAccuracy: lambdaScores, linearProbeFeatures: probePredicted == nil ? nil : probeFeatures, retrieval: retrieval,
-            calibration: calibration, bySharpness: groups, byThreshold: thresholdGroups, sharpnessUnlisted: unlisted,
+            calibration: calibration, bySharpness: scoring?.groups(), byThreshold: scoring?.thresholdGroups(),
+            byBarCount: scoring?.barCountGroups(), sharpnessUnlisted: scoring?.unlisted,
             sharpnessFile: sharpnessFile, matmulPrecision: Gemm.precision)
         try ReportWriter(results: results, runDirectory: runDirectory).write(
             to: output, samples: try (0..<min(16, rows.count)).map { (rows[$0], try data.image(at: $0)) }, predicted: setupPredicted.map { setups.classes[$0] })
@@ -259,16 +222,7 @@ public struct Evaluator {
         if let typePredictedWithPrior { columns.append(("zero_shot_setup_type_with_prior", typePredictedWithPrior.map { types.classes[$0] })) }
         columns.append(("zero_shot_phase", phasePredicted.map { phases.classes[$0] }))
         if let probePredicted { columns.append(("linear_probe_setup", probePredicted.map { setups.classes[$0] })) }
-        if let sharpness, let readings = sharpnessReadings {
-            for (m, margin) in sharpness.margins.enumerated() {
-                columns.append((ChartSharpness.changesColumn(margin: margin), readings.map { $0.map { "\($0[m])" } ?? "" }))
-            }
-            if let deciding = decidingReadings {
-                for (m, margin) in sharpness.margins.enumerated() {
-                    columns.append((ChartSharpness.decidingColumn(margin: margin), deciding.map { $0?[m].joined(separator: ";") ?? "" }))
-                }
-            }
-        }
+        columns += scoring?.columns() ?? []
         try AtomicFile.write(
             Data(Self.predictionsCSV(rows: rows, columns: columns).utf8), to: output.appendingPathComponent(Self.predictionsFileName))
         return results

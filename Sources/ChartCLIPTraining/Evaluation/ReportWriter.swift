@@ -72,7 +72,7 @@ struct ReportWriter {
         if let groups = results.bySharpness, !groups.isEmpty {
             // Accuracy per readout on the charts whose label holds and changes at each margin.
             // (The plot font has no ±; an empty group has no accuracy.)
-            let names = groups.map { "type \($0.holds ? "holds" : "changes") at +-\(String(format: "%g", 100 * $0.margin))%\n\($0.count) charts" }
+            let names = groups.map { "\($0.name(plusMinus: "+-"))\n\($0.count) charts" }
             let value = { (group: SharpnessGroup, metric: ClassificationMetrics?) in group.count == 0 ? nil : metric?.accuracy }
             var series = [BarSeries(name: "zero-shot setup type", values: groups.map { value($0, $0.zeroShotSetupType) })]
             if groups.contains(where: { $0.zeroShotSetupTypeWithPrior != nil }) {
@@ -111,7 +111,7 @@ struct ReportWriter {
 
     func markdown(plots: [String]) -> String {
         let r = results
-        func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+        let pct = Self.percent
         var md = "# Evaluation report\n\n"
         md += "- checkpoint: `\(r.checkpoint)`\n- dataset: `\(r.dataset)`, split `\(r.split)`, \(r.count) charts\n"
         if let precision = r.matmulPrecision { md += "- matrix products: \(precision.rawValue)\n" }
@@ -146,8 +146,7 @@ struct ReportWriter {
             }
             md += "| charts | count | `none` | zero-shot setup type | with training prior | setup and direction | linear probe | probe, setup type |\n|---|---|---|---|---|---|---|---|\n"
             for g in groups {
-                let name = "type \(g.holds ? "holds" : "changes") at ±\(String(format: "%g", 100 * g.margin))%"
-                md += "| \(name) | \(g.count) | \(pct(g.noneShare)) | \(pct(g.zeroShotSetupType.accuracy)) | "
+                md += "| \(g.name()) | \(g.count) | \(pct(g.noneShare)) | \(pct(g.zeroShotSetupType.accuracy)) | "
                 md += "\(g.zeroShotSetupTypeWithPrior.map { pct($0.accuracy) } ?? "-") | \(pct(g.zeroShotSetup.accuracy)) | "
                 md += "\(g.linearProbeSetup.map { pct($0.accuracy) } ?? "-") | \(g.linearProbeSetupType.map { pct($0.accuracy) } ?? "-") |\n"
             }
@@ -155,12 +154,12 @@ struct ReportWriter {
         if let thresholds = r.byThreshold, let margin = thresholds.first?.margin {
             md += "\n## By deciding threshold\n\nCharts whose setup type changes when one threshold alone moves by ±\(String(format: "%g", 100 * margin))%, "
             md += "per threshold (a chart can be in several groups); `wrong` counts the answers with the training prior that miss.\n\n"
-            md += "| threshold | charts | `none` | zero-shot setup type | with training prior | probe, setup type | wrong |\n|---|---|---|---|---|---|---|\n"
-            for g in thresholds {
-                let wrong = g.zeroShotSetupTypeWithPrior.map { String(Int((Double(g.count) * (1 - $0)).rounded())) } ?? "-"
-                md += "| `\(g.threshold)` | \(g.count) | \(pct(g.noneShare)) | \(pct(g.zeroShotSetupType)) | "
-                md += "\(g.zeroShotSetupTypeWithPrior.map(pct) ?? "-") | \(g.linearProbeSetupType.map(pct) ?? "-") | \(wrong) |\n"
-            }
+            md += Self.decidersTable(thresholds, heading: "threshold")
+        }
+        if let counts = r.byBarCount, !counts.isEmpty {
+            md += "\n## By deciding bar count\n\nCharts whose setup type changes when one bar count of the rules alone moves by one bar either way "
+            md += "(a breakout twelve bars back makes a pullback, thirteen bars back it does not), per bar count.\n\n"
+            md += Self.decidersTable(counts, heading: "bar count")
         }
         md += "\n## Retrieval (class-aware)\n\n| direction | R@1 | R@5 | R@10 |\n|---|---|---|---|\n"
         for (name, values) in [("image → text", r.retrieval.imageToText), ("text → image", r.retrieval.textToImage)] {
@@ -168,6 +167,21 @@ struct ReportWriter {
         }
         md += "\n## Calibration\n\nExpected calibration error of the zero-shot setup classifier: \(String(format: "%.3f", r.calibration.expectedCalibrationError)).\n\n"
         md += "## Plots\n\n" + plots.joined(separator: "\n\n") + "\n"
+        return md
+    }
+
+    /// `x` as a percentage with one decimal, e.g. "87.8%".
+    static func percent(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+
+    /// A table of `ThresholdGroup`s, one row each, `heading` naming the first column.
+    static func decidersTable(_ groups: [ThresholdGroup], heading: String) -> String {
+        let pct = percent
+        var md = "| \(heading) | charts | `none` | zero-shot setup type | with training prior | probe, setup type | wrong |\n|---|---|---|---|---|---|---|\n"
+        for g in groups {
+            let wrong = g.zeroShotSetupTypeWithPrior.map { String(Int((Double(g.count) * (1 - $0)).rounded())) } ?? "-"
+            md += "| `\(g.threshold)` | \(g.count) | \(pct(g.noneShare)) | \(pct(g.zeroShotSetupType)) | "
+            md += "\(g.zeroShotSetupTypeWithPrior.map(pct) ?? "-") | \(g.linearProbeSetupType.map(pct) ?? "-") | \(wrong) |\n"
+        }
         return md
     }
 }

@@ -14,16 +14,29 @@ public struct SharpnessGroup: Codable, Equatable, Sendable {
     public var zeroShotSetup: ClassificationMetrics
     public var linearProbeSetup: ClassificationMetrics?
     public var linearProbeSetupType: ClassificationMetrics?
+    /// `true` when the group also asks of the bar counts: those whose type holds at the
+    /// margin and when any one bar count moves by one bar (`holds`), or the other charts;
+    /// `nil` for a group of the margin alone.
+    public var barCounts: Bool?
+
+    /// What the group holds, e.g. "type holds at ±15% and ±1 bar"; `plusMinus` spells ±
+    /// (plots write "+-").
+    public func name(plusMinus: String = "±") -> String {
+        let margin = "\(plusMinus)\(String(format: "%g", 100 * margin))%"
+        guard barCounts == true else { return "type \(holds ? "holds" : "changes") at \(margin)" }
+        return holds ? "type holds at \(margin) and \(plusMinus)1 bar" : "type changes at \(margin) or \(plusMinus)1 bar"
+    }
 }
 
 /// The charts whose setup type one threshold decides: those whose type changes when that
 /// threshold alone moves by the margin either way (the sharpness file's `deciding_at_`
 /// column), scored on their own, so a report says which thresholds the model's near misses
-/// hang on.
+/// hang on. The bar counts of the rules make groups of the same kind (`deciding_bar_counts`).
 public struct ThresholdGroup: Codable, Equatable, Sendable {
-    /// The threshold's name (`SetupThresholds.graded`), e.g. `breakout_delta_atr`.
+    /// The threshold's name (`SetupThresholds.graded`), e.g. `breakout_delta_atr`, or the
+    /// bar count's (`SetupThresholds.counted`), e.g. `pullback_lookback`.
     public var threshold: String
-    /// The margin, e.g. 0.15 for ±15%.
+    /// The margin, e.g. 0.15 for ±15%; for a bar count, the bars it moved (1).
     public var margin: Double
     /// Charts in the group (a chart may be in several).
     public var count: Int
