@@ -158,7 +158,7 @@ struct ReportWriter {
         }
         if let counts = r.byBarCount, !counts.isEmpty {
             md += "\n## By deciding bar count\n\nCharts whose setup type changes when one bar count of the rules alone moves by one bar either way "
-            md += "(a breakout twelve bars back makes a pullback, thirteen bars back it does not), per bar count.\n\n"
+            md += "(a breakout twelve bars back makes a pullback, thirteen bars back it does not), per bar count; `wrong` counts the answers with the training prior that miss.\n\n"
             md += Self.decidersTable(counts, heading: "bar count")
         }
         md += "\n## Retrieval (class-aware)\n\n| direction | R@1 | R@5 | R@10 |\n|---|---|---|---|\n"
