@@ -72,7 +72,7 @@ struct ReportWriter {
         if let groups = results.bySharpness, !groups.isEmpty {
             // Accuracy per readout on the charts whose label holds and changes at each margin.
             // (The plot font has no ±; an empty group has no accuracy.)
-            let names = groups.map { "\($0.name(plusMinus: "+-"))\n\($0.count) charts" }
+            let names = groups.map { "\($0.name(plusMinus: "+-", lineBreak: "\n"))\n\($0.count) charts" }
             let value = { (group: SharpnessGroup, metric: ClassificationMetrics?) in group.count == 0 ? nil : metric?.accuracy }
             var series = [BarSeries(name: "zero-shot setup type", values: groups.map { value($0, $0.zeroShotSetupType) })]
             if groups.contains(where: { $0.zeroShotSetupTypeWithPrior != nil }) {
@@ -83,7 +83,7 @@ struct ReportWriter {
             }
             series.append(BarSeries(name: "share of none", values: groups.map { $0.count == 0 ? nil : $0.noneShare }, color: RGBColor(hex: 0xB0B0B0)))
             try GroupedBarChart(title: "setup type accuracy by label sharpness", yLabel: "accuracy", groups: names, series: series)
-                .render(width: 900, height: 500).writePNG(to: output.appendingPathComponent("sharpness.png"))
+                .render(width: max(900, 160 * groups.count), height: 500).writePNG(to: output.appendingPathComponent("sharpness.png"))
             plots.append("![accuracy by label sharpness](sharpness.png)")
         }
         if !samples.isEmpty {

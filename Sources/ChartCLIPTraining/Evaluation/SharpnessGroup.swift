@@ -20,11 +20,11 @@ public struct SharpnessGroup: Codable, Equatable, Sendable {
     public var barCounts: Bool?
 
     /// What the group holds, e.g. "type holds at ±15% and ±1 bar"; `plusMinus` spells ±
-    /// (plots write "+-").
-    public func name(plusMinus: String = "±") -> String {
-        let margin = "\(plusMinus)\(String(format: "%g", 100 * margin))%"
-        guard barCounts == true else { return "type \(holds ? "holds" : "changes") at \(margin)" }
-        return holds ? "type holds at \(margin) and \(plusMinus)1 bar" : "type changes at \(margin) or \(plusMinus)1 bar"
+    /// and `lineBreak` follows the type's verb (plots write "+-" and break the line there).
+    public func name(plusMinus: String = "±", lineBreak: String = " ") -> String {
+        let margin = "at \(plusMinus)\(String(format: "%g", 100 * margin))%"
+        let bars = barCounts == true ? (holds ? " and " : " or ") + "\(plusMinus)1 bar" : ""
+        return "type \(holds ? "holds" : "changes")\(lineBreak)\(margin)\(bars)"
     }
 }
 
