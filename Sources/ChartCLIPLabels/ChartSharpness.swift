@@ -120,7 +120,16 @@ public struct ChartSharpness: Sendable {
         }
         if decidingColumns.count != marginColumns.count { decidingColumns = [] }
         let countsColumn = header.firstIndex(of: barCountsColumn)
-        let known = Set(SetupThresholds.graded.map(\.name)), knownCounts = Set(SetupThresholds.counted.map(\.name))
+        // A `;`-separated list of names from `known` (a kind of them: "setup threshold").
+        func names(_ field: String, line: Int, column: String, known: [String], kind: String) throws -> [String] {
+            let names = field.split(separator: ";").map(String.init)
+            if let unknown = names.first(where: { !known.contains($0) }) {
+                throw ChartCLIPError(
+                    "line \(line), column \(column): '\(unknown)' is not a \(kind)", at: url.path,
+                    hint: "names are \(known.joined(separator: ", "))")
+            }
+            return names
+        }
         var changes: [String: [Bool]] = [:]
         var deciding: [String: [[String]]] = [:]
         var decidingCounts: [String: [String]] = [:]
@@ -131,23 +140,15 @@ public struct ChartSharpness: Sendable {
             let key = fields[symbolColumn] + "|" + fields[timeColumn]
             if !decidingColumns.isEmpty {
                 deciding[key] = try decidingColumns.map { column in
-                    let names = fields[column].split(separator: ";").map(String.init)
-                    if let unknown = names.first(where: { !known.contains($0) }) {
-                        throw ChartCLIPError(
-                            "line \(index + 1), column \(header[column]): '\(unknown)' is not a setup threshold", at: url.path,
-                            hint: "names are \(SetupThresholds.graded.map(\.name).joined(separator: ", "))")
-                    }
-                    return names
+                    try names(
+                        fields[column], line: index + 1, column: header[column], known: SetupThresholds.graded.map(\.name),
+                        kind: "setup threshold")
                 }
             }
             if let countsColumn {
-                let names = fields[countsColumn].split(separator: ";").map(String.init)
-                if let unknown = names.first(where: { !knownCounts.contains($0) }) {
-                    throw ChartCLIPError(
-                        "line \(index + 1), column \(barCountsColumn): '\(unknown)' is not a bar count of the setup rules", at: url.path,
-                        hint: "names are \(SetupThresholds.counted.map(\.name).joined(separator: ", "))")
-                }
-                decidingCounts[key] = names
+                decidingCounts[key] = try names(
+                    fields[countsColumn], line: index + 1, column: barCountsColumn, known: SetupThresholds.counted.map(\.name),
+                    kind: "bar count of the setup rules")
             }
             changes[key] = try marginColumns.map { column, _ in
                 switch fields[column] {

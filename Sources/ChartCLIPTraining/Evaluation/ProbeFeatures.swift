@@ -26,16 +26,8 @@ public enum ProbeFeatures: String, Codable, Sendable, CaseIterable {
     public func compute(model: CLIPModel, data: PairData, batchSize: Int = 64, progress: ProgressBar? = nil) throws -> [[Float]] {
         if self == .embedding { return try ImageEmbeddings.compute(model: model, data: data, batchSize: batchSize, progress: progress) }
         let blocks = self == .pooled ? 1 : 4
-        var result: [[Float]] = []
-        result.reserveCapacity(data.count)
-        for start in stride(from: 0, to: data.count, by: batchSize) {
-            let indices = Array(start..<min(start + batchSize, data.count))
-            let batch = try data.batch(indices, grouping: .caption)
-            result += withoutGradients {
-                Tensor.concatenate(model.visual.classTokens(batch.images, lastBlocks: blocks), axis: 1)
-            }.rowArrays
-            progress?.update(result.count)
+        return try ImageEmbeddings.compute(data: data, batchSize: batchSize, progress: progress) { images in
+            Tensor.concatenate(model.visual.classTokens(images, lastBlocks: blocks), axis: 1)
         }
-        return result
     }
 }

@@ -53,10 +53,11 @@ struct SharpnessScoring {
             }
         }
         if let counts = decidingBarCounts, let m = widest {
-            let listed = changes.indices.filter { changes[$0] != nil && counts[$0] != nil }
-            let sharp = Set(listed.filter { changes[$0]?[m] == false && counts[$0]?.isEmpty == true })
+            // A listed chart has both readings: they are columns of its one line.
+            let listed = changes.indices.filter { changes[$0] != nil }
             for holds in [true, false] {
-                result.append(group(listed.filter { sharp.contains($0) == holds }, margin: sharpness.margins[m], holds: holds, barCounts: true))
+                let picked = listed.filter { (changes[$0]?[m] == false && counts[$0]?.isEmpty == true) == holds }
+                result.append(group(picked, margin: sharpness.margins[m], holds: holds, barCounts: true))
             }
         }
         return result

@@ -233,11 +233,19 @@ public final class TrainingRun {
 public enum ImageEmbeddings {
     /// `[N][E]` embeddings of every pair's image.
     public static func compute(model: CLIPModel, data: PairData, batchSize: Int = 64, progress: ProgressBar? = nil) throws -> [[Float]] {
+        try compute(data: data, batchSize: batchSize, progress: progress) { model.encodeImage($0, normalized: true) }
+    }
+
+    /// `[N][F]`: `features` of every pair's image, `[B, 3, S, S]` → `[B, F]` a batch at a time.
+    public static func compute(
+        data: PairData, batchSize: Int = 64, progress: ProgressBar? = nil, features: (Tensor) -> Tensor
+    ) throws -> [[Float]] {
         var result: [[Float]] = []
+        result.reserveCapacity(data.count)
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let indices = Array(start..<min(start + batchSize, data.count))
             let batch = try data.batch(indices, grouping: .caption)
-            result += withoutGradients { model.encodeImage(batch.images, normalized: true) }.rowArrays
+            result += withoutGradients { features(batch.images) }.rowArrays
             progress?.update(result.count)
         }
         return result
