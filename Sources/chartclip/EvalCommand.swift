@@ -19,6 +19,8 @@ struct EvalCommand: ParsableCommand {
     var sharpness: String?
     @Option(help: "Features the linear probe reads: 'embedding' (the normalised image embeddings), 'pooled' (the class token before the projection, CLIP's probe) or 'last_4_blocks' (the class tokens of the last four blocks, DINO's).")
     var probeFeatures: ProbeFeatures = .embedding
+    @Option(help: "The most training charts the linear probe is fitted on; a larger training split is thinned evenly. 0 fits on the whole split.")
+    var probeTrainingCharts = Evaluator().probeTrainingLimit
     @Flag(help: "No progress bars.") var quiet = false
     @OptionGroup var compute: ComputeOptions
 
@@ -34,6 +36,10 @@ struct EvalCommand: ParsableCommand {
         evaluator.split = chosen
         evaluator.pooling = pooling
         evaluator.probeFeatures = probeFeatures
+        guard probeTrainingCharts >= 0 else {
+            throw ValidationError("--probe-training-charts is a number of charts, 0 or more (0: the whole training split); got \(probeTrainingCharts)")
+        }
+        evaluator.probeTrainingLimit = probeTrainingCharts == 0 ? .max : probeTrainingCharts
         evaluator.showProgress = !quiet
         evaluator.runDirectory = runFolder.map { URL(fileURLWithPath: $0) }
         evaluator.sharpness = try sharpness.map { try ChartSharpness.load(URL(fileURLWithPath: $0)) }

@@ -61,4 +61,15 @@ import Testing
             #expect(abs(numeric - gradient[k]) < 5e-4 + 1e-3 * abs(numeric), "parameter \(k): \(gradient[k]) vs \(numeric)")
         }
     }
+
+    /// The probe's training charts are every k-th row of a larger split, spread over all of
+    /// it (each symbol and period keeps its share); no limit (`--probe-training-charts 0`)
+    /// keeps every row.
+    @Test func aLargeTrainingSplitIsThinnedEvenly() {
+        #expect(Evaluator.evenlyThinned(10, limit: 4) == [0, 2, 5, 7])
+        #expect(Evaluator.evenlyThinned(306_263, limit: 60_000).count == 60_000)
+        #expect(Evaluator.evenlyThinned(306_263, limit: 60_000).last == 306_257)
+        #expect(Evaluator.evenlyThinned(5, limit: 5) == [0, 1, 2, 3, 4])
+        #expect(Evaluator.evenlyThinned(5, limit: .max) == [0, 1, 2, 3, 4])
+    }
 }

@@ -76,7 +76,8 @@ public struct Evaluator {
     public var sharpness: ChartSharpness?
     /// The most training charts the linear probe is fitted on: a larger training split is
     /// thinned evenly (every k-th row, so every symbol and period keeps its share), which
-    /// keeps the probe's embedding pass to minutes on a few hundred thousand charts.
+    /// keeps the probe's embedding pass to minutes on a few hundred thousand charts
+    /// (`Int.max`: the whole split, `eval --probe-training-charts 0`).
     public var probeTrainingLimit = 60_000
     /// The frozen image features the linear probe is fitted on.
     public var probeFeatures: ProbeFeatures = .embedding
