@@ -24,6 +24,12 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "No progress bars.") var quiet = false
     @OptionGroup var compute: ComputeOptions
 
+    func validate() throws {
+        if probeTrainingCharts < 0 {
+            throw ValidationError("--probe-training-charts is a number of charts, 0 or more (0: the whole training split); got \(probeTrainingCharts)")
+        }
+    }
+
     func run() throws {
         try compute.run { try evaluate() }
     }
@@ -36,10 +42,7 @@ struct EvalCommand: ParsableCommand {
         evaluator.split = chosen
         evaluator.pooling = pooling
         evaluator.probeFeatures = probeFeatures
-        guard probeTrainingCharts >= 0 else {
-            throw ValidationError("--probe-training-charts is a number of charts, 0 or more (0: the whole training split); got \(probeTrainingCharts)")
-        }
-        evaluator.probeTrainingLimit = probeTrainingCharts == 0 ? .max : probeTrainingCharts
+        evaluator.probeTrainingLimit = probeTrainingCharts
         evaluator.showProgress = !quiet
         evaluator.runDirectory = runFolder.map { URL(fileURLWithPath: $0) }
         evaluator.sharpness = try sharpness.map { try ChartSharpness.load(URL(fileURLWithPath: $0)) }

@@ -77,12 +77,13 @@ public struct Evaluator {
     /// The most training charts the linear probe is fitted on: a larger training split is
     /// thinned evenly (every k-th row, so every symbol and period keeps its share), which
     /// keeps the probe's embedding pass to minutes on a few hundred thousand charts
-    /// (`Int.max`: the whole split, `eval --probe-training-charts 0`).
+    /// (0: no limit, the whole split; `eval --probe-training-charts 0`).
     public var probeTrainingLimit = 60_000
     /// The frozen image features the linear probe is fitted on.
     public var probeFeatures: ProbeFeatures = .embedding
 
-    /// Every `count / limit`-th index of `0..<count` (all of them when `count <= limit`).
+    /// Every `count / limit`-th index of `0..<count` (all of them when `count <= limit` or
+    /// `limit` is 0).
     public static func evenlyThinned(_ count: Int, limit: Int) -> [Int] {
         guard count > limit, limit > 0 else { return Array(0..<count) }
         return (0..<limit).map { $0 * count / limit }
@@ -132,7 +133,8 @@ public struct Evaluator {
         let texts = ImageEmbeddings.captions(model: model, data: data)
 
         // Prompt ensembles weighted by the training labels' (setup, phase) frequencies.
-        let trainLabels = dataset.rows(in: .train).map(\.label)
+        let allTrainRows = dataset.rows(in: .train)
+        let trainLabels = allTrainRows.map(\.label)
         let prior = trainLabels.isEmpty ? nil : LabelPrior(labels: trainLabels)
         let captions = try CaptionCellEmbeddings(model: model, tokenizer: tokenizer)
         let setups = captions.setups(prior: prior, pooling: pooling)
@@ -164,7 +166,6 @@ public struct Evaluator {
         var probePredicted: [Int]?
         var lambda: Float?
         var lambdaScores: [String: Double]?
-        let allTrainRows = dataset.rows(in: .train)
         let trainRows = Self.evenlyThinned(allTrainRows.count, limit: probeTrainingLimit).map { allTrainRows[$0] }
         let valRows = dataset.rows(in: .val)
         if !trainRows.isEmpty && !valRows.isEmpty && split != .train {
