@@ -2,6 +2,7 @@ import ArgumentParser
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import ChartCLIPTensor
 import Foundation
 
 /// The `chartclip` command line: a thin layer that parses arguments, calls the library and
@@ -39,6 +40,7 @@ struct ChartCLIPCommand: AsyncParsableCommand {
     /// folder, a result) when it is printed, in order with the progress on standard error.
     static func main() async {
         setvbuf(stdout, nil, _IOLBF, 0)
+        if let problem = InstructionSet.environmentProblem { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
         await main(nil)
     }
 }

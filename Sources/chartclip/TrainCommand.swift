@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChartCLIPTensor
 import ChartCLIPTraining
 import Foundation
 
@@ -9,6 +10,8 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Option(help: "Experiment config, e.g. configs/experiments/smoke.yaml.") var config: String?
     @Option(help: "Resume an interrupted run folder (experiments/NAME/RUN_ID).") var resume: String?
+    @Option(help: "Matrix products, replacing the config's matmul_precision: float32, bfloat16 (needs AVX512-BF16) or auto.")
+    var precision: MatmulPrecisionRequest?
     @Flag(help: "No progress bars.") var quiet = false
 
     func validate() throws {
@@ -16,8 +19,14 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let run = try resume.map { try TrainingRun.resume(URL(fileURLWithPath: $0)) }
-            ?? TrainingRun.start(try ExperimentConfig.load(URL(fileURLWithPath: config!)))
+        let run: TrainingRun
+        if let resume {
+            run = try TrainingRun.resume(URL(fileURLWithPath: resume), precision: precision)
+        } else {
+            var experiment = try ExperimentConfig.load(URL(fileURLWithPath: config!))
+            if let precision { experiment.matmulPrecision = precision }
+            run = try TrainingRun.start(experiment)
+        }
         run.showProgress = !quiet
         print("run folder: \(run.directory.url.path)")
         let summary = try await run.run()

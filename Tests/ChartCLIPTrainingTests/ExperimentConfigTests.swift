@@ -18,10 +18,17 @@ import Testing
         #expect(Set(["smoke", "synthetic", "bybit", "finetune-vit-b-16"]).isSubset(of: Self.shipped))
     }
 
+    /// A config is data: it decodes the same with the bfloat16 path switched off (as on an
+    /// AVX2-only CPU), including those that ask for bfloat16 products.
     @Test(arguments: shipped)
     func shippedConfigsDecode(name: String) throws {
-        let config = try ExperimentConfig.load(Fixtures.repositoryRoot.appendingPathComponent("configs/experiments/\(name).yaml"))
-        #expect(config.name == name)
+        let url = Fixtures.repositoryRoot.appendingPathComponent("configs/experiments/\(name).yaml")
+        let everywhere = try ExperimentConfig.load(url)
+        let portable = try InstructionSet.limited(to: .avx2) {
+            #expect(!MatmulPrecision.isBFloat16Supported)
+            return try ExperimentConfig.load(url)
+        }
+        #expect(portable == everywhere && portable.name == name)
     }
 
     @Test func unknownFieldIsNamed() {
@@ -48,22 +55,32 @@ import Testing
         } throws: { "\($0)".contains("loss") }
     }
 
-    /// `matmul_precision` is float32 unless the config asks for bfloat16; other values are
-    /// named, and a CPU without AVX512-BF16 refuses bfloat16 with the reason.
-    @Test func matmulPrecisionIsReadAndChecked() throws {
+    /// `matmul_precision` is float32 unless the config asks for bfloat16 or auto; other values
+    /// are named. Reading never depends on the CPU: bfloat16 decodes with the path switched
+    /// off, and only resolving it (when work starts) refuses it, saying what to do.
+    @Test func matmulPrecisionIsReadAndResolvedLater() throws {
         let base = "name: x\nmodel: clip-tiny\ndataset: d\nbatch_size: 8\nsteps: 1\n"
         #expect(try ExperimentConfig.decode(yaml: base, source: "p.yaml").matmulPrecision == .float32)
         #expect {
             try ExperimentConfig.decode(yaml: base + "matmul_precision: half\n", source: "p.yaml")
-        } throws: { "\($0)".contains("matmul_precision") && "\($0)".contains("bfloat16") }
-        if MatmulPrecision.isBFloat16Supported {
-            let config = try ExperimentConfig.decode(yaml: base + "matmul_precision: bfloat16\n", source: "p.yaml")
-            #expect(config.matmulPrecision == .bfloat16)
+        } throws: { "\($0)".contains("matmul_precision") && "\($0)".contains("bfloat16") && "\($0)".contains("auto") }
+        for request in MatmulPrecisionRequest.allCases {
+            let config = try InstructionSet.limited(to: .avx2) {
+                try ExperimentConfig.decode(yaml: base + "matmul_precision: \(request.rawValue)\n", source: "p.yaml")
+            }
+            #expect(config.matmulPrecision == request)
             #expect(try ExperimentConfig.decode(yaml: try config.yamlString(), source: "resolved.yaml") == config)
-        } else {
+        }
+        try InstructionSet.limited(to: .avx2) { () throws -> Void in
+            #expect(try MatmulPrecisionRequest.auto.resolved(hint: "x") == .float32)
+            #expect(try MatmulPrecisionRequest.float32.resolved(hint: "x") == .float32)
             #expect {
-                try ExperimentConfig.decode(yaml: base + "matmul_precision: bfloat16\n", source: "p.yaml")
-            } throws: { "\($0)".contains("AVX512-BF16") && "\($0)".contains("float32") }
+                try MatmulPrecisionRequest.bfloat16.resolved(hint: "--precision float32")
+            } throws: { "\($0)".contains("AVX512-BF16") && "\($0)".contains("--precision float32") }
+        }
+        if MatmulPrecision.isBFloat16Supported {
+            #expect(try MatmulPrecisionRequest.auto.resolved(hint: "x") == .bfloat16)
+            #expect(try MatmulPrecisionRequest.bfloat16.resolved(hint: "x") == .bfloat16)
         }
     }
 

@@ -1,6 +1,7 @@
 import ChartCLIPFiles
 import ChartCLIPLabels
 import ChartCLIPModels
+import ChartCLIPSupport
 import ChartCLIPTensor
 import ChartCLIPTestSupport
 import ChartCLIPText
@@ -65,9 +66,42 @@ import Testing
         #expect(info?["code_version"] != "unknown" && info?["executable"] == CodeVersion.executable?.path)
     }
 
+    /// On a CPU without AVX512-BF16 (the path switched off here), a bfloat16 config fails at
+    /// start with one line that says what to do, before a run folder exists; `auto` trains in
+    /// float32 and records both the request and the choice in run.json.
+    @Test func bfloat16WithoutTheInstructionFailsAtStartAndAutoRunsInFloat32() async throws {
+        let root = try Fixtures.temporaryDirectory("portable-precision")
+        let cache = root.appendingPathComponent("cache")
+        try await InstructionSet.limited(to: .avx2) {
+            let refused = try Self.config(name: "refused", output: root, steps: 2, extra: "matmul_precision: bfloat16\n")
+            #expect {
+                try TrainingRun.start(refused, cacheRoot: cache)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("AVX512-BF16") && text.contains("--precision float32") && text.contains("auto")
+                    && !text.contains("\n")
+            }
+            #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("refused").path))
+            let auto = try TrainingRun.start(
+                try Self.config(name: "auto", output: root, steps: 2, extra: "matmul_precision: auto\n"), cacheRoot: cache)
+            auto.showProgress = false
+            #expect(auto.precision == .float32)
+            let summary = try await auto.run()
+            #expect(summary.steps == 2 && summary.losses.values.allSatisfy(\.isFinite))
+            let info = try JSONSerialization.jsonObject(with: Data(contentsOf: auto.directory.runInfo)) as? [String: String]
+            #expect(info?["matmul_precision"] == "float32" && info?["matmul_precision_requested"] == "auto")
+            // A run started in bfloat16 elsewhere resumes here in float32 when asked.
+            try AtomicFile.write(
+                try String(contentsOf: auto.directory.config, encoding: .utf8).replacingOccurrences(
+                    of: "matmul_precision: auto", with: "matmul_precision: bfloat16"), to: auto.directory.config)
+            #expect { try TrainingRun.resume(auto.directory.url, cacheRoot: cache) } throws: { "\($0)".contains("AVX512-BF16") }
+            #expect(try TrainingRun.resume(auto.directory.url, precision: .float32, cacheRoot: cache).precision == .float32)
+        }
+    }
+
     /// `matmul_precision: bfloat16`: the run records it, its losses stay within a few percent
     /// of float32's without equalling them, and an interrupted run resumes on the same curve.
-    @Test(.enabled(if: MatmulPrecision.isBFloat16Supported, "this CPU lacks AVX512-BF16"))
+    @Test(.enabled(if: MatmulPrecision.isBFloat16Supported, "AVX512-BF16 is absent here or switched off (CHARTCLIP_ISA)"))
     func bfloat16RunResumesOnTheSameCurve() async throws {
         let root = try Fixtures.temporaryDirectory("bf16")
         let cache = root.appendingPathComponent("cache")
@@ -95,6 +129,14 @@ import Testing
         #expect(info?["matmul_precision"] == "bfloat16")
         #expect(try String(contentsOf: whole.directory.config, encoding: .utf8).contains("matmul_precision: bfloat16"))
         #expect(Gemm.precision == .float32)
+        // Trained in bfloat16, evaluated where the instruction is missing: float32 products.
+        var evaluator = Evaluator()
+        evaluator.showProgress = false
+        let dataset = try #require(mixed.dataset)
+        let portable = try InstructionSet.limited(to: .avx2) {
+            try evaluator.evaluate(checkpointURL: whole.directory.best, dataset: dataset, output: root.appendingPathComponent("report-avx2"))
+        }
+        #expect(portable.matmulPrecision == .float32 && portable.count > 0)
     }
 
     /// `image_size` with an `init_checkpoint`: the run trains the same weights on smaller

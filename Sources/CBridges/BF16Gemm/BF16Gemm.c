@@ -42,9 +42,7 @@ void chartclip_round_bf16(const float *x, float *y, long count) {
 }
 
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
-#include <stdatomic.h>
 
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
@@ -56,29 +54,7 @@ enum {
     NC = 1024,  // columns of op(B) per packed block (a multiple of NR): 512 KB, in L2
 };
 
-static atomic_int bf16_state = -1;  // -1 unknown, 0 absent, 1 present (any thread may ask first)
-
-int chartclip_bf16_supported(void) {
-    int known = atomic_load_explicit(&bf16_state, memory_order_relaxed);
-    if (known >= 0) return known;
-    unsigned eax, ebx, ecx, edx;
-    int ok = 0;
-    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
-        int avx512f = (ebx >> 16) & 1, avx512bw = (ebx >> 30) & 1, avx512vl = (ebx >> 31) & 1;
-        unsigned a1, b1, c1, d1;
-        int bf16 = __get_cpuid_count(7, 1, &a1, &b1, &c1, &d1) && ((a1 >> 5) & 1);
-        // The OS must save the zmm and mask registers (XCR0 bits 1, 2, 5, 6, 7).
-        unsigned c0, d0, a0, b0;
-        int osxsave = __get_cpuid(1, &a0, &b0, &c0, &d0) && ((c0 >> 27) & 1);
-        if (avx512f && avx512bw && avx512vl && bf16 && osxsave) {
-            unsigned lo, hi;
-            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-            ok = (lo & 0xE6) == 0xE6;
-        }
-    }
-    atomic_store_explicit(&bf16_state, ok, memory_order_relaxed);
-    return ok;
-}
+int chartclip_bf16_supported(void) { return chartclip_cpu_isa_level() >= CHARTCLIP_ISA_AVX512_BF16; }
 
 static inline __mmask16 first_lanes(long count) {
     if (count <= 0) return 0;

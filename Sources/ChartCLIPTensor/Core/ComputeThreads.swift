@@ -209,14 +209,17 @@ final class WorkerPool: @unchecked Sendable {
             for t in 0..<tasks { task(t) }
             return
         }
-        // The submitter's product precision (a task-local value) holds on the workers too.
-        let precision = Gemm.precision
+        // The submitter's product precision and instruction-set cap (task-local values) hold
+        // on the workers too.
+        let precision = Gemm.precision, cap = InstructionSet.taskCap
         for start in stride(from: 0, to: tasks, by: Claim.maxTasks) {
-            if precision == .float32 {
+            if precision == .float32 && cap == nil {
                 publish(tasks: min(Claim.maxTasks, tasks - start)) { task(start + $0) }
             } else {
                 publish(tasks: min(Claim.maxTasks, tasks - start)) { t in
-                    Gemm.$precision.withValue(precision) { task(start + t) }
+                    Gemm.$precision.withValue(precision) {
+                        InstructionSet.$taskCap.withValue(cap) { task(start + t) }
+                    }
                 }
             }
         }

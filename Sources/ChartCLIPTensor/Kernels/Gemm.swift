@@ -189,27 +189,24 @@ public enum BLASInfo {
     /// OpenBLAS's build configuration string.
     public static var config: String { String(cString: openblas_get_config()) }
 
-    /// A warning when `OPENBLAS_CORETYPE` forces a core slower than this CPU supports
-    /// (e.g. `Haswell`'s AVX2 kernels on an AVX-512 CPU, which halves GEMM speed); `nil` if
-    /// nothing is forced or the forced core matches the hardware.
+    /// A warning when `OPENBLAS_CORETYPE` forces a core other than this CPU's best: AVX2
+    /// kernels (`Haswell`, `Zen`) on an AVX-512 CPU halve GEMM speed, and AVX-512 kernels on a
+    /// CPU without AVX-512 stop the process at its first product (illegal instruction). `nil`
+    /// if nothing is forced or the forced core matches the hardware.
     public static var forcedCoreWarning: String? {
-        guard let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] else { return nil }
-        let cpuHasAVX512 = cpuFlags.contains("avx512f")
+        guard let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !forced.isEmpty else { return nil }
+        let cpuHasAVX512 = InstructionSet.detected >= .avx512
         let avx512Cores: Set<String> = [
             "skylakex", "cooperlake", "sapphirerapids", "zen4", "zen5",
         ]
         let forcedHasAVX512 = avx512Cores.contains(forced.lowercased())
+        if forcedHasAVX512 && !cpuHasAVX512 {
+            return "OPENBLAS_CORETYPE=\(forced) asks for AVX-512 kernels, but this CPU has \(InstructionSet.detected) "
+                + "only: products may stop with an illegal instruction. Unset it (env -u OPENBLAS_CORETYPE …)."
+        }
         guard cpuHasAVX512 && !forcedHasAVX512 else { return nil }
         return "OPENBLAS_CORETYPE=\(forced) forces OpenBLAS onto \(coreName) kernels, but this CPU "
             + "supports AVX-512: matrix products run at about half speed. "
             + "Unset it (env -u OPENBLAS_CORETYPE …) for real measurements."
-    }
-
-    /// The `flags` line of /proc/cpuinfo (empty where there is none).
-    static var cpuFlags: Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-        else { return [] }
-        return Set(line.split(separator: " ").map(String.init))
     }
 }

@@ -15,16 +15,57 @@ public enum MatmulPrecision: String, Sendable, Codable, CaseIterable {
     /// bfloat16 operands, float32 sums (needs AVX512-BF16).
     case bfloat16
 
-    /// Whether this CPU has the bfloat16 dot-product instruction (AVX512-BF16: AMD Zen 4 and
-    /// later, Intel Cooper Lake and Sapphire Rapids and later).
-    public static var isBFloat16Supported: Bool { chartclip_bf16_supported() == 1 }
+    /// Whether products may run on the bfloat16 dot-product instruction here: the CPU has
+    /// AVX512-BF16 (AMD Zen 4 and later, Intel Cooper Lake and Sapphire Rapids and later) and
+    /// neither `CHARTCLIP_ISA` nor the task (`InstructionSet.limited(to:_:)`) caps it away.
+    public static var isBFloat16Supported: Bool { InstructionSet.active >= .avx512BF16 }
 
     /// Why `precision` cannot run on this CPU, or `nil` when it can.
     public static func unsupportedReason(_ precision: MatmulPrecision) -> String? {
         guard precision == .bfloat16, !isBFloat16Supported else { return nil }
-        return "bfloat16 matrix products need a CPU with AVX512-BF16 (AMD Zen 4 or later, Intel "
-            + "Cooper Lake or Sapphire Rapids or later), and this one lacks it: use float32"
+        let cpu = InstructionSet.active == InstructionSet.detected
+            ? "this CPU lacks it (it has \(InstructionSet.detected))" : "it is switched off here (\(InstructionSet.summary))"
+        return "bfloat16 matrix products need AVX512-BF16 (AMD Zen 4 or later, Intel Cooper Lake or "
+            + "Sapphire Rapids or later), and \(cpu)"
     }
+}
+
+/// What a config or a command asks of matrix products, resolved to a `MatmulPrecision` when
+/// work starts (never while a config is read: a config is data, whichever machine reads it).
+public enum MatmulPrecisionRequest: String, Sendable, Codable, CaseIterable {
+    /// Exact float32 products.
+    case float32
+    /// bfloat16 operands with float32 sums; an error where the CPU lacks AVX512-BF16.
+    case bfloat16
+    /// The fastest precision this CPU has that training is known to tolerate: bfloat16 with
+    /// AVX512-BF16 (losses within a few percent of float32's, same accuracy), else float32.
+    case auto
+
+    /// The request for exactly `precision`.
+    public init(_ precision: MatmulPrecision) {
+        self = precision == .float32 ? .float32 : .bfloat16
+    }
+
+    /// The precision to run with on this CPU; `bfloat16` where it cannot run is an error that
+    /// says what to do instead (`hint` is the flag or field to change, e.g. `--precision float32`).
+    public func resolved(hint: String) throws(PrecisionUnavailable) -> MatmulPrecision {
+        switch self {
+        case .float32: return .float32
+        case .auto: return MatmulPrecision.isBFloat16Supported ? .bfloat16 : .float32
+        case .bfloat16:
+            if let reason = MatmulPrecision.unsupportedReason(.bfloat16) {
+                throw PrecisionUnavailable(message: "\(reason): use \(hint)")
+            }
+            return .bfloat16
+        }
+    }
+}
+
+/// A precision request this CPU cannot meet, with what to do instead.
+public struct PrecisionUnavailable: Error, CustomStringConvertible, Sendable {
+    /// The reason and the fix, one line.
+    public var message: String
+    public var description: String { message }
 }
 
 extension Gemm {

@@ -42,7 +42,7 @@ extension ExperimentConfig {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw ChartCLIPError(
                 "field '\(path)': \(context.debugDescription)", at: layers.origin(of: path),
-                hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase; matmul_precision is float32 or bfloat16")
+                hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase; matmul_precision is float32, bfloat16 or auto")
         } catch {
             throw ChartCLIPError("cannot read the config: \(error)", at: source)
         }
@@ -76,7 +76,6 @@ extension ExperimentConfig {
         try require(["cosine", "constant"].contains(schedule.kind), "schedule.kind", "is cosine or constant")
         try require(optimizer.lr > 0, "optimizer.lr", "must be positive")
         try require(gradClip.map { $0 > 0 } ?? true, "grad_clip", "must be positive")
-        if let reason = MatmulPrecision.unsupportedReason(matmulPrecision) { try require(false, "matmul_precision", reason) }
         try require(augment.minScale > 0.3 && augment.minScale <= 1, "augment.min_scale", "must be in (0.3, 1]")
         try require(!(lockImage && lockText), "lock_text", "locking both towers leaves nothing to train")
         for (section, chart) in [("synthetic", synthetic?.chart), ("recorded", recorded?.chart)] {

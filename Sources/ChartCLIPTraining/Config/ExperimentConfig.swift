@@ -63,9 +63,10 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var seed: Int
     /// Compute threads (all cores if absent).
     public var threads: Int?
-    /// How matrix products multiply: `float32` (default) or `bfloat16` (operands rounded to
-    /// bfloat16, sums in float32, on AVX512-BF16: faster, see `MatmulPrecision`).
-    public var matmulPrecision: MatmulPrecision
+    /// How matrix products multiply: `float32` (default), `bfloat16` (operands rounded to
+    /// bfloat16, sums in float32, on AVX512-BF16: faster, see `MatmulPrecision`) or `auto` (the
+    /// fastest this CPU has). Resolved when a run starts, never while the config is read.
+    public var matmulPrecision: MatmulPrecisionRequest
     /// Freeze the image tower.
     public var lockImage: Bool
     /// Freeze the text tower.
@@ -113,7 +114,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         gradClip = try c.decodeIfPresent(Float.self, forKey: .gradClip)
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? 0
         threads = try c.decodeIfPresent(Int.self, forKey: .threads)
-        matmulPrecision = try c.decodeIfPresent(MatmulPrecision.self, forKey: .matmulPrecision) ?? .float32
+        matmulPrecision = try c.decodeIfPresent(MatmulPrecisionRequest.self, forKey: .matmulPrecision) ?? .float32
         lockImage = try c.decodeIfPresent(Bool.self, forKey: .lockImage) ?? false
         lockText = try c.decodeIfPresent(Bool.self, forKey: .lockText) ?? false
         loss = try c.decodeIfPresent(ContrastiveLossKind.self, forKey: .loss) ?? .multiPositive

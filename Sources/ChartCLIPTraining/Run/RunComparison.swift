@@ -155,8 +155,8 @@ public enum RunComparison {
             }
         }
         var planned: Int?, initCheckpoint: String?
-        // Read leniently, not decoded: a run's config need not pass today's checks (a
-        // bfloat16 run listed on a machine without AVX512-BF16, a field since renamed).
+        // Read leniently, not decoded: a run's config need not pass today's checks (a field
+        // since renamed or checked more strictly).
         if let data = FileManager.default.contents(atPath: run.config.path) {
             if let config = (try? Yams.load(yaml: String(decoding: data, as: UTF8.self))) as? [String: Any] {
                 planned = config["steps"] as? Int

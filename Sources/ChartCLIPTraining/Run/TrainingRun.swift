@@ -35,8 +35,14 @@ public final class TrainingRun {
     /// Show progress bars.
     public var showProgress = true
 
-    /// A new run of `config` under `config.output_dir`.
+    /// How this run's matrix products multiply: the config's `matmul_precision`, resolved on
+    /// this CPU when the run was opened.
+    public let precision: MatmulPrecision
+
+    /// A new run of `config` under `config.output_dir`. The precision is resolved first, so a
+    /// request this CPU cannot meet fails before the run folder exists or any work is done.
     public static func start(_ config: ExperimentConfig, cacheRoot: URL = URL(fileURLWithPath: "data")) throws -> TrainingRun {
+        let precision = try resolvePrecision(config)
         let dir = try RunDirectory.create(root: URL(fileURLWithPath: config.outputDirectory), name: config.name)
         try AtomicFile.write(try config.yamlString(), to: dir.config)
         let info: [String: String] = [
@@ -44,27 +50,43 @@ public final class TrainingRun {
             "started": UTCTime.iso(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)),
             "code_version": CodeVersion.current(), "executable": CodeVersion.executable?.path ?? "unknown",
             "chartclip_version": CodeVersion.version, "threads": String(config.threads ?? ComputeThreads.count),
-            "blas_core": BLASInfo.coreName, "matmul_precision": config.matmulPrecision.rawValue,
+            "blas_core": BLASInfo.coreName, "instruction_set": InstructionSet.summary,
+            "matmul_precision": precision.rawValue, "matmul_precision_requested": config.matmulPrecision.rawValue,
         ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(info), to: dir.runInfo)
-        return TrainingRun(config: config, directory: dir, cacheRoot: cacheRoot)
+        return TrainingRun(config: config, directory: dir, precision: precision, cacheRoot: cacheRoot)
     }
 
     /// Reopens an interrupted run from its saved config; `run()` continues from
-    /// `checkpoints/latest.h5`.
-    public static func resume(_ url: URL, cacheRoot: URL = URL(fileURLWithPath: "data")) throws -> TrainingRun {
+    /// `checkpoints/latest.h5`. `precision`, when given, replaces the saved request (a run
+    /// started in bfloat16 continues in float32 on a CPU without it).
+    public static func resume(
+        _ url: URL, precision request: MatmulPrecisionRequest? = nil, cacheRoot: URL = URL(fileURLWithPath: "data")
+    ) throws -> TrainingRun {
         let dir = RunDirectory(url)
         guard FileManager.default.fileExists(atPath: dir.config.path) else {
             throw ChartCLIPError("not a run folder (no config.yaml)", at: url.path, hint: "pass experiments/<name>/<run id>/")
         }
-        return TrainingRun(config: try ExperimentConfig.load(dir.config), directory: dir, cacheRoot: cacheRoot)
+        var config = try ExperimentConfig.load(dir.config)
+        if let request { config.matmulPrecision = request }
+        return TrainingRun(config: config, directory: dir, precision: try resolvePrecision(config), cacheRoot: cacheRoot)
     }
 
-    init(config: ExperimentConfig, directory: RunDirectory, cacheRoot: URL) {
+    /// The config's precision request on this CPU, or an error of one line that says what to change.
+    static func resolvePrecision(_ config: ExperimentConfig) throws -> MatmulPrecision {
+        do {
+            return try config.matmulPrecision.resolved(hint: "--precision float32, or matmul_precision: auto in the config")
+        } catch {
+            throw ChartCLIPError("matmul_precision \(config.matmulPrecision.rawValue) cannot run here: \(error.message)")
+        }
+    }
+
+    init(config: ExperimentConfig, directory: RunDirectory, precision: MatmulPrecision, cacheRoot: URL) {
         self.config = config
         self.directory = directory
+        self.precision = precision
         self.cacheRoot = cacheRoot
     }
 
@@ -91,7 +113,7 @@ public final class TrainingRun {
     @discardableResult
     public func run(stopAfter: Int? = nil) async throws -> Summary {
         if let threads = config.threads { ComputeThreads.configure(count: threads) }
-        return try await Gemm.$precision.withValue(config.matmulPrecision) {
+        return try await Gemm.$precision.withValue(precision) {
             try await train(stopAfter: stopAfter)
         }
     }

@@ -5,6 +5,17 @@
 extern "C" {
 #endif
 
+/// Instruction-set levels, lowest first: what `chartclip_cpu_isa_level` answers.
+enum {
+    CHARTCLIP_ISA_BASELINE = 0,     // no AVX2 + FMA (or not x86-64)
+    CHARTCLIP_ISA_AVX2 = 1,         // AVX2 and FMA, with ymm state saved by the OS
+    CHARTCLIP_ISA_AVX512 = 2,       // AVX-512 F, DQ, BW and VL, with zmm state saved
+    CHARTCLIP_ISA_AVX512_BF16 = 3,  // and the bfloat16 dot product (AVX512-BF16)
+};
+
+/// The highest level this CPU and operating system support (cpuid and xgetbv, read once).
+int chartclip_cpu_isa_level(void);
+
 /// 1 when this CPU multiplies bfloat16 pairs in hardware (AVX512-BF16: Zen 4 and later,
 /// Cooper Lake, Sapphire Rapids and later), else 0. Checked once, at run time: the library
 /// builds on any x86-64 or ARM CPU and only calls `chartclip_sgemm_bf16` where this is 1.
