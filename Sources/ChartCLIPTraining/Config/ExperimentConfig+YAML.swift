@@ -42,7 +42,7 @@ extension ExperimentConfig {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw ChartCLIPError(
                 "field '\(path)': \(context.debugDescription)", at: layers.origin(of: path),
-                hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase; matmul_precision is float32, bfloat16 or auto")
+                hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase; matmul_precision is float32, bfloat16 or auto; sampling is natural, balanced or sqrt_balanced")
         } catch {
             throw ChartCLIPError("cannot read the config: \(error)", at: source)
         }
@@ -66,7 +66,21 @@ extension ExperimentConfig {
         try require(!name.isEmpty && !name.contains("/"), "name", "must be a non-empty folder name")
         try require(batchSize >= 2, "batch_size", "a contrastive batch needs at least 2 pairs")
         try require((steps ?? 1) > 0 && (epochs ?? 1) > 0, "steps", "must be positive")
-        try require(steps != nil || epochs != nil, "steps", "give steps or epochs")
+        if stages.isEmpty {
+            try require(steps != nil || epochs != nil, "steps", "give steps, epochs or stages")
+        } else {
+            try require(steps == nil && epochs == nil, "stages", "a config with stages takes its steps from them: remove steps and epochs")
+        }
+        for (i, stage) in stages.enumerated() {
+            let field = "stages.\(i)"
+            try require(stage.steps > 0, field, "steps must be positive (got \(stage.steps))")
+            try require(stage.lr.map { $0 > 0 && $0.isFinite } ?? true, field, "lr must be positive")
+            try require(stage.warmupSteps.map { $0 >= 0 } ?? true, field, "warmup_steps must be 0 or more")
+            try require(stage.minLr.map { $0 >= 0 && $0.isFinite } ?? true, field, "min_lr must be 0 or more")
+            try require(stage.kind.map { ["cosine", "constant"].contains($0) } ?? true, field, "kind is cosine or constant")
+            try require(!((stage.lockImage ?? lockImage) && (stage.lockText ?? lockText)), field, "locking both towers leaves nothing to train")
+            try require(stage.augment.map { $0.minScale > 0.3 && $0.minScale <= 1 } ?? true, field, "augment.min_scale must be in (0.3, 1]")
+        }
         try require([dataset != nil, synthetic != nil, recorded != nil].filter { $0 }.count == 1, "dataset", "give exactly one of dataset, synthetic and recorded")
         try require(model != nil || initCheckpoint != nil, "model", "give a model config or an init_checkpoint")
         try require(imageSize.map { $0 >= 8 && $0 <= 1024 } ?? true, "image_size", "must be between 8 and 1024 pixels")
@@ -88,10 +102,4 @@ extension ExperimentConfig {
         try YAMLEncoder().encode(self)
     }
 
-    /// The learning-rate schedule for `totalSteps`.
-    public func learningRateSchedule(totalSteps: Int) -> LearningRateSchedule {
-        schedule.kind == "constant"
-            ? .constant(rate: optimizer.lr)
-            : .warmupCosine(rate: optimizer.lr, warmupSteps: schedule.warmupSteps, totalSteps: totalSteps, minimumRate: schedule.minLr)
-    }
 }

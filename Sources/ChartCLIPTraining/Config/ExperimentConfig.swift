@@ -85,6 +85,11 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var checkpointEvery: Int
     /// Chart-safe augmentation (off by default).
     public var augment: AugmentConfig
+    /// How batches are drawn: `natural` (default), `balanced` or `sqrt_balanced` over setup types.
+    public var sampling: SamplingKind
+    /// A schedule with several phases in this one config (`steps` and `epochs` then stay out:
+    /// the run is the stages' steps); see `StageConfig`.
+    public var stages: [StageConfig]
     /// Root folder of runs.
     public var outputDirectory: String
 
@@ -93,6 +98,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         case optimizer, schedule, gradClip = "grad_clip", seed, threads, matmulPrecision = "matmul_precision", lockImage = "lock_image"
         case lockText = "lock_text", loss, positives, accumulationSteps = "accumulation_steps"
         case evalEvery = "eval_every", checkpointEvery = "checkpoint_every", augment, outputDirectory = "output_dir"
+        case sampling, stages
     }
 
     public init(from decoder: Decoder) throws {
@@ -123,6 +129,8 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? 0
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? 100
         augment = try c.decodeIfPresent(AugmentConfig.self, forKey: .augment) ?? AugmentConfig()
+        sampling = try c.decodeIfPresent(SamplingKind.self, forKey: .sampling) ?? .natural
+        stages = try c.decodeIfPresent([StageConfig].self, forKey: .stages) ?? []
         outputDirectory = try c.decodeIfPresent(String.self, forKey: .outputDirectory) ?? "experiments"
     }
 }

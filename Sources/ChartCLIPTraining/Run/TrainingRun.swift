@@ -146,27 +146,52 @@ public final class TrainingRun {
             ? nil : try PairData(rows: validationRows, config: model.config, tokenizer: tokenizer, label: "loading validation", progress: showProgress)
         let batchSize = min(config.batchSize, train.count)
         let order = DataOrder(count: train.count, batchSize: batchSize, seed: UInt64(config.seed))
-        let total = config.steps ?? (config.epochs ?? 1) * order.batchesPerEpoch
-        let trainer = ContrastiveTrainer(
-            model: model, settings: config.optimizer.settings, schedule: config.learningRateSchedule(totalSteps: total),
-            gradientClip: config.gradClip, accumulationSteps: config.accumulationSteps, lossKind: config.loss,
-            lockImage: config.lockImage, lockText: config.lockText, step: startStep)
+        let setupTypes = trainRows.map(\.label.setupType)
+        let balanced = BalancedOrder(classes: setupTypes, batchSize: batchSize, seed: UInt64(config.seed))
+        let sqrtBalanced = BalancedOrder(classes: setupTypes, batchSize: batchSize, seed: UInt64(config.seed), sqrt: true)
+        let plan = TrainingPlan(config: config, batchesPerEpoch: order.batchesPerEpoch)
+        let total = plan.totalSteps
+        // One trainer per stage (its frozen towers and schedule); AdamW's moments and step
+        // count pass from stage to stage, and a resumed run rebuilds the stage it stopped in.
+        var stage = plan.stage(at: startStep)
+        func makeTrainer(_ stage: TrainingPlan.Stage, step: Int) -> ContrastiveTrainer {
+            let trainer = ContrastiveTrainer(
+                model: model, settings: config.optimizer.settings, schedule: stage.schedule,
+                gradientClip: config.gradClip, accumulationSteps: config.accumulationSteps, lossKind: config.loss,
+                lockImage: stage.lockImage, lockText: stage.lockText, step: step)
+            trainer.scheduleStart = stage.start
+            return trainer
+        }
+        var trainer = makeTrainer(stage, step: startStep)
         if let optimizerState { try trainer.optimizer.importState(step: optimizerState.step, moments: optimizerState.moments) }
-        let augmentation = config.augment.enabled ? ChartAugmentation(minScale: config.augment.minScale, seed: UInt64(config.seed)) : nil
 
         let end = min(total, stopAfter ?? total)
         var losses: [Int: Float] = [:]
         var bestAccuracy = bestValidationAccuracy()
         var lastAccuracy: Double?
         let bar = ProgressBar(total: total, label: "train \(config.name)", enabled: showProgress)
+        if plan.stages.count > 1 { bar.note("\(stage.name): steps \(stage.start + 1)-\(stage.end)") }
         var stopReason: String?
         var step = startStep
         while step < end {
             let began = Timing.now()
-            let indices = order.indices(step: step)
+            if step >= stage.end {
+                let state = trainer.optimizer.exportState()
+                stage = plan.stage(at: step)
+                trainer = makeTrainer(stage, step: step)
+                try trainer.optimizer.importState(step: state.step, moments: state.moments)
+                bar.note("\(stage.name): steps \(stage.start + 1)-\(stage.end)")
+            }
+            let indices: [Int]
+            switch stage.sampling {
+            case .natural: indices = order.indices(step: step)
+            case .balanced: indices = balanced.indices(step: step)
+            case .sqrtBalanced: indices = sqrtBalanced.indices(step: step)
+            }
             let currentStep = step
             var augment: (@Sendable (RasterImage, Int) -> RasterImage)?
-            if let augmentation {
+            if stage.augment.enabled {
+                let augmentation = ChartAugmentation(minScale: stage.augment.minScale, seed: UInt64(config.seed))
                 augment = { image, index in augmentation.apply(image, step: currentStep, index: index) }
             }
             let batch = try train.batch(indices, grouping: config.positives, augment: augment)
@@ -182,7 +207,7 @@ public final class TrainingRun {
             losses[step] = result.loss
             let seconds = Timing.now() - began
             try appendMetrics([
-                "step": step, "loss": Double(result.loss), "lr": Double(result.learningRate),
+                "step": step, "stage": stage.index, "loss": Double(result.loss), "lr": Double(result.learningRate),
                 "logit_scale": Double(result.logitScale), "grad_norm": Double(result.gradientNorm),
                 "images_per_s": Double(batchSize) / seconds,
             ])

@@ -77,8 +77,10 @@ public final class ContrastiveTrainer {
     public let model: CLIPModel
     /// The optimizer over the trainable parameters.
     public let optimizer: AdamW
-    /// The learning rate as a function of the step.
+    /// The learning rate as a function of the step counted from `scheduleStart`.
     public var schedule: LearningRateSchedule
+    /// The step the schedule counts from (a stage's first step; 0 for a run of one stage).
+    public var scheduleStart = 0
     /// Maximum global gradient norm, or `nil` for none.
     public var gradientClip: Float?
     /// Sub-batches per optimizer step (open_clip's `accum_freq`).
@@ -133,7 +135,7 @@ public final class ContrastiveTrainer {
     /// the loss or the gradient is not finite.
     @discardableResult
     public func trainStep(_ batch: TrainingBatch) throws -> StepResult {
-        let rate = schedule.rate(at: step)
+        let rate = schedule.rate(at: step - scheduleStart)
         optimizer.settings.learningRate = rate
         OpProfiler.shared.mark()
         let lossValue = computeGradients(batch)
