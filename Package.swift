@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "ChartCLIPPredictor",
             dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPDecision", "ChartCLIPTraining"]),
-        .target(name: "ChartCLIPDecision", dependencies: ["ChartCLIPMarket", "ChartCLIPLabels"]),
+        .target(name: "ChartCLIPDecision", dependencies: ["ChartCLIPMarket", "ChartCLIPLabels", "ChartCLIPSupport"]),
         .target(
             name: "ChartCLIPPipeline",
             dependencies: ["ChartCLIPTraining", "ChartCLIPPredictor", "ChartCLIPDecision"]),

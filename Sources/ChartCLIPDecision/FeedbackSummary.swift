@@ -1,4 +1,5 @@
 import ChartCLIPMarket
+import ChartCLIPSupport
 import Foundation
 
 /// Hit rate of one setup at one horizon, beside the base rate of the same move.
@@ -22,6 +23,11 @@ public struct FeedbackSummaryRow: Codable, Equatable, Sendable {
     public var baseRate: Double?
     /// `hitRate − baseRate`: what the setup adds over chance.
     public var lift: Double?
+    /// Wilson 95% interval of `hitRate`.
+    public var hitRateInterval: Proportions.Interval?
+    /// Two-sided p-value of the exact binomial test of `hits` out of `applicable` against
+    /// `baseRate`: how often chance alone would stray as far from the base rate.
+    public var pValueAgainstBase: Double?
     /// Mean return at the horizon in the setup's direction.
     public var meanReturnAtHorizon: Double?
     /// Mean return of the barrier trades (gross).
@@ -35,6 +41,8 @@ public struct FeedbackSummaryRow: Codable, Equatable, Sendable {
         case setup, horizon, barrier, count, applicable, hits, lift, classified
         case hitRate = "hit_rate"
         case baseRate = "base_rate"
+        case hitRateInterval = "hit_rate_interval_95"
+        case pValueAgainstBase = "p_value_against_base"
         case meanReturnAtHorizon = "mean_return_at_horizon"
         case meanTradeReturn = "mean_trade_return"
         case classificationAccuracy = "classification_accuracy"
@@ -72,14 +80,15 @@ public struct FeedbackSummary: Codable, Equatable, Sendable {
     /// A fixed-width table for the terminal.
     public var table: String {
         let header = [
-            "setup", "horizon", "barrier", "n", "applic.", "hits", "hit rate", "base rate", "lift", "mean ret",
+            "setup", "horizon", "barrier", "n", "applic.", "hits", "hit rate", "95% CI", "base rate", "lift", "p vs base", "mean ret",
             "trade ret", "classified", "accuracy",
         ]
         var lines = [header]
         for r in rows {
             lines.append([
                 r.setup, r.horizon, r.barrier, "\(r.count)", "\(r.applicable)", "\(r.hits)", Self.percent(r.hitRate),
-                Self.percent(r.baseRate), Self.points(r.lift), Self.percent(r.meanReturnAtHorizon, signed: true),
+                Self.interval(r.hitRateInterval), Self.percent(r.baseRate), Self.points(r.lift), Self.pValue(r.pValueAgainstBase),
+                Self.percent(r.meanReturnAtHorizon, signed: true),
                 Self.percent(r.meanTradeReturn, signed: true), "\(r.classified)", Self.percent(r.classificationAccuracy),
             ])
         }
@@ -102,6 +111,8 @@ public struct FeedbackSummary: Codable, Equatable, Sendable {
             setup: setup, horizon: horizon, barrier: barrier, count: group.count, applicable: applicable.count,
             hits: hits, hitRate: hitRate, baseRate: baseRate,
             lift: hitRate.flatMap { h in baseRate.map { h - $0 } },
+            hitRateInterval: Proportions.wilson(successes: hits, trials: applicable.count),
+            pValueAgainstBase: baseRate.flatMap { Proportions.binomialTest(successes: hits, trials: applicable.count, rate: $0)?.pValue },
             meanReturnAtHorizon: mean(applicable.compactMap(\.returnAtHorizon)),
             meanTradeReturn: mean(applicable.compactMap(\.tradeReturn)), classified: judged.count,
             classificationAccuracy: judged.isEmpty ? nil : Double(judged.filter { $0 }.count) / Double(judged.count))
@@ -125,6 +136,16 @@ public struct FeedbackSummary: Codable, Equatable, Sendable {
     static func percent(_ x: Double?, signed: Bool = false) -> String {
         guard let x else { return "-" }
         return String(format: signed ? "%+.2f%%" : "%.1f%%", 100 * x)
+    }
+
+    static func interval(_ x: Proportions.Interval?) -> String {
+        guard let x else { return "-" }
+        return String(format: "%.1f-%.1f%%", 100 * x.lower, 100 * x.upper)
+    }
+
+    static func pValue(_ p: Double?) -> String {
+        guard let p else { return "-" }
+        return p < 0.001 ? String(format: "%.0e", p) : String(format: "%.3f", p)
     }
 
     static func points(_ x: Double?) -> String {

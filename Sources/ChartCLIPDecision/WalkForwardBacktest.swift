@@ -82,6 +82,8 @@ public struct WalkForwardReport: Codable, Equatable, Sendable {
     /// Share of long entries at every decision measured that reached the target: the hit
     /// rate of entering always.
     public var baseRate: Double?
+    /// Long entries at every decision measured that reached the target (`baseRate`'s count).
+    public var baseHits = 0
 
     enum CodingKeys: String, CodingKey {
         case symbol, interval, horizon, barrier, from, to, decisions, adjusted, changed
@@ -89,6 +91,7 @@ public struct WalkForwardReport: Codable, Equatable, Sendable {
         case withoutCV = "without_cv"
         case withCV = "with_cv"
         case baseRate = "base_rate"
+        case baseHits = "base_hits"
     }
 }
 
@@ -153,6 +156,7 @@ public enum WalkForwardBacktest {
         report.withoutCV = tallyWithout.variant
         report.withCV = tallyWith.variant
         report.baseRate = report.decisions > 0 ? Double(alwaysHits) / Double(report.decisions) : nil
+        report.baseHits = alwaysHits
         return report
     }
 

@@ -84,7 +84,9 @@ public enum Pipeline {
             checkpoint: run.directory.best, output: predictorURL, name: "pipeline-\(options.model)", window: window,
             intervalMinutes: series.first?.interval.minutes ?? 15, dataset: dataset, progress: options.showProgress)
         let predictor = try Predictor(url: predictorURL)
+        let confidence = try ConfidenceCheck.writeChecks(predictorURL: predictorURL, dataset: dataset).checks
         log("6/9 predictor: \(predictorURL.path)")
+        for check in confidence { log("   confidence on \(check.summary)") }
 
         // 8'. Predictions on the newest candles, written where the users' system reads them.
         let dataDir = out.appendingPathComponent("data")
@@ -127,7 +129,8 @@ public enum Pipeline {
             testZeroShotSetupBalancedAccuracy: results.zeroShotSetup.balancedAccuracy,
             testZeroShotPhaseAccuracy: results.zeroShotPhase.accuracy,
             testLinearProbeSetupAccuracy: results.linearProbeSetup?.accuracy, predictionFiles: files, decisions: decisions,
-            feedback: feedback.rows, backtests: backtests, seconds: Timing.now() - started)
+            feedback: feedback.rows, backtests: backtests, seconds: Timing.now() - started,
+            testZeroShotSetupTypeWithPriorAccuracy: results.zeroShotSetupTypeWithPrior?.accuracy, confidence: confidence)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(summary), to: out.appendingPathComponent("summary.json"))

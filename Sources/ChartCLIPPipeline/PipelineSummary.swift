@@ -1,4 +1,5 @@
 import ChartCLIPDecision
+import ChartCLIPPredictor
 import Foundation
 
 /// What the pipeline produced and measured (`summary.json`; `summary.md` for people).
@@ -20,6 +21,10 @@ public struct PipelineSummary: Codable, Sendable {
     public var feedback: [FeedbackSummaryRow]
     public var backtests: [WalkForwardReport]
     public var seconds: Double
+    /// Zero-shot setup type with the training labels' prior (the readout the study leads with).
+    public var testZeroShotSetupTypeWithPriorAccuracy: Double? = nil
+    /// The exported predictor's confidence checked on the held-out splits.
+    public var confidence: [ConfidenceCheck] = []
 
     /// A short markdown account.
     public func markdown(feedbackTable: String) -> String {
@@ -29,17 +34,33 @@ public struct PipelineSummary: Codable, Sendable {
         md += charts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ".\n\n"
         md += "| held-out test | value |\n|---|---|\n"
         md += "| zero-shot setup type accuracy | \(pct(testZeroShotSetupTypeAccuracy)) |\n"
+        md += "| zero-shot setup type with the training prior | \(pct(testZeroShotSetupTypeWithPriorAccuracy)) |\n"
         md += "| zero-shot setup and direction accuracy | \(pct(testZeroShotSetupAccuracy)) (balanced \(pct(testZeroShotSetupBalancedAccuracy))) |\n"
         md += "| zero-shot phase accuracy | \(pct(testZeroShotPhaseAccuracy)) |\n"
         md += "| linear probe setup accuracy | \(pct(testLinearProbeSetupAccuracy)) |\n\n"
+        if !confidence.isEmpty {
+            md += "Predictor confidence (calibrated on the validation split; a call is right when its setup is the labeler's):\n\n"
+            md += confidence.map { "- \($0.summary)\n" }.joined() + "\n"
+        }
         md += "Decisions on the newest candles: " + decisions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n\n"
         md += "## Feedback replay over the held-out period\n\n```\n\(feedbackTable)\n```\n\n"
         md += "## Walk-forward backtest (enter decisions, with and without the CV adjustment)\n\n"
-        md += "| symbol | enter without CV | hit rate | mean return | enter with CV | hit rate | mean return | base rate |\n|---|---|---|---|---|---|---|---|\n"
-        for b in backtests {
-            md += "| \(b.symbol) | \(b.withoutCV.enter) | \(pct(b.withoutCV.enterHitRate)) | \(pct(b.withoutCV.enterMeanTradeReturn)) "
-            md += "| \(b.withCV.enter) | \(pct(b.withCV.enterHitRate)) | \(pct(b.withCV.enterMeanTradeReturn)) | \(pct(b.baseRate)) |\n"
+        md += "Hit rate: the long entry reached its target before its stop; 95% Wilson intervals in brackets; "
+        md += "the base rate is entering at every decision measured.\n\n"
+        md += "| symbol | decisions | changed by CV | enter without CV: hits | enter with CV: hits | with vs without | base rate |\n"
+        md += "|---|---|---|---|---|---|---|\n"
+        typealias S = WalkForwardStatistics
+        for (name, stats) in backtests.map({ ($0.symbol, S([$0])) }) + [("**all**", S(backtests))] {
+            md += "| \(name) | \(stats.decisions) | \(stats.changed) "
+            md += "| \(S.rate(stats.enterHitsWithout, stats.entersWithout, stats.intervalWithout)) "
+            md += "| \(S.rate(stats.enterHitsWith, stats.entersWith, stats.intervalWith)) "
+            md += "| \(S.p(stats.withAgainstWithout)) | \(S.rate(stats.baseHits, stats.decisions, stats.baseInterval)) |\n"
         }
+        let all = S(backtests)
+        md += "\nThe CV adjustment changed \(all.changed) of \(all.decisions) decisions. Entries against the base rate "
+        md += "(exact binomial test): without CV \(S.p(all.withoutAgainstBase)), with CV \(S.p(all.withAgainstBase)). "
+        md += "With against without is a pooled two-proportion z-test; the two sets share every decision the "
+        md += "adjustment left alone, so it is conservative.\n"
         md += "\nReport: `\(report)`; predictor: `\(predictor)`; run: `\(runDirectory)`; \(String(format: "%.0f", seconds)) s.\n"
         return md
     }

@@ -17,7 +17,7 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup(title: "Overlays (default: the run's; any of these flags replaces them all)") var overlays: OverlayOptions
     @Option(help: "Class prototypes: ensemble (one per class) or cells (one per (setup, phase) cell, summed per class).")
     var pooling: CaptionCellEmbeddings.Pooling = .standard
-    @Option(help: "The training dataset: its period is recorded and its val split calibrates confidence.") var dataset: String?
+    @Option(help: "The training dataset: its period is recorded, its val split calibrates confidence, and its test (and holdout) split checks it.") var dataset: String?
     @Flag(help: "No progress bars.") var quiet = false
 
     func run() throws {
@@ -29,5 +29,10 @@ struct ExportCommand: ParsableCommand {
         print("wrote \(out): \(file.info.label), \(file.info.chartWindow)-candle charts\(file.info.overlays.description), "
             + "\(file.setupNames.count) setup and \(file.phaseNames.count) phase classes, "
             + "\(file.visualParameters.values.reduce(0) { $0 + $1.count }) image-tower parameters, \(size / 1024) KiB")
+        if let data {
+            let (checks, files) = try ConfidenceCheck.writeChecks(predictorURL: URL(fileURLWithPath: out), dataset: data)
+            for check in checks { print("confidence on \(check.summary)") }
+            if !files.isEmpty { print("wrote \(files.map(\.path).joined(separator: ", "))") }
+        }
     }
 }

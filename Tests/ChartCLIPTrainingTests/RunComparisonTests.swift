@@ -19,7 +19,7 @@ import Testing
         for step in steps {
             lines.append(#"{"step":\#(step),"loss":\#(Double(10 - step)),"images_per_s":\#(Double(100 + step)),"lr":0.001}"#)
             for (at, accuracy) in validations where at == step {
-                lines.append(#"{"step":\#(step),"val_zero_shot_setup_accuracy":\#(accuracy),"val_zero_shot_phase_accuracy":0.9,"val_zero_shot_setup_type_prior_accuracy":\#(accuracy + 0.1)}"#)
+                lines.append(#"{"step":\#(step),"val_zero_shot_setup_accuracy":\#(accuracy),"val_zero_shot_phase_accuracy":0.9,"val_zero_shot_setup_type_prior_accuracy":\#(accuracy + 0.1),"elapsed_s":\#(Double(30 * step))}"#)
             }
         }
         try (lines.joined(separator: "\n") + "\n").write(to: run.metrics, atomically: true, encoding: .utf8)
@@ -103,12 +103,17 @@ import Testing
         let table = RunComparison.markdown(runs)
         let rows = table.split(separator: "\n")
         #expect(rows.count == 2 + runs.count)
-        #expect(rows[2].contains("| a/20260101_0000-0001 | random weights | 4/4 | 0 | 7.500 | 102.5 | 50.0% (step 2) | 60.0% | test, 10 charts | 80.0% | 50.0% | – | 70.0% | finished |"))
+        // Training minutes: the last validation's elapsed_s (120 s).
+        #expect(rows[2].contains("| a/20260101_0000-0001 | random weights | 4/4 | 0 | 7.500 | 102.5 | 2.0 | 50.0% (step 2) | 60.0% | test, 10 charts | – | 80.0% | 50.0% | – | 70.0% | finished |"))
         #expect(rows[3].contains("| b/20260102_0000-0002 | a/20260101_0000-0001 | 3/6 | 2 |"))
         #expect(rows[5].contains("stopped (2 problems)"))
         let output = root.deletingLastPathComponent().appendingPathComponent("compare")
         let files = try RunComparison.write(runs, to: output)
-        #expect(files.map(\.lastPathComponent) == ["runs.md", "loss.png", "validation_setup_direction.png", "validation_setup_type_prior.png"])
+        #expect(files.map(\.lastPathComponent) == [
+            "runs.md", "loss.png", "validation_setup_direction.png", "validation_setup_type_prior.png",
+            "validation_setup_type_prior_minutes.png",
+        ])
+        #expect(runs[0].validations.map(\.minutes) == [1, 1.5, 2])
         for png in files.dropFirst() { #expect(try PNGCodec.read(from: png).width == 1000) }
         let md = try String(contentsOf: files[0], encoding: .utf8)
         #expect(md.contains(table) && md.contains("![training loss, trailing mean](loss.png)") && md.contains("Could not read"))

@@ -42,6 +42,37 @@ import Testing
         }
     }
 
+    /// The cells loss is the cross-entropy of each image against every cell's caption, on its
+    /// own cell: the value, recomputed here from the towers' embeddings in double precision,
+    /// and a few steps on it bring it down.
+    @Test func cellsLossIsTheCrossEntropyOverCellCaptions() throws {
+        let model = CLIPModel(config: Self.config, seed: 1)
+        var cells = batch()
+        // Three cells: captions 1, 2, 3 (ids 62, c, 63); pairs' cells as in `groups`, folded.
+        var ids = [Int](repeating: 0, count: 18)
+        for c in 0..<3 { ids[c * 6] = 62; ids[c * 6 + 1] = 10 + c; ids[c * 6 + 2] = 63 }
+        let targets = [0, 1, 2, 0, 1, 2]
+        cells.cells = (ids, [2, 2, 2], targets)
+        let trainer = ContrastiveTrainer(model: model, settings: .init(learningRate: 1e-2), schedule: .constant(rate: 1e-2), lossKind: .cells)
+        let value = trainer.computeGradients(cells)
+        let (image, text) = withoutGradients {
+            (model.encodeImage(cells.images, normalized: true).rowArrays,
+             model.text(ids: ids, batch: 3, endIndices: [2, 2, 2]).l2Normalized().rowArrays)
+        }
+        let scale = exp(Double(model.logitScale.item))
+        var expected = 0.0
+        for (i, row) in image.enumerated() {
+            let logits = text.map { t in scale * zip(row, t).map { Double($0) * Double($1) }.reduce(0, +) }
+            let top = logits.max()!
+            let logSum = top + log(logits.map { exp($0 - top) }.reduce(0, +))
+            expected += (logSum - logits[targets[i]]) / Double(image.count)
+        }
+        #expect(abs(Double(value) - expected) < 1e-5 * max(1, expected), "\(value) vs \(expected)")
+        var last = value
+        for _ in 0..<20 { last = try trainer.trainStep(cells).loss }
+        #expect(last < value * 0.8, "loss \(value) -> \(last)")
+    }
+
     @Test func nonFiniteLossStopsWithoutChangingTheModel() throws {
         let model = CLIPModel(config: Self.config, seed: 1)
         let trainer = ContrastiveTrainer(model: model, settings: .init(), schedule: .constant(rate: 1e-3))

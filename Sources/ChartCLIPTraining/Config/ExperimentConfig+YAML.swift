@@ -42,7 +42,7 @@ extension ExperimentConfig {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw ChartCLIPError(
                 "field '\(path)': \(context.debugDescription)", at: layers.origin(of: path),
-                hint: "loss is plain or multi_positive; positives is caption, setup or setup_phase; matmul_precision is float32, bfloat16 or auto; sampling is natural, balanced or sqrt_balanced")
+                hint: "loss is plain, multi_positive or cells; positives is caption, setup or setup_phase; matmul_precision is float32, bfloat16 or auto; sampling is natural, balanced or sqrt_balanced")
         } catch {
             throw ChartCLIPError("cannot read the config: \(error)", at: source)
         }

@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Each stage has its own warm-up and decay, counted from the stage's first step; a field a
 /// stage leaves out comes from the config's top level (`optimizer.lr`, `schedule`,
-/// `lock_image`, `lock_text`, `sampling`, `augment`). The run is the stages one after the
+/// `lock_image`, `lock_text`, `sampling`, `augment`, `loss`). The run is the stages one after the
 /// other, so a stage is a pure function of the global step and a resumed run continues the
 /// same curve, across stage boundaries too.
 public struct StageConfig: Codable, Equatable, Sendable {
@@ -35,10 +35,12 @@ public struct StageConfig: Codable, Equatable, Sendable {
     public var sampling: SamplingKind?
     /// The stage's augmentation.
     public var augment: AugmentConfig?
+    /// The stage's loss (`cells` for a supervised warm start, then `multi_positive`).
+    public var loss: ContrastiveLossKind?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, steps, lr, warmupSteps = "warmup_steps", minLr = "min_lr", kind
-        case lockImage = "lock_image", lockText = "lock_text", sampling, augment
+        case lockImage = "lock_image", lockText = "lock_text", sampling, augment, loss
     }
 
     /// A stage of `steps` steps taking everything else from the config's top level.
@@ -65,6 +67,7 @@ public struct StageConfig: Codable, Equatable, Sendable {
         lockText = try c.decodeIfPresent(Bool.self, forKey: .lockText)
         sampling = try c.decodeIfPresent(SamplingKind.self, forKey: .sampling)
         augment = try c.decodeIfPresent(AugmentConfig.self, forKey: .augment)
+        loss = try c.decodeIfPresent(ContrastiveLossKind.self, forKey: .loss)
     }
 }
 

@@ -17,6 +17,8 @@ public struct RunSummary: Sendable {
         public var setupTypeWithPriorAccuracy: Double?
         /// Zero-shot phase.
         public var phaseAccuracy: Double?
+        /// Wall-clock minutes of training when it was measured (runs that record `elapsed_s`).
+        public var minutes: Double? = nil
     }
 
     /// Figures of the end-of-run report (`report/metrics.json`).
@@ -178,7 +180,8 @@ public enum RunComparison {
             if let setup = line["val_zero_shot_setup_accuracy"] as? Double {
                 validations.append(.init(
                     step: step, setupAccuracy: setup, setupTypeWithPriorAccuracy: line["val_zero_shot_setup_type_prior_accuracy"] as? Double,
-                    phaseAccuracy: line["val_zero_shot_phase_accuracy"] as? Double))
+                    phaseAccuracy: line["val_zero_shot_phase_accuracy"] as? Double,
+                    minutes: (line["elapsed_s"] as? Double).map { $0 / 60 }))
             }
         }
         let reportFile = run.report.appendingPathComponent("metrics.json")
@@ -242,17 +245,19 @@ public enum RunComparison {
     /// The runs as a Markdown table: one row each, with the report's figures when it has one.
     public static func markdown(_ runs: [RunSummary]) -> String {
         func pct(_ value: Double?) -> String { value.map { String(format: "%.1f%%", 100 * $0) } ?? "–" }
-        var md = "| run | from | steps | trained before | loss (last 100) | img/s | best val setup + direction | last val setup type, prior | report | setup type, prior | setup + direction | phase | linear probe | state |\n"
-        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        var md = "| run | from | steps | trained before | loss (last 100) | img/s | training min | best val setup + direction | last val setup type, prior | report | setup type | setup type, prior | setup + direction | phase | linear probe | state |\n"
+        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for run in runs {
             let steps = run.plannedSteps.map { "\(run.steps)/\($0)" } ?? "\(run.steps)"
             let from = run.parent ?? run.initCheckpoint.map { "`\($0)`" } ?? "random weights"
             let best = run.bestValidation.map { "\(pct($0.setupAccuracy)) (step \($0.step))" } ?? "–"
             let report = run.report.map { "\($0.split), \($0.charts) charts" } ?? "–"
-            let cells = [
-                run.key, from, steps, "\(run.stepOffset)", run.recentLoss.map { String(format: "%.3f", $0) } ?? "–",
-                run.medianImagesPerSecond.map { String(format: "%.1f", $0) } ?? "–", best,
-                pct(run.validations.last?.setupTypeWithPriorAccuracy), report, pct(run.report?.setupTypeWithPrior),
+            let loss: String = run.recentLoss.map { String(format: "%.3f", $0) } ?? "–"
+            let speed: String = run.medianImagesPerSecond.map { String(format: "%.1f", $0) } ?? "–"
+            let minutes: String = run.validations.last?.minutes.map { String(format: "%.1f", $0) } ?? "–"
+            let cells: [String] = [
+                run.key, from, steps, "\(run.stepOffset)", loss, speed, minutes, best,
+                pct(run.validations.last?.setupTypeWithPriorAccuracy), report, pct(run.report?.setupType), pct(run.report?.setupTypeWithPrior),
                 pct(run.report?.setupAndDirection), pct(run.report?.phase), pct(run.report?.linearProbeSetupType),
                 run.state.description + (run.problems.isEmpty ? "" : " (\(run.problems.count) problem\(run.problems.count == 1 ? "" : "s"))"),
             ]
@@ -294,6 +299,20 @@ public enum RunComparison {
             let points = run.validations.compactMap { v in v.setupTypeWithPriorAccuracy.map { (Double(run.stepOffset + v.step), $0) } }
             return points.isEmpty ? nil : PlotSeries(name: label(run), x: points.map(\.0), y: points.map(\.1))
         })
+        // Time to accuracy: the same validations against wall-clock minutes of training.
+        let timed = runs.compactMap { run -> PlotSeries? in
+            let points = run.validations.compactMap { v in v.minutes.flatMap { m in v.setupTypeWithPriorAccuracy.map { (m, $0) } } }
+            return points.isEmpty ? nil : PlotSeries(name: label(run), x: points.map(\.0), y: points.map(\.1))
+        }
+        if !timed.isEmpty {
+            let url = output.appendingPathComponent("validation_setup_type_prior_minutes.png")
+            try LinePlot(
+                title: "validation: zero-shot setup type with the training prior, against time", xLabel: "minutes of training",
+                yLabel: "accuracy", series: timed
+            ).render(width: 1000, height: 600).writePNG(to: url)
+            written.append(url)
+            images.append("![validation against minutes of training](validation_setup_type_prior_minutes.png)")
+        }
         var md = "# Runs\n\n\(markdown(runs))\n"
         let problems = runs.flatMap(\.problems)
         if !problems.isEmpty { md += "Could not read:\n\n" + problems.map { "- \($0)\n" }.joined() + "\n" }

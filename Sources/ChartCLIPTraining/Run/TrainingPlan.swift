@@ -23,6 +23,8 @@ public struct TrainingPlan: Equatable, Sendable {
         public var sampling: SamplingKind
         /// The stage's augmentation.
         public var augment: AugmentConfig
+        /// The stage's loss.
+        public var loss: ContrastiveLossKind
 
         /// One past the stage's last global step.
         public var end: Int { start + steps }
@@ -58,7 +60,8 @@ public struct TrainingPlan: Equatable, Sendable {
             stages = [Stage(
                 index: 0, name: "stage 1", start: 0, steps: steps,
                 schedule: schedule(kind: top.kind, lr: config.optimizer.lr, warmup: top.warmupSteps, minLr: top.minLr, steps: steps),
-                lockImage: config.lockImage, lockText: config.lockText, sampling: config.sampling, augment: config.augment)]
+                lockImage: config.lockImage, lockText: config.lockText, sampling: config.sampling, augment: config.augment,
+                loss: config.loss)]
             return
         }
         var start = 0
@@ -70,7 +73,7 @@ public struct TrainingPlan: Equatable, Sendable {
                     kind: s.kind ?? top.kind, lr: s.lr ?? config.optimizer.lr, warmup: s.warmupSteps ?? top.warmupSteps,
                     minLr: s.minLr ?? top.minLr, steps: s.steps),
                 lockImage: s.lockImage ?? config.lockImage, lockText: s.lockText ?? config.lockText,
-                sampling: s.sampling ?? config.sampling, augment: s.augment ?? config.augment)
+                sampling: s.sampling ?? config.sampling, augment: s.augment ?? config.augment, loss: s.loss ?? config.loss)
         }
     }
 }

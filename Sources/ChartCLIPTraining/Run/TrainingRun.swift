@@ -150,6 +150,7 @@ public final class TrainingRun {
         let balanced = BalancedOrder(classes: setupTypes, batchSize: batchSize, seed: UInt64(config.seed))
         let sqrtBalanced = BalancedOrder(classes: setupTypes, batchSize: batchSize, seed: UInt64(config.seed), sqrt: true)
         let plan = TrainingPlan(config: config, batchesPerEpoch: order.batchesPerEpoch)
+        let cellCaptions = plan.stages.contains { $0.loss == .cells } ? CellCaptions(data: train, seed: UInt64(config.seed)) : nil
         let total = plan.totalSteps
         // One trainer per stage (its frozen towers and schedule); AdamW's moments and step
         // count pass from stage to stage, and a resumed run rebuilds the stage it stopped in.
@@ -157,7 +158,7 @@ public final class TrainingRun {
         func makeTrainer(_ stage: TrainingPlan.Stage, step: Int) -> ContrastiveTrainer {
             let trainer = ContrastiveTrainer(
                 model: model, settings: config.optimizer.settings, schedule: stage.schedule,
-                gradientClip: config.gradClip, accumulationSteps: config.accumulationSteps, lossKind: config.loss,
+                gradientClip: config.gradClip, accumulationSteps: config.accumulationSteps, lossKind: stage.loss,
                 lockImage: stage.lockImage, lockText: stage.lockText, step: step)
             trainer.scheduleStart = stage.start
             return trainer
@@ -173,6 +174,11 @@ public final class TrainingRun {
         if plan.stages.count > 1 { bar.note("\(stage.name): steps \(stage.start + 1)-\(stage.end)") }
         var stopReason: String?
         var step = startStep
+        // Wall-clock seconds of training (steps and validations, not data loading), counted
+        // on across resumes: what time-to-accuracy is measured in.
+        let elapsedBefore = startStep == 0 ? 0 : directory.readMetrics().compactMap { $0["elapsed_s"] as? Double }.last ?? 0
+        let clock = Timing.now()
+        func elapsed() -> Double { elapsedBefore + Timing.now() - clock }
         while step < end {
             let began = Timing.now()
             if step >= stage.end {
@@ -194,7 +200,8 @@ public final class TrainingRun {
                 let augmentation = ChartAugmentation(minScale: stage.augment.minScale, seed: UInt64(config.seed))
                 augment = { image, index in augmentation.apply(image, step: currentStep, index: index) }
             }
-            let batch = try train.batch(indices, grouping: config.positives, augment: augment)
+            var batch = try train.batch(indices, grouping: config.positives, augment: augment)
+            if stage.loss == .cells, let cellCaptions { cellCaptions.attach(to: &batch, indices: indices, data: train, step: step) }
             let result: ContrastiveTrainer.StepResult
             do {
                 result = try trainer.trainStep(batch)
@@ -209,7 +216,7 @@ public final class TrainingRun {
             try appendMetrics([
                 "step": step, "stage": stage.index, "loss": Double(result.loss), "lr": Double(result.learningRate),
                 "logit_scale": Double(result.logitScale), "grad_norm": Double(result.gradientNorm),
-                "images_per_s": Double(batchSize) / seconds,
+                "images_per_s": Double(batchSize) / seconds, "elapsed_s": elapsed(),
             ])
             bar.update(step, String(format: "loss %.4f lr %.2e %.0f img/s", result.loss, result.learningRate, Double(batchSize) / seconds))
             let evaluate = validation != nil && ((config.evalEvery > 0 && step % config.evalEvery == 0) || step == total)
@@ -218,7 +225,7 @@ public final class TrainingRun {
                 lastAccuracy = scores.setupAccuracy
                 try appendMetrics([
                     "step": step, "val_zero_shot_setup_accuracy": scores.setupAccuracy, "val_zero_shot_phase_accuracy": scores.phaseAccuracy,
-                    "val_zero_shot_setup_type_prior_accuracy": scores.setupTypeWithPriorAccuracy,
+                    "val_zero_shot_setup_type_prior_accuracy": scores.setupTypeWithPriorAccuracy, "elapsed_s": elapsed(),
                 ])
                 bar.note(String(
                     format: "step %d, validation (%d charts): setup and direction %.1f%%, setup type with the training prior %.1f%%, phase %.1f%%",

@@ -14,6 +14,9 @@ public struct TrainingBatch {
     public var endIndices: [Int]
     /// `[B]` positive groups for the multi-positive loss (equal caption or label).
     public var groups: [Int]
+    /// For the `cells` loss: one caption of every (setup, phase) cell, `[C·T]` token ids and
+    /// `[C]` end positions, and `[B]` each pair's cell.
+    public var cells: (tokenIDs: [Int], endIndices: [Int], targets: [Int])?
 
     /// Creates a batch.
     public init(images: Tensor, tokenIDs: [Int], endIndices: [Int], groups: [Int]) {
@@ -41,6 +44,10 @@ public enum ContrastiveLossKind: String, Codable, Sendable {
     case plain
     /// Every pair in the same group (caption or label) is a positive.
     case multiPositive = "multi_positive"
+    /// Supervised: each image against one caption of every (setup, phase) cell of the
+    /// training labels, cross-entropy on its own cell. The zero-shot readout's classifier,
+    /// trained directly: every image sees every class, and no caption is a false negative.
+    case cells
 }
 
 /// A training step that produced a non-finite loss or gradient; nothing was updated.
@@ -118,16 +125,21 @@ public final class ContrastiveTrainer {
 
     func features(_ batch: TrainingBatch) -> (Tensor, Tensor) {
         let image = model.encodeImage(batch.images, normalized: true)  // [b, E]
+        if let cells = batch.cells {
+            let text = model.text(ids: cells.tokenIDs, batch: cells.endIndices.count, endIndices: cells.endIndices).l2Normalized()
+            return (image, text)  // [b, E], [C, E]
+        }
         let text = model.text(ids: batch.tokenIDs, batch: batch.count, endIndices: batch.endIndices).l2Normalized()
         return (image, text)
     }
 
-    func loss(image: Tensor, text: Tensor, groups: [Int], scale: Tensor) -> Tensor {
-        let similarity = Tensor.matmul(image, text, transposeB: true)  // [B, B]
+    func loss(image: Tensor, text: Tensor, groups: [Int], scale: Tensor, cellTargets: [Int]? = nil) -> Tensor {
+        let similarity = Tensor.matmul(image, text, transposeB: true)  // [B, B], or [B, C] for cells
         let logits = scale.exp() * similarity
         switch lossKind {
         case .plain: return ContrastiveLoss.symmetric(logits: logits)
         case .multiPositive: return ContrastiveLoss.multiPositive(logits: logits, groups: groups)
+        case .cells: return Tensor.crossEntropy(logits: logits, targets: cellTargets ?? [])
         }
     }
 
@@ -158,9 +170,10 @@ public final class ContrastiveTrainer {
     public func computeGradients(_ batch: TrainingBatch) -> Float {
         model.train()
         model.zeroGradients()
-        if accumulationSteps == 1 || batch.count < accumulationSteps {
+        // The cells loss has no in-batch negatives to keep whole, so it never accumulates.
+        if accumulationSteps == 1 || batch.count < accumulationSteps || lossKind == .cells {
             let (image, text) = features(batch)
-            let l = loss(image: image, text: text, groups: batch.groups, scale: model.logitScale)
+            let l = loss(image: image, text: text, groups: batch.groups, scale: model.logitScale, cellTargets: batch.cells?.targets)
             let value = l.item
             if value.isFinite { l.backward() }
             return value
