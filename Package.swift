@@ -104,7 +104,10 @@ let package = Package(
         .target(name: "ChartCLIPDecision", dependencies: ["ChartCLIPMarket", "ChartCLIPLabels", "ChartCLIPSupport"]),
         .target(
             name: "ChartCLIPPipeline",
-            dependencies: ["ChartCLIPTraining", "ChartCLIPPredictor", "ChartCLIPDecision"]),
+            dependencies: [
+                "ChartCLIPTraining", "ChartCLIPPredictor", "ChartCLIPDecision", "ChartCLIPCharts", "ChartCLIPLabels",
+                "ChartCLIPMarket", "ChartCLIPModels", "ChartCLIPSupport", "ChartCLIPTensor",
+            ]),
         .target(
             name: "ChartCLIPBench",
             dependencies: ["ChartCLIPModels", "ChartCLIPCharts", "ChartCLIPTraining"]),

@@ -21,7 +21,7 @@ public enum Pipeline {
         try AtomicFile.createDirectory(out)
         let modelConfig = try CLIPConfig.load(options.model)
         let size = modelConfig.visionConfig.imageSize
-        let window = options.window ?? (size <= 64 ? 48 : 96)
+        let window = options.window ?? 32
 
         // 1. Candles.
         let series = try loadCandles(options, into: out.appendingPathComponent("candles"))
@@ -33,6 +33,7 @@ public enum Pipeline {
         scan.window = window
         scan.stride = options.stride
         scan.chartSize = size
+        scan.overlays = options.overlays
         scan.progress = options.showProgress
         let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
         for s in series { _ = try await scanner.scan(s, into: trainingData) }
@@ -57,8 +58,9 @@ public enum Pipeline {
             schedule: {warmup_steps: \(max(1, options.steps / 20))}
             grad_clip: 1.0
             seed: \(options.seed)
-            loss: multi_positive
-            positives: caption
+            loss: \(options.loss.rawValue)
+            positives: setup_phase
+            matmul_precision: auto
             eval_every: \(max(1, options.steps / 4))
             checkpoint_every: \(max(1, options.steps / 4))
             output_dir: \(out.appendingPathComponent("experiments").path)
@@ -74,15 +76,16 @@ public enum Pipeline {
         evaluator.showProgress = options.showProgress
         evaluator.runDirectory = run.directory.url
         let results = try evaluator.evaluate(checkpointURL: run.directory.best, dataset: dataset, output: run.directory.report)
-        log(String(format: "5/9 test zero-shot setup type accuracy %.3f; setup and direction %.3f (balanced %.3f); phase %.3f",
-            results.zeroShotSetupType.accuracy, results.zeroShotSetup.accuracy, results.zeroShotSetup.balancedAccuracy,
-            results.zeroShotPhase.accuracy))
+        log(String(format: "5/9 test zero-shot setup type accuracy %.3f (with the training prior %.3f); setup and direction %.3f (balanced %.3f); phase %.3f",
+            results.zeroShotSetupType.accuracy, results.zeroShotSetupTypeWithPrior?.accuracy ?? .nan, results.zeroShotSetup.accuracy,
+            results.zeroShotSetup.balancedAccuracy, results.zeroShotPhase.accuracy))
 
         // Predictor export.
         let predictorURL = out.appendingPathComponent("predictor.h5")
         _ = try PredictorExport.export(
             checkpoint: run.directory.best, output: predictorURL, name: "pipeline-\(options.model)", window: window,
-            intervalMinutes: series.first?.interval.minutes ?? 15, dataset: dataset, progress: options.showProgress)
+            intervalMinutes: series.first?.interval.minutes ?? 15, overlays: options.overlays, dataset: dataset,
+            progress: options.showProgress)
         let predictor = try Predictor(url: predictorURL)
         let confidence = try ConfidenceCheck.writeChecks(predictorURL: predictorURL, dataset: dataset).checks
         log("6/9 predictor: \(predictorURL.path)")
@@ -144,10 +147,10 @@ public enum Pipeline {
         if !options.candleFiles.isEmpty {
             return try options.candleFiles.map { try CandleCSV.load($0, formingCandle: .dropLast).series }
         }
-        let letters = Array("ABCDEFGHIJ")
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         return try (0..<options.syntheticSymbols).map { i in
             var config = SyntheticMarket.Configuration()
-            config.symbol = "SYNTH\(letters[i % letters.count])USDT"
+            config.symbol = i < letters.count ? "SYNTH\(letters[i])USDT" : "SYNTH\(i + 1)USDT"
             config.bars = options.syntheticBars
             config.seed = UInt64(options.seed + i)
             let series = SyntheticMarket.generate(config).series
@@ -161,7 +164,7 @@ public enum Pipeline {
     static func replayHeldOut(
         series: [CandleSeries], dataset: VisionDataset, predictor: Predictor, options: PipelineOptions, window: Int
     ) throws -> (predictions: [CVPrediction], testStart: [String: Int64]) {
-        let renderer = try CandlestickRenderer(options: .training(size: predictor.imageSize))
+        let renderer = try CandlestickRenderer(options: .training(size: predictor.imageSize, overlays: predictor.file.info.overlays))
         var predictions: [CVPrediction] = []
         var starts: [String: Int64] = [:]
         for s in series {

@@ -1,3 +1,5 @@
+import ChartCLIPCharts
+import ChartCLIPTraining
 import Foundation
 
 /// What `chartclip pipeline` runs on and how big.
@@ -9,15 +11,20 @@ public struct PipelineOptions: Sendable {
     /// Model config: `clip-tiny` (minutes) or `clip-small` (research).
     public var model = "clip-tiny"
     /// Training steps and batch size.
-    public var steps = 600
+    public var steps = 4000
     public var batchSize = 64
-    /// Candles per chart (default: 48 for 64-pixel models, 96 for larger ones).
+    /// The training loss: `cells` (each chart against every (setup, phase) cell's caption:
+    /// the fast recipe, see notebooks-md/2026-12-07-fast-recipe.md) or a contrastive one.
+    public var loss = ContrastiveLossKind.cells
+    /// Candles per chart.
     public var window: Int?
+    /// What the charts draw over the candles: by default everything the setup rules read.
+    public var overlays = PipelineOptions.ruleOverlays
     /// Candles between training charts.
     public var stride = 4
     /// Synthetic markets (symbols) and their length.
-    public var syntheticSymbols = 3
-    public var syntheticBars = 3000
+    public var syntheticSymbols = 8
+    public var syntheticBars = 15000
     /// Seed of data, model and order.
     public var seed = 7
     /// Fraction of each symbol's time line held out for validation and for the test/replay.
@@ -30,4 +37,8 @@ public struct PipelineOptions: Sendable {
 
     /// The defaults: synthetic market, clip-tiny, a few minutes on 2 cores.
     public init() {}
+
+    /// EMA20 and EMA50, the 20-candle price channel, an ADX14 panel and the volume line at 1.5
+    /// times the 20-candle median: each computed as the local labeler computes it.
+    public static let ruleOverlays = ChartOverlays(exponentialAverages: [20, 50], channel: 20, adx: 14, volumeLine: 1.5)
 }

@@ -12,11 +12,20 @@ struct PipelineCommand: AsyncParsableCommand {
     var candles: [String] = []
     @Option(help: "Output folder.") var out = "pipeline"
     @Option(help: "Model config (clip-tiny for minutes, clip-small for research).") var model = "clip-tiny"
-    @Option(help: "Training steps.") var steps = 600
-    @Option(help: "Candles per chart (default 48 for 64-pixel models, 96 otherwise).") var window: Int?
+    @Option(help: "Training steps.") var steps = PipelineOptions().steps
+    @Option(help: "Synthetic markets (symbols) to generate.") var markets = PipelineOptions().syntheticSymbols
+    @Option(help: "Candles per synthetic market.") var bars = PipelineOptions().syntheticBars
+    @Option(help: "Candles per chart.") var window: Int?
     @Option(help: "Candles between training charts.") var stride = 4
     @Option(help: "Seed.") var seed = 7
     @Flag(help: "No progress bars.") var quiet = false
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        if markets < 1 || markets > 1000 { throw ValidationError("--markets must be between 1 and 1000 (got \(markets))") }
+        if bars < 500 { throw ValidationError("--bars must be at least 500 candles per market (got \(bars))") }
+        if let window, window < 8 { throw ValidationError("--window must be at least 8 candles (got \(window))") }
+    }
 
     func run() async throws {
         var options = PipelineOptions()
@@ -24,6 +33,8 @@ struct PipelineCommand: AsyncParsableCommand {
         options.output = URL(fileURLWithPath: out)
         options.model = model
         options.steps = steps
+        options.syntheticSymbols = markets
+        options.syntheticBars = bars
         options.window = window
         options.stride = stride
         options.seed = seed
