@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "ChartCLIPTrainingTests", dependencies: ["ChartCLIPTraining", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPPredictorTests", dependencies: ["ChartCLIPPredictor", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPDecisionTests", dependencies: ["ChartCLIPDecision", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPPipelineTests", dependencies: ["ChartCLIPPipeline", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPPipelineTests", dependencies: ["ChartCLIPPipeline", "ChartCLIPPredictor", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPBenchTests", dependencies: ["ChartCLIPBench", "ChartCLIPTestSupport"]),
     ]
 )

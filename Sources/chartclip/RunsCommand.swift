@@ -18,7 +18,7 @@ struct RunsCommand: ParsableCommand {
             chain, so continued runs plot as one curve. With --out, writes runs.md and the \
             loss and validation plots as PNG.
             Example: chartclip runs
-            Example: chartclip runs synthetic-p28-64-markets-scratch-longer --ancestors --out experiments/compare-scratch
+            Example: chartclip runs fast-tiny fast-tiny-cells --out experiments/compare-fast
             """)
 
     @Argument(help: "Experiment names or NAME/RUN_ID to list (default: every run).")

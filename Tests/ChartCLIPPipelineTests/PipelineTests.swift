@@ -1,5 +1,6 @@
 import ChartCLIPDecision
 import ChartCLIPPipeline
+import ChartCLIPPredictor
 import ChartCLIPTestSupport
 import Foundation
 import Testing
@@ -34,5 +35,15 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: summary.report))
         let logs = try FeedbackLog.read(out.appendingPathComponent("data/cv_feedback_logs"))
         #expect(!logs.outcomes.isEmpty)
+        // The predictor draws the rules' overlays, as training did, and its confidence is checked
+        // on the test split beside it; the summary states the walk-forward with intervals and tests.
+        let predictor = try Predictor(url: out.appendingPathComponent("predictor.h5"))
+        #expect(predictor.file.info.overlays == PipelineOptions.ruleOverlays)
+        #expect(summary.confidence.map(\.split) == ["test"] && summary.confidence[0].charts == summary.charts["test"])
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("predictor.confidence.json").path))
+        let md = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        for words in ["changed by CV", "| **all** |", "decisions. Entries against the base rate", "setup right"] {
+            #expect(md.contains(words), "summary.md lacks '\(words)'")
+        }
     }
 }
