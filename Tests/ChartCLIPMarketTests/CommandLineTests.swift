@@ -32,7 +32,10 @@ import Testing
             #expect(result.status == 0, "\(result.errors)")
             #expect(result.output.contains("wrote 1199 15m candles of BTCUSDT"))
             #expect(result.output.contains("dropped 1 candle(s) still forming"))
-            #expect(server.requests.count == 2)
+            // Two pages. On a loaded machine (the whole suite on 2 cores) a page can time out and
+            // be retried, which the client is right to do: count the pages asked for, not attempts.
+            #expect(Set(server.requests.map(\.uri)).count == 2, "\(server.requests.map(\.uri))")
+            #expect(server.requests.count <= 4)
         }
         let loaded = try CandleCSV.load(out)
         #expect(loaded.series.candles == Array(exchange.candles.prefix(1199)))
