@@ -26,6 +26,15 @@ public enum Pipeline {
         // 1. Candles.
         let series = try loadCandles(options, into: out.appendingPathComponent("candles"))
         log("1/9 candles: " + series.map { "\($0.symbol) \($0.candles.count)" }.joined(separator: ", "))
+        let symbols = Set(series.map(\.symbol))
+        if let unknown = options.holdoutSymbols.first(where: { !symbols.contains($0) }) {
+            throw ChartCLIPError(
+                "held-out symbol \(unknown) is not among the candles' symbols (\(symbols.sorted().joined(separator: ", ")))",
+                hint: "give --holdout-symbols a comma-separated list of symbols that have candles")
+        }
+        if Set(options.holdoutSymbols) == symbols {
+            throw ChartCLIPError("every symbol is held out, so nothing is left to train on", hint: "hold out fewer symbols")
+        }
 
         // 2-3. Charts, local labels, training data.
         let trainingData = out.appendingPathComponent("training_data")
@@ -41,7 +50,8 @@ public enum Pipeline {
 
         // 5. Dataset with time splits (the newest part of each symbol is the held-out test).
         let datasetDir = out.appendingPathComponent("vision_dataset")
-        let prep = DatasetPreparation.Options(split: try TimeSplit(valFraction: options.valFraction, testFraction: options.testFraction))
+        let prep = DatasetPreparation.Options(split: try TimeSplit(
+            valFraction: options.valFraction, testFraction: options.testFraction, holdoutSymbols: Set(options.holdoutSymbols)))
         _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: prep)
         let dataset = try VisionDataset.load(datasetDir)
         let counts = Dictionary(uniqueKeysWithValues: dataset.splitCounts.map { ($0.key.rawValue, $0.value) })
@@ -79,6 +89,17 @@ public enum Pipeline {
         log(String(format: "5/9 test zero-shot setup type accuracy %.3f (with the training prior %.3f); setup and direction %.3f (balanced %.3f); phase %.3f",
             results.zeroShotSetupType.accuracy, results.zeroShotSetupTypeWithPrior?.accuracy ?? .nan, results.zeroShotSetup.accuracy,
             results.zeroShotSetup.balancedAccuracy, results.zeroShotPhase.accuracy))
+        var holdout: PipelineSummary.SplitFigures?
+        if !dataset.rows(in: .holdout).isEmpty {
+            var heldOut = evaluator
+            heldOut.split = .holdout
+            let r = try heldOut.evaluate(
+                checkpointURL: run.directory.best, dataset: dataset, output: run.directory.url.appendingPathComponent("report-holdout"))
+            holdout = PipelineSummary.SplitFigures(r, rows: dataset.rows(in: .holdout))
+            log(String(format: "   held-out symbols (%@): zero-shot setup type accuracy %.3f (with the training prior %.3f; always none %.3f); setup and direction %.3f; phase %.3f",
+                options.holdoutSymbols.joined(separator: ", "), r.zeroShotSetupType.accuracy, r.zeroShotSetupTypeWithPrior?.accuracy ?? .nan,
+                holdout?.noneRate ?? .nan, r.zeroShotSetup.accuracy, r.zeroShotPhase.accuracy))
+        }
 
         // Predictor export.
         let predictorURL = out.appendingPathComponent("predictor.h5")
@@ -133,7 +154,9 @@ public enum Pipeline {
             testZeroShotPhaseAccuracy: results.zeroShotPhase.accuracy,
             testLinearProbeSetupAccuracy: results.linearProbeSetup?.accuracy, predictionFiles: files, decisions: decisions,
             feedback: feedback.rows, backtests: backtests, seconds: Timing.now() - started,
-            testZeroShotSetupTypeWithPriorAccuracy: results.zeroShotSetupTypeWithPrior?.accuracy, confidence: confidence)
+            testZeroShotSetupTypeWithPriorAccuracy: results.zeroShotSetupTypeWithPrior?.accuracy, confidence: confidence,
+            test: PipelineSummary.SplitFigures(results, rows: dataset.rows(in: .test)), holdout: holdout,
+            holdoutSymbols: options.holdoutSymbols, machine: Machine.describe(precision: run.precision))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(summary), to: out.appendingPathComponent("summary.json"))

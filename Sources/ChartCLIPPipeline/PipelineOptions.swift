@@ -30,6 +30,8 @@ public struct PipelineOptions: Sendable {
     /// Fraction of each symbol's time line held out for validation and for the test/replay.
     public var valFraction = 0.15
     public var testFraction = 0.2
+    /// Symbols held out entirely (never trained on), scored as the `holdout` split.
+    public var holdoutSymbols: [String] = []
     /// Predict every this many candles when replaying the held-out period.
     public var replayStride = 2
     /// Show progress bars.

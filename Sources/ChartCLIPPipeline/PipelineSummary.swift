@@ -1,5 +1,8 @@
 import ChartCLIPDecision
+import ChartCLIPLabels
+import ChartCLIPMarket
 import ChartCLIPPredictor
+import ChartCLIPTraining
 import Foundation
 
 /// What the pipeline produced and measured (`summary.json`; `summary.md` for people).
@@ -25,6 +28,42 @@ public struct PipelineSummary: Codable, Sendable {
     public var testZeroShotSetupTypeWithPriorAccuracy: Double? = nil
     /// The exported predictor's confidence checked on the held-out splits.
     public var confidence: [ConfidenceCheck] = []
+    /// The test split's figures with its base rate and standard error.
+    public var test: SplitFigures? = nil
+    /// The held-out symbols' figures, when symbols were held out.
+    public var holdout: SplitFigures? = nil
+    public var holdoutSymbols: [String] = []
+    /// CPU, kernels, threads and the training's precision.
+    public var machine: String? = nil
+
+    /// One evaluated split: zero-shot accuracies, the linear probe, and what always answering
+    /// `none` scores there.
+    public struct SplitFigures: Codable, Sendable {
+        public var charts: Int
+        public var setupType: Double
+        public var setupTypeWithPrior: Double?
+        public var setupAndDirection: Double
+        public var phase: Double
+        public var probe: Double?
+        /// Share of the split's charts whose setup type is `none`: the accuracy of always
+        /// answering `none`.
+        public var noneRate: Double
+
+        init(_ r: Evaluator.Results, rows: [VisionDataset.Row]) {
+            charts = r.count
+            setupType = r.zeroShotSetupType.accuracy
+            setupTypeWithPrior = r.zeroShotSetupTypeWithPrior?.accuracy
+            setupAndDirection = r.zeroShotSetup.accuracy
+            phase = r.zeroShotPhase.accuracy
+            probe = r.linearProbeSetup?.accuracy
+            noneRate = rows.isEmpty ? 0 : Double(rows.filter { $0.label.setupType == .none }.count) / Double(rows.count)
+        }
+
+        /// The binomial standard error of the setup-type accuracy.
+        public var setupTypeStandardError: Double {
+            charts > 0 ? (setupType * (1 - setupType) / Double(charts)).squareRoot() : 0
+        }
+    }
 
     /// A short markdown account.
     public func markdown(feedbackTable: String) -> String {
@@ -32,12 +71,24 @@ public struct PipelineSummary: Codable, Sendable {
         var md = "# ChartCLIP pipeline\n\n"
         md += "Source: \(source) (\(symbols.joined(separator: ", "))); charts per split: "
         md += charts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ".\n\n"
-        md += "| held-out test | value |\n|---|---|\n"
-        md += "| zero-shot setup type accuracy | \(pct(testZeroShotSetupTypeAccuracy)) |\n"
-        md += "| zero-shot setup type with the training prior | \(pct(testZeroShotSetupTypeWithPriorAccuracy)) |\n"
-        md += "| zero-shot setup and direction accuracy | \(pct(testZeroShotSetupAccuracy)) (balanced \(pct(testZeroShotSetupBalancedAccuracy))) |\n"
-        md += "| zero-shot phase accuracy | \(pct(testZeroShotPhaseAccuracy)) |\n"
-        md += "| linear probe setup accuracy | \(pct(testLinearProbeSetupAccuracy)) |\n\n"
+        if let machine { md += "Machine: \(machine); \(String(format: "%.1f", seconds / 60)) minutes end to end.\n\n" }
+        if let test {
+            md += "| held-out | charts | always `none` | zero-shot setup type (± s.e.) | with the training prior | setup and direction | phase | linear probe |\n"
+            md += "|---|---|---|---|---|---|---|---|\n"
+            let held = [("test (newest part of each symbol)", test)] + (holdout.map { [("symbols " + holdoutSymbols.joined(separator: ", "), $0)] } ?? [])
+            for (name, f) in held {
+                md += "| \(name) | \(f.charts) | \(pct(f.noneRate)) | **\(pct(f.setupType))** ± \(String(format: "%.1f", 100 * f.setupTypeStandardError)) "
+                md += "| \(pct(f.setupTypeWithPrior)) | \(pct(f.setupAndDirection)) | \(pct(f.phase)) | \(pct(f.probe)) |\n"
+            }
+            md += "\nBalanced setup-and-direction accuracy on the test split: \(pct(testZeroShotSetupBalancedAccuracy)).\n\n"
+        } else {
+            md += "| held-out test | value |\n|---|---|\n"
+            md += "| zero-shot setup type accuracy | \(pct(testZeroShotSetupTypeAccuracy)) |\n"
+            md += "| zero-shot setup type with the training prior | \(pct(testZeroShotSetupTypeWithPriorAccuracy)) |\n"
+            md += "| zero-shot setup and direction accuracy | \(pct(testZeroShotSetupAccuracy)) (balanced \(pct(testZeroShotSetupBalancedAccuracy))) |\n"
+            md += "| zero-shot phase accuracy | \(pct(testZeroShotPhaseAccuracy)) |\n"
+            md += "| linear probe setup accuracy | \(pct(testLinearProbeSetupAccuracy)) |\n\n"
+        }
         if !confidence.isEmpty {
             md += "Predictor confidence (calibrated on the validation split; a call is right when its setup is the labeler's):\n\n"
             md += confidence.map { "- \($0.summary)\n" }.joined() + "\n"

@@ -17,6 +17,7 @@ struct PipelineCommand: AsyncParsableCommand {
     @Option(help: "Candles per synthetic market.") var bars = PipelineOptions().syntheticBars
     @Option(help: "Candles per chart.") var window: Int?
     @Option(help: "Candles between training charts.") var stride = 4
+    @Option(help: "Symbols held out entirely, scored on their own (comma-separated, e.g. SOLUSDT,XRPUSDT).") var holdoutSymbols: String?
     @Option(help: "Seed.") var seed = 7
     @Flag(help: "No progress bars.") var quiet = false
 
@@ -38,11 +39,17 @@ struct PipelineCommand: AsyncParsableCommand {
         options.window = window
         options.stride = stride
         options.seed = seed
+        options.holdoutSymbols = (holdoutSymbols ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         options.showProgress = !quiet
         let summary = try await Pipeline.run(options)
         print(String(format: "\nheld-out zero-shot setup type accuracy %.1f%%; setup and direction %.1f%% (balanced %.1f%%); phase %.1f%%",
             100 * summary.testZeroShotSetupTypeAccuracy, 100 * summary.testZeroShotSetupAccuracy,
             100 * summary.testZeroShotSetupBalancedAccuracy, 100 * summary.testZeroShotPhaseAccuracy))
+        if let holdout = summary.holdout {
+            print(String(format: "held-out symbols (%@): zero-shot setup type %.1f%% (always none %.1f%%); setup and direction %.1f%%; phase %.1f%%",
+                summary.holdoutSymbols.joined(separator: ", "), 100 * holdout.setupType, 100 * holdout.noneRate,
+                100 * holdout.setupAndDirection, 100 * holdout.phase))
+        }
         for b in summary.backtests {
             print("\(b.symbol) walk-forward: enter \(b.withoutCV.enter) without CV (hit rate \(b.withoutCV.enterHitRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")), "
                 + "\(b.withCV.enter) with CV (\(b.withCV.enterHitRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")), base rate \(b.baseRate.map { String(format: "%.1f%%", 100 * $0) } ?? "-")")

@@ -107,4 +107,46 @@ import Testing
         }
         #expect(losses.last! < 0.5 * losses.first!)
     }
+
+    /// A patch MLP stem: each patch goes 3·p² → stem_width, the activation, → D; its
+    /// parameters are where `parameterShapes` says, its gradients match finite differences,
+    /// and a checkpoint gives back the same encoder.
+    @Test func aPatchStemReadsEachPatchThroughAnMLP() throws {
+        var config = Self.config
+        config.visionConfig.stemWidth = 12
+        let model = CLIPModel(config: config, seed: 3)
+        let found = model.namedParameters().map { "\($0.path) \($0.tensor.shape)" }.sorted()
+        #expect(found == CLIPModel.parameterShapes(config).map { "\($0.0) \($0.1)" }.sorted())
+        #expect(model.visual.stem?.weight.shape == [12, 3 * 8 * 8])
+        #expect(model.visual.patchEmbed.weight.shape == [8, 12])
+
+        let (images, tokens) = batch(model)
+
+        // d(sum of image features)/d(stem weight) against central differences.
+        let weight = model.visual.stem!.weight
+        model.zeroGradients()
+        model.encodeImage(images, normalized: false).sum().backward()
+        let analytic = weight.grad!.scalars
+        #expect(analytic.contains { $0 != 0 })
+        for i in [0, 17, 191, 500, 2303] {
+            let saved = weight.storage.pointer[i]
+            weight.storage.pointer[i] = saved + 1e-2
+            let plus = model.encodeImage(images, normalized: false).sum().item
+            weight.storage.pointer[i] = saved - 1e-2
+            let minus = model.encodeImage(images, normalized: false).sum().item
+            weight.storage.pointer[i] = saved
+            let numeric = (plus - minus) / 2e-2
+            #expect(abs(numeric - analytic[i]) < 2e-2 * max(1, abs(numeric)), "stem weight \(i): \(numeric) vs \(analytic[i])")
+        }
+
+        // Through a checkpoint and back: the same config and the same embeddings.
+        let url = try Fixtures.temporaryDirectory("stem").appendingPathComponent("stem.h5")
+        try Checkpoint(model: model).save(to: url)
+        let loaded = try Checkpoint.load(from: url)
+        #expect(loaded.config.visionConfig.stemWidth == 12)
+        let again = try loaded.makeModel()
+        #expect(again.encodeImage(images, normalized: true).scalars == model.encodeImage(images, normalized: true).scalars)
+        #expect(again.encodeText(tokens, normalized: true).scalars == model.encodeText(tokens, normalized: true).scalars)
+        #expect(throws: (any Error).self) { try loaded.resizingPatches(to: 16) }
+    }
 }

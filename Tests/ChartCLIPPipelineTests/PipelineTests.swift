@@ -46,4 +46,41 @@ import Testing
             #expect(md.contains(words), "summary.md lacks '\(words)'")
         }
     }
+
+    /// A symbol held out entirely is scored on its own, with its base rate, and its
+    /// predictions' confidence is checked there too; a symbol without candles is refused
+    /// before any work.
+    @Test func heldOutSymbolsAreScoredApart() async throws {
+        let out = try Fixtures.temporaryDirectory("pipeline-holdout")
+        var options = PipelineOptions()
+        options.output = out
+        options.syntheticSymbols = 3
+        options.syntheticBars = 900
+        options.steps = 4
+        options.batchSize = 16
+        options.window = 40
+        options.stride = 8
+        options.replayStride = 16
+        options.showProgress = false
+        options.holdoutSymbols = ["SYNTHCUSDT"]
+        let summary = try await Pipeline.run(options, log: { _ in })
+        let holdout = try #require(summary.holdout)
+        #expect(holdout.charts == summary.charts["holdout"] && holdout.charts > 0)
+        #expect(holdout.noneRate > 0 && holdout.noneRate <= 1)
+        #expect(summary.test?.charts == summary.charts["test"])
+        #expect(summary.confidence.map(\.split) == ["test", "holdout"])
+        #expect(summary.machine?.contains("threads") == true)
+        let md = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        for words in ["| symbols SYNTHCUSDT |", "always `none`", "minutes end to end"] {
+            #expect(md.contains(words), "summary.md lacks '\(words)'")
+        }
+
+        var wrong = options
+        wrong.output = try Fixtures.temporaryDirectory("pipeline-holdout-wrong")
+        wrong.holdoutSymbols = ["SOLUSDT"]
+        await #expect { _ = try await Pipeline.run(wrong, log: { _ in }) } throws: { error in
+            "\(error)".contains("SOLUSDT") && "\(error)".contains("SYNTHAUSDT")
+        }
+        #expect(!FileManager.default.fileExists(atPath: wrong.output.appendingPathComponent("training_data").path))
+    }
 }

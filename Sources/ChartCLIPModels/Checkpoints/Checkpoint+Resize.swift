@@ -79,6 +79,11 @@ extension Checkpoint {
                 "patch size \(patchSize) is smaller than the checkpoint's \(vision.patchSize)",
                 hint: "patches can only grow: give a patch_size of at least \(vision.patchSize)")
         }
+        if vision.stemWidth != nil {
+            throw ChartCLIPError(
+                "the checkpoint's image tower has a per-patch MLP stem (stem_width \(vision.stemWidth ?? 0)), whose patches cannot be resized",
+                hint: "leave patch_size out to keep \(vision.patchSize)-pixel patches")
+        }
         let p = vision.patchSize
         return try replacing("visual.patch_embed.weight", rows: vision.width, width: 3 * p * p, vision: vision.withPatchSize(patchSize)) {
             PatchKernel.resize($0, kernels: vision.width * 3, from: p, to: patchSize)

@@ -162,11 +162,14 @@ extension CLIPModel {
         }
         shapes += [
             ("visual.class_embedding", [v.width]), ("visual.positional_embedding", [v.patchCount + 1, v.width]),
-            ("visual.patch_embed.weight", [v.width, 3 * v.patchSize * v.patchSize]),
+            ("visual.patch_embed.weight", [v.width, v.patchEmbedInputs]),
             ("visual.ln_pre.weight", [v.width]), ("visual.ln_pre.bias", [v.width]),
             ("visual.ln_post.weight", [v.width]), ("visual.ln_post.bias", [v.width]),
             ("visual.proj.weight", [e, v.width]),
         ]
+        if let stem = v.stemWidth {
+            shapes += [("visual.stem.weight", [stem, 3 * v.patchSize * v.patchSize]), ("visual.stem.bias", [stem])]
+        }
         for i in 0..<v.layers { block("visual.blocks.\(i)", v.width, v.mlpRatio) }
         shapes += [
             ("text.positional_embedding", [t.contextLength, t.width]),

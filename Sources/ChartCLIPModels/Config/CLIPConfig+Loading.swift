@@ -27,7 +27,7 @@ extension CLIPConfig {
     /// Keys a config file may contain, by object; anything else is a mistake to report.
     static let allowedKeys: [String: Set<String>] = [
         "": ["embed_dim", "vision_cfg", "text_cfg", "activation", "init_logit_scale"],
-        "vision_cfg": ["image_size", "patch_size", "width", "layers", "heads", "mlp_ratio"],
+        "vision_cfg": ["image_size", "patch_size", "width", "layers", "heads", "mlp_ratio", "stem_width"],
         "text_cfg": ["context_length", "vocab_size", "width", "layers", "heads", "mlp_ratio"],
     ]
 
@@ -110,5 +110,6 @@ extension CLIPConfig {
         try require(t.contextLength >= 2, "text_cfg.context_length", "must be at least 2 (start and end tokens)")
         try require(t.vocabSize >= 8, "text_cfg.vocab_size", "must be at least 8")
         try require(v.mlpRatio > 0 && t.mlpRatio > 0, "mlp_ratio", "must be positive")
+        try require((v.stemWidth ?? 1) > 0, "vision_cfg.stem_width", "must be positive, or left out for the linear patch embedding")
     }
 }

@@ -55,20 +55,29 @@ public struct VisionConfig: Codable, Equatable, Sendable {
     public var heads: Int
     /// MLP width as a multiple of D.
     public var mlpRatio: Float
+    /// Width of a per-patch MLP stem: each patch goes through `3·p² → stem_width`, the
+    /// tower's activation, then the patch embedding `stem_width → D`, a nonlinear reading of
+    /// the pixels before the blocks. `nil`: ViT's linear patch embedding `3·p² → D`.
+    public var stemWidth: Int?
 
     enum CodingKeys: String, CodingKey {
         case imageSize = "image_size", patchSize = "patch_size", width, layers, heads, mlpRatio = "mlp_ratio"
+        case stemWidth = "stem_width"
     }
 
     /// Creates a vision config.
-    public init(imageSize: Int, patchSize: Int, width: Int, layers: Int, heads: Int, mlpRatio: Float = 4) {
+    public init(imageSize: Int, patchSize: Int, width: Int, layers: Int, heads: Int, mlpRatio: Float = 4, stemWidth: Int? = nil) {
         self.imageSize = imageSize
         self.patchSize = patchSize
         self.width = width
         self.layers = layers
         self.heads = heads
         self.mlpRatio = mlpRatio
+        self.stemWidth = stemWidth
     }
+
+    /// Inputs of the patch embedding: the stem's width, or the patch's `3·p²` pixels.
+    public var patchEmbedInputs: Int { stemWidth ?? 3 * patchSize * patchSize }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -78,6 +87,7 @@ public struct VisionConfig: Codable, Equatable, Sendable {
         layers = try c.decode(Int.self, forKey: .layers)
         heads = try c.decode(Int.self, forKey: .heads)
         mlpRatio = try c.decodeIfPresent(Float.self, forKey: .mlpRatio) ?? 4
+        stemWidth = try c.decodeIfPresent(Int.self, forKey: .stemWidth)
     }
 
     /// Patches per image P = (imageSize / patchSize)².

@@ -7,8 +7,13 @@ import ChartCLIPTensor
 public final class VisionTransformer: Module {
     /// Shape of the tower.
     public let config: VisionConfig
-    /// A convolution with stride = kernel = patch, as a linear map: `[D, 3·p·p]`.
+    /// The per-patch MLP stem `3·p·p → stem_width` (with bias), when the config has one.
+    public let stem: Linear?
+    /// A convolution with stride = kernel = patch, as a linear map: `[D, 3·p·p]`; after a
+    /// stem, `[D, stem_width]`.
     public let patchEmbed: Linear
+    /// The activation after the stem.
+    private let activation: Activation
     /// The learned class token `[D]`.
     public let classEmbedding: Tensor
     /// Learned positions `[P + 1, D]`.
@@ -27,7 +32,9 @@ public final class VisionTransformer: Module {
         self.config = config
         let d = config.width, p = config.patchSize
         let scale = 1 / Float(d).squareRoot()
-        patchEmbed = Linear(inFeatures: 3 * p * p, outFeatures: d, bias: false, rng: rng)
+        self.activation = activation
+        stem = config.stemWidth.map { Linear(inFeatures: 3 * p * p, outFeatures: $0, rng: rng) }
+        patchEmbed = Linear(inFeatures: config.patchEmbedInputs, outFeatures: d, bias: false, rng: rng)
         classEmbedding = parameter(.randomNormal([d], std: scale, rng: rng))
         positionalEmbedding = parameter(.randomNormal([config.patchCount + 1, d], std: scale, rng: rng))
         lnPre = LayerNorm(featureCount: d)
@@ -46,7 +53,7 @@ public final class VisionTransformer: Module {
     }
 
     public override var children: [(String, Module)] {
-        [("patch_embed", patchEmbed), ("ln_pre", lnPre), ("blocks", blocks), ("ln_post", lnPost), ("proj", proj)]
+        (stem.map { [("stem", $0 as Module)] } ?? []) + [("patch_embed", patchEmbed), ("ln_pre", lnPre), ("blocks", blocks), ("ln_post", lnPost), ("proj", proj)]
     }
 
     /// `images: [B, 3, S, S]` (normalised pixels) → image features `[B, E]`.
@@ -73,7 +80,7 @@ public final class VisionTransformer: Module {
     private func inputTokens(_ images: Tensor) -> Tensor {
         let b = images.shape[0], d = config.width
         let patches = images.patchified(patchSize: config.patchSize)  // [B, P, 3p²]
-        let tokens = patchEmbed(patches)  // [B, P, D]
+        let tokens = patchEmbed(stem.map { activation($0(patches)) } ?? patches)  // [B, P, D]
         let cls = classEmbedding.broadcast(to: [b, 1, d])  // [B, 1, D]
         return lnPre(Tensor.concatenate([cls, tokens], axis: 1) + positionalEmbedding)
     }
