@@ -36,45 +36,35 @@ public enum Pipeline {
             throw ChartCLIPError("every symbol is held out, so nothing is left to train on", hint: "hold out fewer symbols")
         }
 
-        // 2-3. Charts, local labels, training data.
-        let trainingData = out.appendingPathComponent("training_data")
-        var scan = ScanOptions()
-        scan.window = window
-        scan.stride = options.stride
-        scan.chartSize = size
-        scan.overlays = options.overlays
-        scan.progress = options.showProgress
-        let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
-        for s in series { _ = try await scanner.scan(s, into: trainingData) }
-        log("2/9 charts rendered and labelled locally: \(trainingData.path)")
-
-        // 5. Dataset with time splits (the newest part of each symbol is the held-out test).
-        let datasetDir = out.appendingPathComponent("vision_dataset")
-        let prep = DatasetPreparation.Options(split: try TimeSplit(
-            valFraction: options.valFraction, testFraction: options.testFraction, holdoutSymbols: Set(options.holdoutSymbols)))
-        _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: prep)
-        let dataset = try VisionDataset.load(datasetDir)
+        // 2-3, 5. Charts, local labels, training data; the dataset with time splits (the newest
+        // part of each symbol is the held-out test) and the held-out symbols.
+        let (datasetDir, dataset) = try await prepareData(series, in: out, options: options, size: size, window: window)
         let counts = Dictionary(uniqueKeysWithValues: dataset.splitCounts.map { ($0.key.rawValue, $0.value) })
+        log("2/9 charts rendered and labelled locally: \(out.appendingPathComponent("training_data").path)")
         log("3/9 dataset: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
 
-        // 8. Training.
-        let config = try ExperimentConfig.decode(yaml: """
-            name: pipeline
-            model: \(options.model)
-            dataset: \(datasetDir.path)
-            batch_size: \(options.batchSize)
-            steps: \(options.steps)
-            optimizer: {lr: 1.0e-3, weight_decay: 0.1}
-            schedule: {warmup_steps: \(max(1, options.steps / 20))}
-            grad_clip: 1.0
-            seed: \(options.seed)
-            loss: \(options.loss.rawValue)
-            positives: setup_phase
-            matmul_precision: auto
-            eval_every: \(max(1, options.steps / 4))
-            checkpoint_every: \(max(1, options.steps / 4))
-            output_dir: \(out.appendingPathComponent("experiments").path)
-            """, source: "pipeline")
+        // 8. Training, after pre-training on the synthetic market when asked.
+        var initCheckpoint: URL?
+        if options.pretrainSteps > 0 {
+            var synthetic = options
+            synthetic.candleFiles = []
+            synthetic.holdoutSymbols = []
+            let folder = out.appendingPathComponent("pretrain")
+            let markets = try loadCandles(synthetic, into: folder.appendingPathComponent("candles"))
+            let (pretrainDir, pretrainData) = try await prepareData(markets, in: folder, options: synthetic, size: size, window: window)
+            log("   pre-training on the synthetic market (\(markets.count) markets, \(pretrainData.rows(in: .train).count) training charts) for \(options.pretrainSteps) steps")
+            let pretrain = try TrainingRun.start(
+                try trainingConfig(options, name: "pipeline-pretrain", dataset: pretrainDir, steps: options.pretrainSteps, lr: 1e-3, initCheckpoint: nil, out: out),
+                cacheRoot: out.appendingPathComponent("data"))
+            pretrain.showProgress = options.showProgress
+            let done = try await pretrain.run()
+            if let reason = done.stopReason { throw ChartCLIPError("pre-training stopped: \(reason)") }
+            initCheckpoint = pretrain.directory.best
+            log("   pre-trained: \(pretrain.directory.url.path)")
+        }
+        let config = try trainingConfig(
+            options, name: "pipeline", dataset: datasetDir, steps: options.steps, lr: initCheckpoint == nil ? 1e-3 : 5e-4,
+            initCheckpoint: initCheckpoint, out: out)
         let run = try TrainingRun.start(config, cacheRoot: out.appendingPathComponent("data"))
         run.showProgress = options.showProgress
         let trained = try await run.run()
@@ -163,6 +153,52 @@ public enum Pipeline {
         try AtomicFile.write(summary.markdown(feedbackTable: feedback.table), to: out.appendingPathComponent("summary.md"))
         log("\n" + feedback.table)
         return summary
+    }
+
+    /// Charts drawn and labelled locally into `folder/training_data`, and the dataset with
+    /// time splits and held-out symbols in `folder/vision_dataset`.
+    static func prepareData(
+        _ series: [CandleSeries], in folder: URL, options: PipelineOptions, size: Int, window: Int
+    ) async throws -> (URL, VisionDataset) {
+        let trainingData = folder.appendingPathComponent("training_data")
+        var scan = ScanOptions()
+        scan.window = window
+        scan.stride = options.stride
+        scan.chartSize = size
+        scan.overlays = options.overlays
+        scan.progress = options.showProgress
+        let scanner = try TrainingDataScanner(options: scan, labeler: LocalLabeler())
+        for s in series { _ = try await scanner.scan(s, into: trainingData) }
+        let datasetDir = folder.appendingPathComponent("vision_dataset")
+        let prep = DatasetPreparation.Options(split: try TimeSplit(
+            valFraction: options.valFraction, testFraction: options.testFraction, holdoutSymbols: Set(options.holdoutSymbols)))
+        _ = try DatasetPreparation.prepare(input: trainingData, output: datasetDir, options: prep)
+        return (datasetDir, try VisionDataset.load(datasetDir))
+    }
+
+    /// The pipeline's training config: the fast recipe (cells loss, one warm-up and one
+    /// cosine) on `dataset`, from random weights or from `initCheckpoint`.
+    static func trainingConfig(
+        _ options: PipelineOptions, name: String, dataset: URL, steps: Int, lr: Double, initCheckpoint: URL?, out: URL
+    ) throws -> ExperimentConfig {
+        try ExperimentConfig.decode(yaml: """
+            name: \(name)
+            model: \(options.model)
+            \(initCheckpoint.map { "init_checkpoint: \($0.path)" } ?? "")
+            dataset: \(dataset.path)
+            batch_size: \(options.batchSize)
+            steps: \(steps)
+            optimizer: {lr: \(lr), weight_decay: 0.1}
+            schedule: {warmup_steps: \(max(1, steps / 20))}
+            grad_clip: 1.0
+            seed: \(options.seed)
+            loss: \(options.loss.rawValue)
+            positives: setup_phase
+            matmul_precision: auto
+            eval_every: \(max(1, steps / 4))
+            checkpoint_every: \(max(1, steps / 4))
+            output_dir: \(out.appendingPathComponent("experiments").path)
+            """, source: "pipeline")
     }
 
     /// The synthetic markets (written as CSVs) or the given candle files.

@@ -30,6 +30,11 @@ public struct PipelineOptions: Sendable {
     /// Fraction of each symbol's time line held out for validation and for the test/replay.
     public var valFraction = 0.15
     public var testFraction = 0.2
+    /// Steps of pre-training on the synthetic market (its `syntheticSymbols` markets of
+    /// `syntheticBars` candles, drawn as the candles' charts are) before training on the
+    /// candle files, which then start from its best checkpoint at half the learning rate; 0:
+    /// none.
+    public var pretrainSteps = 0
     /// Symbols held out entirely (never trained on), scored as the `holdout` split.
     public var holdoutSymbols: [String] = []
     /// Predict every this many candles when replaying the held-out period.

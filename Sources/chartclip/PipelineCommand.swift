@@ -17,6 +17,7 @@ struct PipelineCommand: AsyncParsableCommand {
     @Option(help: "Candles per synthetic market.") var bars = PipelineOptions().syntheticBars
     @Option(help: "Candles per chart.") var window: Int?
     @Option(help: "Candles between training charts.") var stride = 4
+    @Option(help: "With --candles: steps of pre-training on the synthetic market (--markets, --bars) before training on the candles; 0: none.") var pretrainSteps = 0
     @Option(help: "Symbols held out entirely, scored on their own (comma-separated, e.g. SOLUSDT,XRPUSDT).") var holdoutSymbols: String?
     @Option(help: "Seed.") var seed = 7
     @Flag(help: "No progress bars.") var quiet = false
@@ -25,6 +26,10 @@ struct PipelineCommand: AsyncParsableCommand {
         if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
         if markets < 1 || markets > 1000 { throw ValidationError("--markets must be between 1 and 1000 (got \(markets))") }
         if bars < 500 { throw ValidationError("--bars must be at least 500 candles per market (got \(bars))") }
+        if pretrainSteps < 0 { throw ValidationError("--pretrain-steps must be 0 or more (got \(pretrainSteps))") }
+        if pretrainSteps > 0 && candles.isEmpty {
+            throw ValidationError("--pretrain-steps pre-trains on the synthetic market before training on recorded candles: give --candles too")
+        }
         if let window, window < 8 { throw ValidationError("--window must be at least 8 candles (got \(window))") }
     }
 
@@ -39,6 +44,7 @@ struct PipelineCommand: AsyncParsableCommand {
         options.window = window
         options.stride = stride
         options.seed = seed
+        options.pretrainSteps = pretrainSteps
         options.holdoutSymbols = (holdoutSymbols ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         options.showProgress = !quiet
         let summary = try await Pipeline.run(options)

@@ -53,7 +53,12 @@ import Testing
             ])
             #expect(result.status != 0)
             #expect(result.errors.contains("wait at least 10 minutes"), "\(result.errors)")
-            #expect(server.requests.count == 1)
+            // One page, asked for once: a ban is never retried. Under the whole suite's load on 2
+            // cores the first attempt can time out before the 403 arrives, and retrying a timeout
+            // is right, so one retry of the same page is allowed; retrying the ban (every
+            // attempt the policy has) is not.
+            #expect(Set(server.requests.map(\.uri)).count == 1, "\(server.requests.map(\.uri))")
+            #expect(server.requests.count <= 2, "\(server.requests.count) requests")
         }
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }

@@ -1,4 +1,5 @@
 import ChartCLIPDecision
+import ChartCLIPMarket
 import ChartCLIPPipeline
 import ChartCLIPPredictor
 import ChartCLIPTestSupport
@@ -82,5 +83,43 @@ import Testing
             "\(error)".contains("SOLUSDT") && "\(error)".contains("SYNTHAUSDT")
         }
         #expect(!FileManager.default.fileExists(atPath: wrong.output.appendingPathComponent("training_data").path))
+    }
+
+    /// On candle files with `pretrainSteps`, the model first trains on the synthetic market,
+    /// drawn as the candles are, and the candles' training starts from that run's best
+    /// checkpoint.
+    @Test func recordedCandlesCanStartFromASyntheticPretraining() async throws {
+        let out = try Fixtures.temporaryDirectory("pipeline-pretrain")
+        var files: [URL] = []
+        for (i, symbol) in ["AAAUSDT", "BBBUSDT"].enumerated() {
+            var market = SyntheticMarket.Configuration()
+            market.symbol = symbol
+            market.bars = 900
+            market.seed = UInt64(40 + i)
+            let url = out.appendingPathComponent("in/\(symbol)_15m.csv")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try CandleCSV.write(SyntheticMarket.generate(market).series, to: url)
+            files.append(url)
+        }
+        var options = PipelineOptions()
+        options.candleFiles = files
+        options.output = out.appendingPathComponent("run")
+        options.syntheticSymbols = 1
+        options.syntheticBars = 900
+        options.pretrainSteps = 3
+        options.steps = 3
+        options.batchSize = 16
+        options.window = 40
+        options.stride = 8
+        options.replayStride = 16
+        options.showProgress = false
+        let summary = try await Pipeline.run(options, log: { _ in })
+        #expect(summary.symbols == ["AAAUSDT", "BBBUSDT"])
+        let pretrainRuns = try FileManager.default.contentsOfDirectory(
+            atPath: options.output.appendingPathComponent("experiments/pipeline-pretrain").path)
+        #expect(pretrainRuns.count == 1)
+        let config = try String(contentsOf: URL(fileURLWithPath: summary.runDirectory).appendingPathComponent("config.yaml"), encoding: .utf8)
+        #expect(config.contains("init_checkpoint") && config.contains("pipeline-pretrain/\(pretrainRuns[0])/checkpoints/best.h5"))
+        #expect(FileManager.default.fileExists(atPath: options.output.appendingPathComponent("pretrain/vision_dataset/dataset.csv").path))
     }
 }
