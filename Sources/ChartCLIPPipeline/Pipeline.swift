@@ -46,21 +46,7 @@ public enum Pipeline {
         // 8. Training, after pre-training on the synthetic market when asked.
         var initCheckpoint: URL?
         if options.pretrainSteps > 0 {
-            var synthetic = options
-            synthetic.candleFiles = []
-            synthetic.holdoutSymbols = []
-            let folder = out.appendingPathComponent("pretrain")
-            let markets = try loadCandles(synthetic, into: folder.appendingPathComponent("candles"))
-            let (pretrainDir, pretrainData) = try await prepareData(markets, in: folder, options: synthetic, size: size, window: window)
-            log("   pre-training on the synthetic market (\(markets.count) markets, \(pretrainData.rows(in: .train).count) training charts) for \(options.pretrainSteps) steps")
-            let pretrain = try TrainingRun.start(
-                try trainingConfig(options, name: "pipeline-pretrain", dataset: pretrainDir, steps: options.pretrainSteps, lr: 1e-3, initCheckpoint: nil, out: out),
-                cacheRoot: out.appendingPathComponent("data"))
-            pretrain.showProgress = options.showProgress
-            let done = try await pretrain.run()
-            if let reason = done.stopReason { throw ChartCLIPError("pre-training stopped: \(reason)") }
-            initCheckpoint = pretrain.directory.best
-            log("   pre-trained: \(pretrain.directory.url.path)")
+            initCheckpoint = try await pretrainOnTheSyntheticMarket(options, out: out, size: size, window: window, log: log)
         }
         let config = try trainingConfig(
             options, name: "pipeline", dataset: datasetDir, steps: options.steps, lr: initCheckpoint == nil ? 1e-3 : 5e-4,
@@ -153,6 +139,28 @@ public enum Pipeline {
         try AtomicFile.write(summary.markdown(feedbackTable: feedback.table), to: out.appendingPathComponent("summary.md"))
         log("\n" + feedback.table)
         return summary
+    }
+
+    /// Trains `options.pretrainSteps` on the synthetic market (its charts drawn as the candles'
+    /// are, under `out/pretrain`) and returns that run's best checkpoint.
+    static func pretrainOnTheSyntheticMarket(
+        _ options: PipelineOptions, out: URL, size: Int, window: Int, log: (String) -> Void
+    ) async throws -> URL {
+        var synthetic = options
+        synthetic.candleFiles = []
+        synthetic.holdoutSymbols = []
+        let folder = out.appendingPathComponent("pretrain")
+        let markets = try loadCandles(synthetic, into: folder.appendingPathComponent("candles"))
+        let (datasetDir, dataset) = try await prepareData(markets, in: folder, options: synthetic, size: size, window: window)
+        log("   pre-training on the synthetic market (\(markets.count) markets, \(dataset.rows(in: .train).count) training charts) for \(options.pretrainSteps) steps")
+        let config = try trainingConfig(
+            options, name: "pipeline-pretrain", dataset: datasetDir, steps: options.pretrainSteps, lr: 1e-3, initCheckpoint: nil, out: out)
+        let run = try TrainingRun.start(config, cacheRoot: out.appendingPathComponent("data"))
+        run.showProgress = options.showProgress
+        let done = try await run.run()
+        if let reason = done.stopReason { throw ChartCLIPError("pre-training stopped: \(reason)") }
+        log("   pre-trained: \(run.directory.url.path)")
+        return run.directory.best
     }
 
     /// Charts drawn and labelled locally into `folder/training_data`, and the dataset with
