@@ -29,12 +29,12 @@ public struct PipelineSummary: Codable, Sendable {
     /// The exported predictor's confidence checked on the held-out splits.
     public var confidence: [ConfidenceCheck] = []
     /// The test split's figures with its base rate and standard error.
-    public var test: SplitFigures? = nil
+    public var test: SplitFigures
     /// The held-out symbols' figures, when symbols were held out.
     public var holdout: SplitFigures? = nil
     public var holdoutSymbols: [String] = []
     /// CPU, kernels, threads and the training's precision.
-    public var machine: String? = nil
+    public var machine: String
 
     /// One evaluated split: zero-shot accuracies, the linear probe, and what always answering
     /// `none` scores there.
@@ -71,24 +71,15 @@ public struct PipelineSummary: Codable, Sendable {
         var md = "# ChartCLIP pipeline\n\n"
         md += "Source: \(source) (\(symbols.joined(separator: ", "))); charts per split: "
         md += charts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ".\n\n"
-        if let machine { md += "Machine: \(machine); \(String(format: "%.1f", seconds / 60)) minutes end to end.\n\n" }
-        if let test {
-            md += "| held-out | charts | always `none` | zero-shot setup type (± s.e.) | with the training prior | setup and direction | phase | linear probe |\n"
-            md += "|---|---|---|---|---|---|---|---|\n"
-            let held = [("test (newest part of each symbol)", test)] + (holdout.map { [("symbols " + holdoutSymbols.joined(separator: ", "), $0)] } ?? [])
-            for (name, f) in held {
-                md += "| \(name) | \(f.charts) | \(pct(f.noneRate)) | **\(pct(f.setupType))** ± \(String(format: "%.1f", 100 * f.setupTypeStandardError)) "
-                md += "| \(pct(f.setupTypeWithPrior)) | \(pct(f.setupAndDirection)) | \(pct(f.phase)) | \(pct(f.probe)) |\n"
-            }
-            md += "\nBalanced setup-and-direction accuracy on the test split: \(pct(testZeroShotSetupBalancedAccuracy)).\n\n"
-        } else {
-            md += "| held-out test | value |\n|---|---|\n"
-            md += "| zero-shot setup type accuracy | \(pct(testZeroShotSetupTypeAccuracy)) |\n"
-            md += "| zero-shot setup type with the training prior | \(pct(testZeroShotSetupTypeWithPriorAccuracy)) |\n"
-            md += "| zero-shot setup and direction accuracy | \(pct(testZeroShotSetupAccuracy)) (balanced \(pct(testZeroShotSetupBalancedAccuracy))) |\n"
-            md += "| zero-shot phase accuracy | \(pct(testZeroShotPhaseAccuracy)) |\n"
-            md += "| linear probe setup accuracy | \(pct(testLinearProbeSetupAccuracy)) |\n\n"
+        md += "Machine: \(machine); \(String(format: "%.1f", seconds / 60)) minutes end to end.\n\n"
+        md += "| held-out | charts | always `none` | zero-shot setup type (± s.e.) | with the training prior | setup and direction | phase | linear probe |\n"
+        md += "|---|---|---|---|---|---|---|---|\n"
+        let held = [("test (newest part of each symbol)", test)] + (holdout.map { [("symbols " + holdoutSymbols.joined(separator: ", "), $0)] } ?? [])
+        for (name, f) in held {
+            md += "| \(name) | \(f.charts) | \(pct(f.noneRate)) | **\(pct(f.setupType))** ± \(String(format: "%.1f", 100 * f.setupTypeStandardError)) "
+            md += "| \(pct(f.setupTypeWithPrior)) | \(pct(f.setupAndDirection)) | \(pct(f.phase)) | \(pct(f.probe)) |\n"
         }
+        md += "\nBalanced setup-and-direction accuracy on the test split: \(pct(testZeroShotSetupBalancedAccuracy)).\n\n"
         if !confidence.isEmpty {
             md += "Predictor confidence (calibrated on the validation split; a call is right when its setup is the labeler's):\n\n"
             md += confidence.map { "- \($0.summary)\n" }.joined() + "\n"
