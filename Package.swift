@@ -34,6 +34,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // MARK: C bridges
@@ -108,6 +112,21 @@ let package = Package(
                 "ChartCLIPTraining", "ChartCLIPPredictor", "ChartCLIPDecision", "ChartCLIPCharts", "ChartCLIPLabels",
                 "ChartCLIPMarket", "ChartCLIPModels", "ChartCLIPSupport", "ChartCLIPTensor",
             ]),
+        // The predictor behind HTTP (Hummingbird), its Prometheus metrics and its load test.
+        .target(
+            name: "ChartCLIPServe",
+            dependencies: [
+                "ChartCLIPPredictor", "ChartCLIPDecision", "ChartCLIPCharts", "ChartCLIPImage", "ChartCLIPMarket",
+                "ChartCLIPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .target(
             name: "ChartCLIPBench",
             dependencies: ["ChartCLIPModels", "ChartCLIPCharts", "ChartCLIPTraining"]),
@@ -116,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "chartclip",
             dependencies: [
-                "ChartCLIPPipeline", "ChartCLIPBench",
+                "ChartCLIPPipeline", "ChartCLIPBench", "ChartCLIPServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -143,6 +162,16 @@ let package = Package(
         .testTarget(name: "ChartCLIPPredictorTests", dependencies: ["ChartCLIPPredictor", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPDecisionTests", dependencies: ["ChartCLIPDecision", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPPipelineTests", dependencies: ["ChartCLIPPipeline", "ChartCLIPPredictor", "ChartCLIPTestSupport"]),
+        .testTarget(
+            name: "ChartCLIPServeTests",
+            dependencies: [
+                "ChartCLIPServe", "ChartCLIPPredictor", "ChartCLIPModels", "ChartCLIPCharts", "ChartCLIPImage",
+                "ChartCLIPMarket", "ChartCLIPDecision", "ChartCLIPTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .testTarget(name: "ChartCLIPBenchTests", dependencies: ["ChartCLIPBench", "ChartCLIPTestSupport"]),
     ]
 )

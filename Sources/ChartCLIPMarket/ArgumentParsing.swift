@@ -17,9 +17,11 @@ extension CandleInterval {
         } else if let unit = units.first(where: { t.lowercased().hasSuffix($0.suffix) }),
             let value = Int(t.dropLast())
         {
-            minutes = value * unit.minutes
+            let (product, overflow) = value.multipliedReportingOverflow(by: unit.minutes)
+            minutes = overflow ? nil : product
         }
-        guard let minutes, minutes > 0 else {
+        // Longer than a year is no candle interval, and would overflow milliseconds.
+        guard let minutes, minutes > 0, minutes <= 525_600 else {
             throw ChartCLIPError(
                 "\"\(text)\" is not a candle interval", at: "interval",
                 hint: "use minutes (15, 60, 240), 15m, 1h, 4h, 1d, or Bybit's D or W")

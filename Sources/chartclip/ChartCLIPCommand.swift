@@ -34,6 +34,8 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             PredictCommand.self,
             UpdateWeightsCommand.self,
             PipelineCommand.self,
+            ServeCommand.self,
+            LoadTestCommand.self,
         ])
 
     /// Standard output line by line even into a file or pipe, so a log shows each line (the run
