@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.25.0"),
     ],
     targets: [
         // MARK: C bridges
@@ -101,7 +102,7 @@ let package = Package(
         // MARK: Training, evaluation, prediction, decisions
         .target(
             name: "ChartCLIPTraining",
-            dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "Yams"]),
+            dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPTensorBoard", "Yams"]),
         .target(
             name: "ChartCLIPPredictor",
             dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPDecision", "ChartCLIPTraining"]),
@@ -112,6 +113,12 @@ let package = Package(
                 "ChartCLIPTraining", "ChartCLIPPredictor", "ChartCLIPDecision", "ChartCLIPCharts", "ChartCLIPLabels",
                 "ChartCLIPMarket", "ChartCLIPModels", "ChartCLIPSupport", "ChartCLIPTensor",
             ]),
+        // TensorBoard event files: TFRecord framing, CRC-32C and the Event protos
+        // (generated from Protos/ by protoc-gen-swift and committed).
+        .target(
+            name: "ChartCLIPTensorBoard",
+            dependencies: ["ChartCLIPSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Protos"]),
         // The predictor behind HTTP (Hummingbird), its Prometheus metrics and its load test.
         .target(
             name: "ChartCLIPServe",
@@ -158,7 +165,7 @@ let package = Package(
         .testTarget(name: "ChartCLIPMarketTests", dependencies: ["ChartCLIPMarket", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPChartsTests", dependencies: ["ChartCLIPCharts", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPLabelsTests", dependencies: ["ChartCLIPLabels", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPTrainingTests", dependencies: ["ChartCLIPTraining", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPTrainingTests", dependencies: ["ChartCLIPTraining", "ChartCLIPTensorBoard", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPPredictorTests", dependencies: ["ChartCLIPPredictor", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPDecisionTests", dependencies: ["ChartCLIPDecision", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPPipelineTests", dependencies: ["ChartCLIPPipeline", "ChartCLIPPredictor", "ChartCLIPTestSupport"]),
@@ -172,6 +179,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
+        .testTarget(name: "ChartCLIPTensorBoardTests", dependencies: ["ChartCLIPTensorBoard", "ChartCLIPSupport", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPBenchTests", dependencies: ["ChartCLIPBench", "ChartCLIPTestSupport"]),
     ]
 )

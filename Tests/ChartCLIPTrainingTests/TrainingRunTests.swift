@@ -3,6 +3,7 @@ import ChartCLIPLabels
 import ChartCLIPModels
 import ChartCLIPSupport
 import ChartCLIPTensor
+import ChartCLIPTensorBoard
 import ChartCLIPTestSupport
 import ChartCLIPText
 import ChartCLIPTraining
@@ -54,6 +55,13 @@ import Testing
         // metrics.jsonl lists every step once.
         let steps = interrupted.directory.readMetrics().filter { $0["loss"] != nil }.compactMap { $0["step"] as? Int }
         #expect(steps == Array(1...6))
+        // So do the TensorBoard event files, one per process, with the same losses.
+        let eventFiles = try FileManager.default.contentsOfDirectory(at: interrupted.directory.url, includingPropertiesForKeys: nil)
+            .filter { $0.lastPathComponent.hasPrefix("events.out.tfevents.") }
+        #expect(eventFiles.count == 2)
+        let logged = try eventFiles.flatMap { try TensorBoardReader.read($0).scalars }.filter { $0.tag == "train/loss" }
+        #expect(logged.map(\.step).sorted() == Array(1...6))
+        for scalar in logged { #expect(scalar.value == (first.losses[scalar.step] ?? second.losses[scalar.step])) }
         // The final weights are identical.
         let a = try Checkpoint.load(from: whole.directory.latest), b = try Checkpoint.load(from: interrupted.directory.latest)
         #expect(a.parameters["visual.proj.weight"] == b.parameters["visual.proj.weight"])

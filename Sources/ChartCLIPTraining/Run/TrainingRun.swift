@@ -4,6 +4,7 @@ import ChartCLIPModels
 import ChartCLIPNN
 import ChartCLIPSupport
 import ChartCLIPTensor
+import ChartCLIPTensorBoard
 import ChartCLIPText
 import Foundation
 
@@ -38,6 +39,9 @@ public final class TrainingRun {
     /// How this run's matrix products multiply: the config's `matmul_precision`, resolved on
     /// this CPU when the run was opened.
     public let precision: MatmulPrecision
+
+    /// This process's TensorBoard event file in the run folder, opened with the first metrics.
+    private var events: TensorBoardWriter?
 
     /// A new run of `config` under `config.output_dir`. The precision is resolved first, so a
     /// request this CPU cannot meet fails before the run folder exists or any work is done.
@@ -250,6 +254,14 @@ public final class TrainingRun {
     func appendMetrics(_ values: [String: Any]) throws {
         let data = try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])
         try AtomicFile.appendLine(String(decoding: data, as: UTF8.self), to: directory.metrics)
+        // The same figures for `tensorboard --logdir experiments/`: `val_…` under `val/`, the rest under `train/`.
+        if events == nil { events = try TensorBoardWriter(directory: directory.url) }
+        let validation = values.keys.contains { $0.hasPrefix("val_") }
+        let scalars = values.compactMap { key, value -> (tag: String, value: Double)? in
+            guard key != "step", !validation || key.hasPrefix("val_"), let x = (value as? Double) ?? (value as? Int).map(Double.init) else { return nil }
+            return key.hasPrefix("val_") ? ("val/" + key.dropFirst(4), x) : ("train/" + key, x)
+        }
+        try events?.write(scalars.sorted { $0.tag < $1.tag }, step: values["step"] as? Int ?? 0)
     }
 
     /// The best validation accuracy recorded so far (for a resumed run).
