@@ -28,6 +28,9 @@ public enum LoadTest {
         public var seconds = 10.0
         /// What the clients send.
         public var body = Body.candles
+        /// Seconds of the same load before the measured part (pools and caches fill), so the
+        /// memory figures compare the steady state.
+        public var warmupSeconds = 2.0
 
         /// Load against `url`.
         public init(url: String) { self.url = url }
@@ -53,7 +56,7 @@ public enum LoadTest {
 
         /// One line of figures.
         public var line: String {
-            let mb = { (b: Double?) in b.map { String(format: "%.0f MB", $0 / 1e6) } ?? "?" }
+            let mb = { (b: Double?) in b.map { String(format: "%.1f MB", $0 / 1e6) } ?? "?" }
             return String(
                 format: "%.1f requests/s, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, %d errors, mean batch %@, memory %@ -> %@",
                 requestsPerSecond, p50, p95, p99, errors, meanBatch.map { String(format: "%.1f", $0) } ?? "?",
@@ -91,18 +94,45 @@ public enum LoadTest {
             throw ChartCLIPError("\(base)/healthz did not answer a ChartCLIP server's health record", hint: "start one with chartclip serve")
         }
         let (payload, path, contentType) = try requestBody(options.body, window: window, size: size)
+        progress?("load: \(options.clients) clients for \(options.warmupSeconds) s of warm-up and \(options.seconds) s measured on \(path) (\(options.body.rawValue), \(payload.count) bytes)")
+        if options.warmupSeconds > 0 {
+            _ = await load(options, seconds: options.warmupSeconds, url: base + path, payload: payload, contentType: contentType, client: client)
+        }
         let before = try await metrics(base, client: client)
-        progress?("load: \(options.clients) clients for \(options.seconds) s on \(path) (\(options.body.rawValue), \(payload.count) bytes)")
-
         let t0 = Timing.now()
-        let deadline = t0 + options.seconds
-        let perClient = await withTaskGroup(of: ([Double], Int).self) { group in
+        let perClient = await load(options, seconds: options.seconds, url: base + path, payload: payload, contentType: contentType, client: client)
+        let seconds = Timing.now() - t0
+        let after = try await metrics(base, client: client)
+        let latencies = perClient.flatMap(\.0).sorted()
+        let quantile = { (q: Double) -> Double in
+            latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int((q * Double(latencies.count)).rounded(.down)))] * 1000
+        }
+        var meanBatch: Double?
+        if let sum0 = before["chartclip_batch_size_sum"], let count0 = before["chartclip_batch_size_count"],
+            let sum1 = after["chartclip_batch_size_sum"], let count1 = after["chartclip_batch_size_count"], count1 > count0
+        {
+            meanBatch = (sum1 - sum0) / (count1 - count0)
+        }
+        return Result(
+            succeeded: latencies.count, errors: perClient.map(\.1).reduce(0, +), seconds: seconds,
+            p50: quantile(0.5), p95: quantile(0.95), p99: quantile(0.99),
+            memoryBefore: before["chartclip_resident_memory_bytes"], memoryAfter: after["chartclip_resident_memory_bytes"],
+            meanBatch: meanBatch)
+    }
+
+    /// `options.clients` clients, each with one request in flight, for `seconds`: each
+    /// client's latencies of answered requests and its count of errors.
+    static func load(
+        _ options: Options, seconds: Double, url: String, payload: Data, contentType: String, client: HTTPClient
+    ) async -> [([Double], Int)] {
+        let deadline = Timing.now() + seconds
+        return await withTaskGroup(of: ([Double], Int).self) { group in
             for _ in 0..<options.clients {
                 group.addTask {
                     var latencies: [Double] = []
                     var errors = 0
                     while Timing.now() < deadline {
-                        var request = HTTPClientRequest(url: base + path)
+                        var request = HTTPClientRequest(url: url)
                         request.method = .POST
                         request.headers.add(name: "content-type", value: contentType)
                         request.body = .bytes(ByteBuffer(bytes: payload))
@@ -122,23 +152,6 @@ public enum LoadTest {
             for await r in group { all.append(r) }
             return all
         }
-        let seconds = Timing.now() - t0
-        let after = try await metrics(base, client: client)
-        let latencies = perClient.flatMap(\.0).sorted()
-        let quantile = { (q: Double) -> Double in
-            latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int((q * Double(latencies.count)).rounded(.down)))] * 1000
-        }
-        var meanBatch: Double?
-        if let sum0 = before["chartclip_batch_size_sum"], let count0 = before["chartclip_batch_size_count"],
-            let sum1 = after["chartclip_batch_size_sum"], let count1 = after["chartclip_batch_size_count"], count1 > count0
-        {
-            meanBatch = (sum1 - sum0) / (count1 - count0)
-        }
-        return Result(
-            succeeded: latencies.count, errors: perClient.map(\.1).reduce(0, +), seconds: seconds,
-            p50: quantile(0.5), p95: quantile(0.95), p99: quantile(0.99),
-            memoryBefore: before["chartclip_resident_memory_bytes"], memoryAfter: after["chartclip_resident_memory_bytes"],
-            meanBatch: meanBatch)
     }
 
     /// A request of the kind asked for: synthetic candles drawn into one chart of `window` candles.

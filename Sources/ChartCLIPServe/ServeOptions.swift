@@ -10,8 +10,10 @@ public struct ServeOptions: Sendable {
     public var port = 8080
     /// Largest batch of charts through the image tower.
     public var maxBatch = 16
-    /// Longest a chart waits for others to join its batch, in milliseconds.
-    public var maxWaitMilliseconds = 5.0
+    /// Longest a chart waits for others to join its batch, in milliseconds. 0: none; a batch
+    /// is then every chart that queued while the tower ran the previous one (continuous
+    /// batching), which measured fastest on 2 cores (docs/serving.md).
+    public var maxWaitMilliseconds = 0.0
     /// Largest request body, in bytes.
     public var maxBodyBytes = 1 << 20
     /// Most candles one JSON request may carry.

@@ -169,8 +169,3 @@ public struct CandlesRequest: Sendable {
             turnover: try number(6) ?? 0)
     }
 }
-
-extension NSNumber {
-    /// `true` for JSON's `true` and `false`, which JSONSerialization also hands out as numbers.
-    var isJSONBool: Bool { String(cString: objCType) == "c" }
-}

@@ -12,6 +12,20 @@ public enum Gzip {
         data.count >= 2 && data[data.startIndex] == 0x1f && data[data.startIndex + 1] == 0x8b
     }
 
+    /// zlib's CRC-32 of `data` (the checksum of gzip trailers; Python's `zlib.crc32`).
+    public static func crc32(_ data: Data) -> UInt32 {
+        data.withUnsafeBytes { raw in
+            var crc: UInt = CZlib.crc32(0, nil, 0)
+            var offset = 0
+            while offset < raw.count {  // crc32 takes a 32-bit length
+                let n = min(raw.count - offset, 1 << 30)
+                crc = CZlib.crc32(crc, raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(n))
+                offset += n
+            }
+            return UInt32(truncatingIfNeeded: crc)
+        }
+    }
+
     /// Decompresses a whole gzip or zlib stream held in memory.
     ///
     /// - Parameter source: where the data came from, named in error messages.

@@ -20,6 +20,7 @@ struct ChartCLIPCommand: AsyncParsableCommand {
             SynthCommand.self,
             TokenizeCommand.self,
             ImportHFCommand.self,
+            ExportHFCommand.self,
             EmbedCommand.self,
             ScanCommand.self,
             LabelCommand.self,

@@ -21,13 +21,15 @@ struct LoadTestCommand: AsyncParsableCommand {
     @Option(help: "Concurrent clients.") var clients = 16
     @Option(help: "Seconds of load per server.") var seconds = 10.0
     @Option(help: "What the clients send: candles (JSON the server draws) or png (a rendered chart).") var body = LoadTest.Body.candles
+    @Option(help: "Seconds of unmeasured load first, so memory is compared in the steady state.") var warmup = 2.0
     @Option(help: "With --predictor: the batched server's largest batch.") var maxBatch = 32
-    @Option(help: "With --predictor: the batched server's longest wait, in milliseconds.") var maxWaitMs = 5.0
+    @Option(help: "With --predictor: the batched server's longest wait, in milliseconds.") var maxWaitMs = 0.0
 
     func validate() throws {
         if (url == nil) == (predictor == nil) { throw ValidationError("give either --url of a running server or --predictor to start one") }
         if clients < 1 || clients > 4096 { throw ValidationError("--clients must be 1–4096 (got \(clients))") }
         if !(seconds > 0 && seconds <= 3600) { throw ValidationError("--seconds must be in (0, 3600] (got \(seconds))") }
+        if !(warmup >= 0 && warmup <= 600) { throw ValidationError("--warmup must be in [0, 600] (got \(warmup))") }
     }
 
     func run() async throws {
@@ -62,6 +64,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         options.clients = clients
         options.seconds = seconds
         options.body = body
+        options.warmupSeconds = warmup
         return try await LoadTest.run(options) { print($0) }
     }
 }

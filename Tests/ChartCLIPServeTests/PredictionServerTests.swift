@@ -248,25 +248,27 @@ import Testing
         _ = try Self.exportPredictor(in: dir, name: "served_v2", seed: 11)
         let running = try await Self.start(first) { $0.maxWaitMilliseconds = 1 }
         let body = try Self.candlesJSON()
-        // Clients keep predicting while the predictor is swapped twice.
+        // A client keeps predicting while the predictor is swapped twice, and goes on until it
+        // has been answered twice after the second swap (no clock: CI machines are slow).
+        let answers = Answers()
         let load = Task {
-            var answers: [(Int, String)] = []
-            let until = Date().addingTimeInterval(1.5)
-            while Date() < until {
+            while !answers.stopped {
                 let a = try await running.send("/v1/predict", body: body)
-                answers.append((a.status, a.json["model"] as? String ?? ""))
+                answers.append(a.status, a.json["model"] as? String ?? "")
             }
-            return answers
         }
-        try await Task.sleep(nanoseconds: 300_000_000)
+        try await answers.wait(forCount: 2)
         let toV2 = try await running.send("/v1/reload", body: Data(#"{"predictor": "served_v2.h5"}"#.utf8))
         #expect(toV2.status == 200 && toV2.json["predictor"] as? String == "served_v2 v1")
-        try await Task.sleep(nanoseconds: 300_000_000)
+        try await answers.wait(forCount: answers.count + 2)
         let again = try await running.send("/v1/reload")
         #expect(again.status == 200 && again.json["file"] as? String == dir.appendingPathComponent("served_v2.h5").path)
-        let answers = try await load.value
-        #expect(!answers.isEmpty && answers.allSatisfy { $0.0 == 200 })
-        #expect(answers.first?.1 == "served v1" && answers.last?.1 == "served_v2 v1")
+        try await answers.wait(forCount: answers.count + 2)
+        answers.stop()
+        try await load.value
+        let all = answers.all
+        #expect(!all.isEmpty && all.allSatisfy { $0.0 == 200 })
+        #expect(all.first?.1 == "served v1" && all.last?.1 == "served_v2 v1")
         let health = try await running.send("/healthz", method: .GET)
         #expect(health.json["predictor"] as? String == "served_v2 v1")
         try await running.stop()
@@ -287,5 +289,27 @@ import Testing
         try await running.group.task.value
         await #expect(throws: (any Error).self) { try await running.send("/healthz", method: .GET, timeout: .seconds(1)) }  // nobody listens now
         try await running.client.shutdown()
+    }
+}
+
+/// What the reload test's client was answered, shared with the test that waits on it.
+private final class Answers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [(Int, String)] = []
+    private var done = false
+
+    var all: [(Int, String)] { lock.withLock { answers } }
+    var count: Int { lock.withLock { answers.count } }
+    var stopped: Bool { lock.withLock { done } }
+    func append(_ status: Int, _ model: String) { lock.withLock { answers.append((status, model)) } }
+    func stop() { lock.withLock { done = true } }
+
+    /// Waits until `count` answers have come, for at most a minute.
+    func wait(forCount target: Int) async throws {
+        let until = Date().addingTimeInterval(60)
+        while count < target {
+            guard Date() < until else { throw ServeError(504, "the client had \(count) answers after a minute, waited for \(target)") }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
     }
 }

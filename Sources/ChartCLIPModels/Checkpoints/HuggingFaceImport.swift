@@ -25,7 +25,9 @@ public enum HuggingFaceImport {
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
             throw ChartCLIPError("no config.json", at: directory.path, hint: "pass the folder written by save_pretrained")
         }
-        let config = try clipConfig(fromHuggingFace: data, source: configURL.path)
+        var config = try clipConfig(fromHuggingFace: data, source: configURL.path)
+        let exported = try chartCLIPSection(data, matching: config, source: configURL.path)
+        if let exported { config = exported.config }
         let weightsURL = directory.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             throw ChartCLIPError(
@@ -33,7 +35,7 @@ public enum HuggingFaceImport {
                 hint: "only safetensors weights are read; convert pytorch_model.bin with transformers' save_pretrained(safe_serialization=True)")
         }
         let weights = try SafetensorsFile(weightsURL)
-        let parameters = try mapParameters(weights, config: config, source: weightsURL.path)
+        let parameters = try mapParameters(weights, config: config, foldedTokenTable: exported?.foldedRows != nil, source: weightsURL.path)
         let tokenizer = ["vocab.json", "merges.txt"].map { directory.appendingPathComponent($0) }
             .filter { FileManager.default.fileExists(atPath: $0.path) }
         return Result(checkpoint: Checkpoint(config: config, parameters: parameters, step: 0), tokenizerFiles: tokenizer)
@@ -70,6 +72,32 @@ public enum HuggingFaceImport {
             initLogitScale: scale)
         try config.validate(source: source)
         return config
+    }
+
+    /// What `export-hf` keeps under `"chartclip"` in config.json: the exact ChartCLIP config
+    /// (MLP ratios and the initial temperature that the Hugging Face fields round) and the
+    /// folded token table's row count. `nil` for folders ChartCLIP did not write. Refused when
+    /// it disagrees with the Hugging Face fields, which the weights follow.
+    static func chartCLIPSection(_ data: Data, matching derived: CLIPConfig, source: String) throws -> (config: CLIPConfig, foldedRows: Int?)? {
+        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let section = root[HuggingFaceExport.chartCLIPKey] as? [String: Any]
+        else { return nil }
+        guard let model = section["model_config"], JSONSerialization.isValidJSONObject(model),
+            let config = try? CLIPConfig.decode(json: try JSONSerialization.data(withJSONObject: model), source: source)
+        else {
+            throw ChartCLIPError(
+                "chartclip.model_config is not a ChartCLIP model config", at: source,
+                hint: "export the checkpoint again with `chartclip export-hf`, or delete the \"chartclip\" section to import by the Hugging Face fields alone")
+        }
+        let rows = ((section["token_table"] as? [String: Any])?["rows"] as? NSNumber)?.intValue
+        var expected = derived
+        if let rows { expected.textConfig.vocabSize = rows }
+        guard CLIPModel.parameterShapes(config).map(\.1) == CLIPModel.parameterShapes(expected).map(\.1), config.activation == derived.activation else {
+            throw ChartCLIPError(
+                "chartclip.model_config describes another model than text_config and vision_config", at: source,
+                hint: "the file was edited by hand; export the checkpoint again with `chartclip export-hf`")
+        }
+        return (config, rows)
     }
 
     /// ChartCLIP path → Hugging Face names whose tensors make it (several are stacked).
@@ -111,7 +139,7 @@ public enum HuggingFaceImport {
         }
     }
 
-    static func mapParameters(_ file: SafetensorsFile, config: CLIPConfig, source: String) throws -> [String: [Float]] {
+    static func mapParameters(_ file: SafetensorsFile, config: CLIPConfig, foldedTokenTable: Bool = false, source: String) throws -> [String: [Float]] {
         var parameters: [String: [Float]] = [:]
         var used = Set<String>()
         var problems: [String] = []
@@ -126,6 +154,13 @@ public enum HuggingFaceImport {
             for name in names {
                 values += try file.floats(name)
                 used.insert(name)
+            }
+            if foldedTokenTable && path == "text.token_embedding.weight" {
+                guard let table = HuggingFaceExport.foldTokenTable(values, rows: shape[0], width: shape[1]), values.count == CLIPTokenizerVocabulary.size * shape[1] else {
+                    problems.append("\(path): \(names[0]) is not the unfolded \(shape[0])-row table that config.json's chartclip.token_table says")
+                    continue
+                }
+                values = table
             }
             guard values.count == shape.reduce(1, *) else {
                 problems.append("\(path): \(names.joined(separator: " + ")) hold \(values.count) values, the model needs \(shape)")

@@ -25,15 +25,18 @@ public final class Embedder {
     /// when `chartclip import-hf` left them there, else the embedded CLIP vocabulary.
     public convenience init(checkpoint url: URL) throws {
         let model = try Checkpoint.load(from: url).makeModel()
-        let folder = Self.tokenizerFolder(for: url)
+        self.init(model: model, tokenizer: try Self.tokenizer(forCheckpoint: url))
+    }
+
+    /// The tokenizer of checkpoint `url`: `vocab.json`/`merges.txt` from its tokenizer folder
+    /// when `chartclip import-hf` left them there, else the embedded CLIP vocabulary.
+    public static func tokenizer(forCheckpoint url: URL) throws -> CLIPTokenizer {
+        let folder = tokenizerFolder(for: url)
         let vocab = folder.appendingPathComponent("vocab.json"), merges = folder.appendingPathComponent("merges.txt")
-        let tokenizer: CLIPTokenizer
         if FileManager.default.fileExists(atPath: vocab.path) && FileManager.default.fileExists(atPath: merges.path) {
-            tokenizer = try CLIPTokenizer(vocabularyFile: vocab, mergesFile: merges)
-        } else {
-            tokenizer = try CLIPTokenizer()
+            return try CLIPTokenizer(vocabularyFile: vocab, mergesFile: merges)
         }
-        self.init(model: model, tokenizer: tokenizer)
+        return try CLIPTokenizer()
     }
 
     /// Where `import-hf` puts the tokenizer files of checkpoint `url`.
