@@ -142,8 +142,39 @@ public struct PredictorFile {
         self.phaseRows = phaseRows
     }
 
+    /// Refuses what no prediction can be made from: weights, prototypes, temperature or
+    /// calibration that are not finite, a chart window or interval out of range.
+    public func validate(source: String) throws {
+        let hint = "export the predictor again from a checkpoint that loads (`chartclip eval` checks one)"
+        for (path, values) in visualParameters.sorted(by: { $0.key < $1.key }) {
+            try FiniteCheck.require(values, "parameter \(path)", at: source, hint: hint)
+        }
+        try FiniteCheck.require(setupEmbeddings, "the setup embeddings", at: source, hint: hint)
+        try FiniteCheck.require(phaseEmbeddings, "the phase embeddings", at: source, hint: hint)
+        try FiniteCheck.require([logitScale], "logit_scale", at: source, hint: hint)
+        for rows in [setupRows, phaseRows].compactMap({ $0 }) {
+            try FiniteCheck.require(rows.logWeights, "the prototype rows' log weights", at: source, hint: hint)
+        }
+        try FiniteCheck.require((calibration.slopes + calibration.intercepts).map(Float.init), "the calibration", at: source, hint: "fit it again with `chartclip export`")
+        guard (8...100_000).contains(info.chartWindow) else {
+            throw ChartCLIPError("info.chart_window is \(info.chartWindow); a chart has 8 to 100,000 candles", at: source, hint: hint)
+        }
+        guard (1...527_040).contains(info.intervalMinutes) else {
+            throw ChartCLIPError("info.interval_minutes is \(info.intervalMinutes); an interval is 1 minute to a year", at: source, hint: hint)
+        }
+        if let problem = info.overlays.problem {
+            throw ChartCLIPError("info.\(problem.field): \(problem.message)", at: source, hint: hint)
+        }
+    }
+
     /// Writes the file atomically.
     public func save(to url: URL) throws {
+        try validate(source: url.path)
+        try write(to: url)
+    }
+
+    /// Writes without validating (tests make damaged files with it).
+    func write(to url: URL) throws {
         let shapes = Dictionary(uniqueKeysWithValues: CLIPModel.parameterShapes(config))
         let e = config.embedDim
         let encoder = JSONEncoder()
@@ -201,11 +232,13 @@ public struct PredictorFile {
         guard calibration.slopes.count == setupNames.count else {
             throw ChartCLIPError("the calibration has \(calibration.slopes.count) classes, the predictor \(setupNames.count)", at: url.path)
         }
-        return PredictorFile(
+        let predictor = PredictorFile(
             info: info, config: config, visualParameters: parameters,
             logitScale: Float(try file.attribute("logit_scale")?.doubleValue ?? 4.6052),
             setupNames: setupNames, setupEmbeddings: setupEmbeddings, phaseNames: phaseNames,
             phaseEmbeddings: phaseEmbeddings, calibration: calibration, setupRows: setupRows, phaseRows: phaseRows)
+        try predictor.validate(source: url.path)
+        return predictor
     }
 
     /// The prototype rows of `kind` (`setup`, `phase`) when the file has them, checked against

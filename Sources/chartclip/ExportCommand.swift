@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChartCLIPLabels
 import ChartCLIPPredictor
+import ChartCLIPSupport
 import ChartCLIPTraining
 import Foundation
 
@@ -18,9 +19,11 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Class prototypes: ensemble (one per class) or cells (one per (setup, phase) cell, summed per class).")
     var pooling: CaptionCellEmbeddings.Pooling = .standard
     @Option(help: "The training dataset: its period is recorded, its val split calibrates confidence, and its test (and holdout) split checks it.") var dataset: String?
+    @Flag(help: "Replace --out when it exists (or is the checkpoint itself).") var force = false
     @Flag(help: "No progress bars.") var quiet = false
 
     func run() throws {
+        try OutputGuard.check(URL(fileURLWithPath: out), inputs: [URL(fileURLWithPath: checkpoint)], force: force, what: "predictor")
         let data = try dataset.map { try VisionDataset.load(URL(fileURLWithPath: $0)) }
         let file = try PredictorExport.export(
             checkpoint: URL(fileURLWithPath: checkpoint), output: URL(fileURLWithPath: out), name: name, window: window,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChartCLIPModels
+import ChartCLIPSupport
 import Foundation
 
 /// `chartclip import-hf`: a Hugging Face CLIP folder → a ChartCLIP checkpoint.
@@ -10,8 +11,10 @@ struct ImportHFCommand: ParsableCommand {
 
     @Option(help: "Folder written by transformers' save_pretrained.") var modelDir: String
     @Option(help: "Checkpoint to write (.h5); tokenizer files go to <name>.tokenizer/.") var out: String
+    @Flag(help: "Replace --out when it exists.") var force = false
 
     func run() throws {
+        try OutputGuard.check(URL(fileURLWithPath: out), force: force, what: "checkpoint")
         let result = try HuggingFaceImport.convert(directory: URL(fileURLWithPath: modelDir))
         let url = URL(fileURLWithPath: out)
         try result.checkpoint.save(to: url)

@@ -147,6 +147,24 @@ import Testing
         #expect("\(refused)".contains("CHARTCLIP_TEST_KEY") && !"\(refused)".contains(Self.key))
     }
 
+    /// A 200 answer is no safer than an error page: a non-JSON body, a body that is not a
+    /// completion, or an answer text that quotes the key never reach a message with it.
+    @Test func theKeyIsRedactedFromEveryAnswerThatFails() async throws {
+        let answers: [TestHTTPResponse] = [
+            .text("<html>proxy says: Bearer \(Self.key)</html>"),
+            .json(#"{"echo": "\#(Self.key)"}"#),
+            try Self.completion("setup_type: \(Self.key)"),
+            try Self.completion(#"{"setup_type": "breakout", "phase_type": "range", "confidence": 0.9, "note": "\#(Self.key)"} \#(Self.key)"#),
+        ]
+        for answer in answers {
+            let (result, _) = try await label([answer], retries: 0)
+            if case .failure(let error) = result {
+                #expect(!"\(error)".contains(Self.key), "\(error)")
+                #expect("\(error)".contains("***") || "\(error)".contains("not a chat completion"), "\(error)")
+            }
+        }
+    }
+
     @Test func aConfigFileIsReadStrictly() throws {
         let folder = try Fixtures.temporaryDirectory("gptconfig")
         defer { try? FileManager.default.removeItem(at: folder) }

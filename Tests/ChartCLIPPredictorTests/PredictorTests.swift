@@ -4,7 +4,8 @@ import ChartCLIPImage
 import ChartCLIPLabels
 import ChartCLIPMarket
 import ChartCLIPModels
-import ChartCLIPPredictor
+@testable import ChartCLIPPredictor
+import ChartCLIPSupport
 import ChartCLIPTensor
 import ChartCLIPTestSupport
 import ChartCLIPText
@@ -77,6 +78,36 @@ import Testing
         // The predictor file is much smaller than the checkpoint: no text tower.
         let size = { (u: URL) in (try FileManager.default.attributesOfItem(atPath: u.path)[.size] as? Int) ?? 0 }
         #expect(try size(out) < size(checkpoint) / 2)
+    }
+
+    /// A predictor that no prediction can come from is refused when written and when read,
+    /// naming the field: `predict` used to trap on a negative chart window.
+    @Test func aPredictorWithABadWindowOrNaNIsRefused() throws {
+        let exported = try export("predictor-bad", seed: 5)
+        var bad = exported.file
+        bad.info.chartWindow = -5
+        let url = exported.dir.appendingPathComponent("bad.h5")
+        #expect { try bad.save(to: url) } throws: { "\($0)".contains("info.chart_window is -5") }
+        try bad.write(to: url)
+        #expect { try Predictor(url: url) } throws: { "\($0)".contains("info.chart_window is -5") && "\($0)".contains(url.path) }
+
+        var nan = exported.file
+        nan.setupEmbeddings[7] = .nan
+        #expect { try nan.save(to: url) } throws: { "\($0)".contains("the setup embeddings holds nan at index 7") }
+        nan.setupEmbeddings[7] = 0
+        nan.visualParameters["visual.proj.weight"]![0] = -.infinity
+        try nan.write(to: url)
+        #expect { try PredictorFile.load(from: url) } throws: { "\($0)".contains("parameter visual.proj.weight holds -inf") }
+    }
+
+    /// `export --out` naming its own checkpoint is refused before anything is read or written.
+    @Test func exportingOverItsOwnCheckpointIsRefused() throws {
+        let exported = try export("predictor-same", seed: 6)
+        let before = try Data(contentsOf: exported.checkpoint)
+        #expect {
+            try OutputGuard.check(exported.checkpoint, inputs: [exported.checkpoint], force: false, what: "predictor")
+        } throws: { "\($0)".contains("is the input \(exported.checkpoint.path)") && "\($0)".contains("--force") }
+        #expect(try Data(contentsOf: exported.checkpoint) == before)
     }
 
     @Test func predictionFilesFromCandles() throws {

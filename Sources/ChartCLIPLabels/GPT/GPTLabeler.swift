@@ -77,8 +77,17 @@ public final class GPTLabeler: ChartLabeler {
         return try await generateLabel(png: png, contextFeatures: contextFeatures)
     }
 
-    /// Labels a chart given as PNG bytes.
+    /// Labels a chart given as PNG bytes. No error it throws quotes the API key, whatever
+    /// the server answered (an echo in a 200 body, a non-JSON page, an answer text).
     public func generateLabel(png: Data, contextFeatures: ScoringContext) async throws -> ChartLabel {
+        do {
+            return try await unredactedLabel(png: png, contextFeatures: contextFeatures)
+        } catch let error as GPTLabelerError {
+            throw error.redacting(apiKey)
+        }
+    }
+
+    private func unredactedLabel(png: Data, contextFeatures: ScoringContext) async throws -> ChartLabel {
         let body = try GPTPrompt.body(png: png, contextJSON: try contextFeatures.jsonString(), configuration: configuration)
         let text = try await complete(body)
         let answer: GPTAnswer

@@ -25,6 +25,21 @@ public enum GPTLabelerError: Error, Equatable, Sendable, CustomStringConvertible
     /// Every attempt failed with a retryable error; the last one is attached.
     indirect case retriesExhausted(attempts: Int, last: GPTLabelerError)
 
+    /// The same error with every occurrence of `secret` in its texts replaced by `***`.
+    public func redacting(_ secret: String?) -> GPTLabelerError {
+        guard let secret, !secret.isEmpty else { return self }
+        func r(_ text: String) -> String { text.replacingOccurrences(of: secret, with: "***") }
+        switch self {
+        case .rateLimited, .serverError, .timeout, .unauthorized: return self
+        case .transport(let reason): return .transport(r(reason))
+        case .httpStatus(let status, let body): return .httpStatus(status: status, body: r(body))
+        case .malformedResponse(let reason): return .malformedResponse(r(reason))
+        case .invalidAnswer(let reason, let answer): return .invalidAnswer(reason: r(reason), answer: r(answer))
+        case .unreadableImage(let path, let reason): return .unreadableImage(path: r(path), reason: r(reason))
+        case .retriesExhausted(let attempts, let last): return .retriesExhausted(attempts: attempts, last: last.redacting(secret))
+        }
+    }
+
     /// Whether another attempt may succeed.
     public var isRetryable: Bool {
         switch self {

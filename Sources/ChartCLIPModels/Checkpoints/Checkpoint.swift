@@ -55,6 +55,14 @@ public struct Checkpoint {
 
     /// Writes the checkpoint atomically to `url` (temporary file, then rename).
     public func save(to url: URL) throws {
+        for (path, v) in parameters.sorted(by: { $0.key < $1.key }) {
+            try FiniteCheck.require(v, "parameter \(path)", at: url.path, hint: Self.nonFiniteHint)
+        }
+        try write(to: url)
+    }
+
+    /// Writes without the finite check (tests make damaged files with it).
+    func write(to url: URL) throws {
         let shapes = Dictionary(uniqueKeysWithValues: CLIPModel.parameterShapes(config))
         try HDF5File.write(to: url) { file in
             try file.setFormat(Self.formatName, version: Self.formatVersion)
@@ -81,6 +89,8 @@ public struct Checkpoint {
         }
     }
 
+    static let nonFiniteHint = "the training run diverged (try a lower learning rate or grad_clip); use an earlier checkpoint"
+
     /// Reads a checkpoint strictly: the format is checked, and missing, unexpected and
     /// mis-shaped parameters are all listed in one error.
     public static func load(from url: URL) throws -> Checkpoint {
@@ -94,6 +104,9 @@ public struct Checkpoint {
         let config = try CLIPConfig.decode(json: Data(json.utf8), source: "\(url.path) (model_config)")
         let expected = Dictionary(uniqueKeysWithValues: CLIPModel.parameterShapes(config))
         let values = try file.readFloatArrays(expected: expected, in: "/parameters")
+        for (path, v) in values.sorted(by: { $0.key < $1.key }) {
+            try FiniteCheck.require(v, "parameter \(path)", at: url.path, hint: Self.nonFiniteHint)
+        }
         var checkpoint = Checkpoint(config: config, parameters: values, step: Int(try file.attribute("step")?.intValue ?? 0))
         checkpoint.trainingState = try file.attribute("training_state")?.stringValue
         if file.contains("/optimizer") {

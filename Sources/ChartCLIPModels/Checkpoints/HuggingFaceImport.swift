@@ -49,7 +49,15 @@ public enum HuggingFaceImport {
         }
         let text = root["text_config"] as? [String: Any] ?? [:]
         let vision = root["vision_config"] as? [String: Any] ?? [:]
-        func int(_ d: [String: Any], _ key: String, _ fallback: Int) -> Int { (d[key] as? NSNumber)?.intValue ?? fallback }
+        func int(_ d: [String: Any], _ section: String, _ key: String, _ fallback: Int) throws -> Int {
+            guard let raw = d[key], !(raw is NSNull) else { return fallback }
+            guard let number = raw as? NSNumber, !number.isJSONBool, let value = Int(exactly: number.doubleValue), (0...(1 << 31)).contains(value) else {
+                throw ChartCLIPError(
+                    "field '\(section)\(key)' is \(raw), not a whole number from 0 to 2147483648", at: source,
+                    hint: "write it as a number, e.g. \"\(key)\": \(fallback)")
+            }
+            return value
+        }
         let textAct = text["hidden_act"] as? String ?? "quick_gelu"
         let visionAct = vision["hidden_act"] as? String ?? "quick_gelu"
         guard textAct == visionAct, let activation = Activation(rawValue: textAct) else {
@@ -57,18 +65,23 @@ public enum HuggingFaceImport {
                 "hidden_act '\(textAct)' (text) / '\(visionAct)' (vision) is not supported", at: source,
                 hint: "ChartCLIP models use quick_gelu or gelu in both towers")
         }
-        let vWidth = int(vision, "hidden_size", 768), tWidth = int(text, "hidden_size", 512)
+        // The MLP ratio whose product with the width gives back the intermediate size exactly.
+        func ratio(_ hidden: Int, _ width: Int) -> Float {
+            let r = Float(hidden) / Float(max(width, 1))
+            return Int(Float(width) * r) == hidden ? r : r.nextUp
+        }
+        let vWidth = try int(vision, "vision_config.", "hidden_size", 768), tWidth = try int(text, "text_config.", "hidden_size", 512)
         let vConfig = VisionConfig(
-            imageSize: int(vision, "image_size", 224), patchSize: int(vision, "patch_size", 32), width: vWidth,
-            layers: int(vision, "num_hidden_layers", 12), heads: int(vision, "num_attention_heads", 12),
-            mlpRatio: Float(int(vision, "intermediate_size", 3072)) / Float(vWidth))
+            imageSize: try int(vision, "vision_config.", "image_size", 224), patchSize: try int(vision, "vision_config.", "patch_size", 32), width: vWidth,
+            layers: try int(vision, "vision_config.", "num_hidden_layers", 12), heads: try int(vision, "vision_config.", "num_attention_heads", 12),
+            mlpRatio: ratio(try int(vision, "vision_config.", "intermediate_size", 3072), vWidth))
         let tConfig = TextConfig(
-            contextLength: int(text, "max_position_embeddings", 77), vocabSize: int(text, "vocab_size", 49408),
-            width: tWidth, layers: int(text, "num_hidden_layers", 12), heads: int(text, "num_attention_heads", 8),
-            mlpRatio: Float(int(text, "intermediate_size", 2048)) / Float(tWidth))
+            contextLength: try int(text, "text_config.", "max_position_embeddings", 77), vocabSize: try int(text, "text_config.", "vocab_size", 49408),
+            width: tWidth, layers: try int(text, "text_config.", "num_hidden_layers", 12), heads: try int(text, "text_config.", "num_attention_heads", 8),
+            mlpRatio: ratio(try int(text, "text_config.", "intermediate_size", 2048), tWidth))
         let scale = (root["logit_scale_init_value"] as? NSNumber)?.floatValue ?? 2.6592
         let config = CLIPConfig(
-            embedDim: int(root, "projection_dim", 512), visionConfig: vConfig, textConfig: tConfig, activation: activation,
+            embedDim: try int(root, "", "projection_dim", 512), visionConfig: vConfig, textConfig: tConfig, activation: activation,
             initLogitScale: scale)
         try config.validate(source: source)
         return config

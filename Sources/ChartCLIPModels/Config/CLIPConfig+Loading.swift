@@ -103,6 +103,24 @@ extension CLIPConfig {
             if !ok { throw ChartCLIPError("field '\(field)': \(message)", at: source) }
         }
         let v = visionConfig, t = textConfig
+        // Bounds far above any model that fits in memory, so that no shape arithmetic can overflow.
+        func bounded(_ value: Int, _ field: String, _ range: ClosedRange<Int>) throws {
+            try require(range.contains(value), field, "\(value) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        try bounded(embedDim, "embed_dim", 1...65_536)
+        try bounded(v.imageSize, "vision_cfg.image_size", 1...8_192)
+        try bounded(v.patchSize, "vision_cfg.patch_size", 1...1_024)
+        try bounded(v.width, "vision_cfg.width", 1...65_536)
+        try bounded(v.layers, "vision_cfg.layers", 0...1_024)
+        try bounded(v.heads, "vision_cfg.heads", 1...1_024)
+        try bounded(v.stemWidth ?? 1, "vision_cfg.stem_width", 1...65_536)
+        try bounded(t.contextLength, "text_cfg.context_length", 2...65_536)
+        try bounded(t.vocabSize, "text_cfg.vocab_size", 8...1_048_576)
+        try bounded(t.width, "text_cfg.width", 1...65_536)
+        try bounded(t.layers, "text_cfg.layers", 0...1_024)
+        try bounded(t.heads, "text_cfg.heads", 1...1_024)
+        try require(v.mlpRatio.isFinite && v.mlpRatio > 0 && v.mlpRatio <= 64 && t.mlpRatio.isFinite && t.mlpRatio > 0 && t.mlpRatio <= 64, "mlp_ratio", "must be in (0, 64]")
+        try require(v.patchCount <= 1_048_576, "vision_cfg.image_size", "\(v.imageSize / v.patchSize)² patches are too many")
         try require(embedDim > 0, "embed_dim", "must be positive")
         try require(v.patchSize > 0 && v.imageSize > 0 && v.imageSize % v.patchSize == 0, "vision_cfg.image_size", "\(v.imageSize) must be a positive multiple of patch_size \(v.patchSize)")
         try require(v.layers >= 0 && v.heads > 0 && v.width > 0 && v.width % v.heads == 0, "vision_cfg.width", "\(v.width) must be divisible by heads \(v.heads)")

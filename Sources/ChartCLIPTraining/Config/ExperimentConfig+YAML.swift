@@ -88,8 +88,36 @@ extension ExperimentConfig {
         try require(visionLayers.map { $0 >= 1 && $0 <= 64 } ?? true, "vision_layers", "must be between 1 and 64 blocks")
         try require(accumulationSteps >= 1 && accumulationSteps <= batchSize, "accumulation_steps", "must be between 1 and batch_size")
         try require(["cosine", "constant"].contains(schedule.kind), "schedule.kind", "is cosine or constant")
-        try require(optimizer.lr > 0, "optimizer.lr", "must be positive")
-        try require(gradClip.map { $0 > 0 } ?? true, "grad_clip", "must be positive")
+        try require(optimizer.lr > 0 && optimizer.lr.isFinite, "optimizer.lr", "must be a positive number (got \(optimizer.lr))")
+        try require((0..<1).contains(optimizer.beta1), "optimizer.beta1", "must be in [0, 1) (got \(optimizer.beta1))")
+        try require((0..<1).contains(optimizer.beta2), "optimizer.beta2", "must be in [0, 1) (got \(optimizer.beta2))")
+        try require(optimizer.eps > 0 && optimizer.eps.isFinite, "optimizer.eps", "must be a positive number (got \(optimizer.eps))")
+        try require(optimizer.weightDecay >= 0 && optimizer.weightDecay.isFinite, "optimizer.weight_decay", "must be 0 or more (got \(optimizer.weightDecay))")
+        try require(schedule.warmupSteps >= 0, "schedule.warmup_steps", "must be 0 or more (got \(schedule.warmupSteps))")
+        try require(schedule.minLr >= 0 && schedule.minLr.isFinite, "schedule.min_lr", "must be 0 or more (got \(schedule.minLr))")
+        try require(gradClip.map { $0 > 0 && $0.isFinite } ?? true, "grad_clip", "must be a positive number")
+        try require(seed >= 0, "seed", "must be 0 or more (got \(seed))")
+        try require(threads.map { (1...1024).contains($0) } ?? true, "threads", "must be between 1 and 1024 (got \(threads ?? 0)); leave it out for all cores")
+        try require(evalEvery >= 0, "eval_every", "must be 0 (validate only at the end) or more (got \(evalEvery))")
+        try require(checkpointEvery > 0, "checkpoint_every", "must be 1 or more steps (got \(checkpointEvery))")
+        func fractions(_ val: Double, _ test: Double, _ section: String) throws {
+            try require(val >= 0 && val < 1, "\(section).val_fraction", "must be in [0, 1) (got \(val))")
+            try require(test >= 0 && test < 1 && val + test < 1, "\(section).test_fraction", "must be in [0, 1) and leave training data with val_fraction (got \(test))")
+        }
+        if let s = synthetic {
+            try require(!s.symbols.isEmpty, "synthetic.symbols", "name at least one market")
+            try require(s.seed >= 0, "synthetic.seed", "must be 0 or more (got \(s.seed))")
+            try require(s.window >= 16 && s.window <= 4096, "synthetic.window", "must be between 16 and 4096 candles (got \(s.window))")
+            try require(s.stride >= 1 && s.stride <= s.window * 16, "synthetic.stride", "must be between 1 and 16 windows (got \(s.stride))")
+            try require(s.bars > s.window && s.bars <= 10_000_000, "synthetic.bars", "must be more than the window (\(s.window)) and at most 10,000,000 (got \(s.bars))")
+            try fractions(s.valFraction, s.testFraction, "synthetic")
+        }
+        if let r = recorded {
+            try require(!r.files.isEmpty, "recorded.files", "name at least one candle CSV")
+            try require(r.window >= 16 && r.window <= 4096, "recorded.window", "must be between 16 and 4096 candles (got \(r.window))")
+            try require(r.stride >= 1 && r.stride <= r.window * 16, "recorded.stride", "must be between 1 and 16 windows (got \(r.stride))")
+            try fractions(r.valFraction, r.testFraction, "recorded")
+        }
         try require(augment.minScale > 0.3 && augment.minScale <= 1, "augment.min_scale", "must be in (0.3, 1]")
         try require(!(lockImage && lockText), "lock_text", "locking both towers leaves nothing to train")
         for (section, chart) in [("synthetic", synthetic?.chart), ("recorded", recorded?.chart)] {

@@ -45,8 +45,9 @@ public struct Calibration: Codable, Equatable, Sendable {
     /// Calibration of predictions with `confidence` (the top probability) and `correct`.
     public init(confidence: [Double], correct: [Bool], binCount: Int = 10) {
         var sums = [(Double, Int, Int)](repeating: (0, 0, 0), count: binCount)
-        for (c, ok) in zip(confidence, correct) {
-            let b = min(binCount - 1, max(0, Int(c * Double(binCount))))
+        for (raw, ok) in zip(confidence, correct) {
+            let c = raw.isFinite ? min(1, max(0, raw)) : 0  // a NaN confidence is no confidence
+            let b = min(binCount - 1, Int(c * Double(binCount)))
             sums[b].0 += c
             sums[b].1 += ok ? 1 : 0
             sums[b].2 += 1
