@@ -54,39 +54,72 @@ public enum CVPredictionFiles {
         ]
     }
 
-    /// `JSTUSDT_20250623_1045.json`.
-    public static func fileName(symbol: String, timestamp: Int64) -> String {
-        "\(symbol)_\(UTCTime.fileStamp(milliseconds: timestamp)).json"
+    /// `JSTUSDT_20250623_1045.json`; a second record at the same time (another predictor, or
+    /// a prediction that changed) is `JSTUSDT_20250623_1045_2.json`, and so on.
+    public static func fileName(symbol: String, timestamp: Int64, sequence: Int = 1) -> String {
+        "\(symbol)_\(UTCTime.fileStamp(milliseconds: timestamp))\(sequence > 1 ? "_\(sequence)" : "").json"
     }
 
-    /// The symbol and UTC time (milliseconds) of a `SYMBOL_YYYYMMDD_HHMM.json` name, or `nil`
-    /// for any other name. The symbol may itself hold underscores; the stamp is the last two
-    /// parts.
+    /// The symbol and UTC time (milliseconds) of a `SYMBOL_YYYYMMDD_HHMM.json` or
+    /// `SYMBOL_YYYYMMDD_HHMM_N.json` name, or `nil` for any other name.
     public static func parseFileName(_ name: String) -> (symbol: String, timestamp: Int64)? {
+        parseRecordName(name).map { ($0.symbol, $0.timestamp) }
+    }
+
+    /// The symbol, UTC time (milliseconds) and record number (1 when the name has no `_N`) of
+    /// a prediction file name. The symbol may itself hold underscores; the stamp is the last two
+    /// parts, or the two before a record number.
+    public static func parseRecordName(_ name: String) -> (symbol: String, timestamp: Int64, sequence: Int)? {
         guard name.hasSuffix(".json") else { return nil }
         let parts = name.dropLast(5).split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count >= 3 else { return nil }
-        let date = parts[parts.count - 2], time = parts[parts.count - 1]
-        guard date.count == 8, time.count == 4, (date + time).allSatisfy({ $0.isASCII && $0.isNumber })
-        else { return nil }
-        let iso = "\(date.prefix(4))-\(date.dropFirst(4).prefix(2))-\(date.suffix(2))T\(time.prefix(2)):\(time.suffix(2)):00Z"
-        guard let ms = UTCTime.parseISO(iso) else { return nil }
-        let symbol = parts.dropLast(2).joined(separator: "_")
+        func stamp(at end: Int) -> Int64? {
+            guard end >= 2 else { return nil }
+            let date = parts[end - 2], time = parts[end - 1]
+            guard date.count == 8, time.count == 4, (date + time).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return UTCTime.parseISO("\(date.prefix(4))-\(date.dropFirst(4).prefix(2))-\(date.suffix(2))T\(time.prefix(2)):\(time.suffix(2)):00Z")
+        }
+        var end = parts.count, sequence = 1
+        var ms = stamp(at: end)
+        if ms == nil, let last = parts.last, (1...6).contains(last.count), last.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let n = Int(last), n >= 2
+        {
+            end -= 1
+            sequence = n
+            ms = stamp(at: end)
+        }
+        guard let ms, end >= 3 else { return nil }
+        let symbol = parts[0..<(end - 2)].joined(separator: "_")
         guard !symbol.isEmpty else { return nil }
-        return (symbol.uppercased(), ms)
+        return (symbol.uppercased(), ms, sequence)
     }
 
-    /// Writes `prediction` as `SYMBOL_YYYYMMDD_HHMM.json` into every folder of `directories`
-    /// (created if needed), each copy atomically: a reader never sees half a file.
+    /// Writes `prediction` into every folder of `directories` (created if needed), each copy
+    /// atomically: a reader never sees half a file. A record is never replaced: when
+    /// `SYMBOL_YYYYMMDD_HHMM.json` holds another prediction, this one becomes the next record
+    /// (`_2`, `_3`, …); when it holds this very prediction, nothing is written again.
     ///
-    /// - Returns: the files written, in the order of `directories`.
+    /// - Returns: the files of the record, in the order of `directories`.
     @discardableResult
     public static func write(_ prediction: CVPrediction, to directories: [URL]) throws -> [URL] {
         let data = try DecisionJSON.pretty(prediction)
-        return try directories.map { folder in
-            let url = folder.appendingPathComponent(prediction.fileName)
-            try AtomicFile.write(data, to: url)
-            return url
+        var sequence = 1
+        while true {
+            let name = fileName(symbol: prediction.symbol, timestamp: prediction.timestamp, sequence: sequence)
+            let urls = directories.map { $0.appendingPathComponent(name) }
+            let free = urls.allSatisfy { url in
+                guard let existing = FileManager.default.contents(atPath: url.path) else { return true }
+                return existing == data
+            }
+            if free {
+                for url in urls where FileManager.default.contents(atPath: url.path) != data {
+                    try AtomicFile.write(data, to: url)
+                }
+                return urls
+            }
+            sequence += 1
+            guard sequence <= 999_999 else {
+                throw ChartCLIPError("\(name): a million records at one candle time", at: directories.first?.path)
+            }
         }
     }
 
@@ -122,7 +155,8 @@ public enum CVPredictionFiles {
                 failures.append((url, error))
             }
         }
-        files.sort { ($0.prediction.timestamp, $0.prediction.symbol) < ($1.prediction.timestamp, $1.prediction.symbol) }
+        func sequence(_ f: CVPredictionFile) -> Int { parseRecordName(f.url.lastPathComponent)?.sequence ?? 1 }
+        files.sort { ($0.prediction.timestamp, $0.prediction.symbol, sequence($0)) < ($1.prediction.timestamp, $1.prediction.symbol, sequence($1)) }
         return CVPredictionFolder(files: files, failures: failures)
     }
 
@@ -142,8 +176,8 @@ public enum CVPredictionFiles {
 
 /// The newest prediction file of `symbol` in `directory`: the users' `load_cv_prediction`.
 ///
-/// Files are chosen by the time in their names (`SYMBOL_YYYYMMDD_HHMM.json`); only the newest
-/// is read. When `asOf` is given (UTC ms, the close of the newest candle a decision sees),
+/// Files are chosen by the time in their names (`SYMBOL_YYYYMMDD_HHMM.json`), and at one
+/// time by the record number (`_2`, `_3`: the latest written); only the newest is read. When `asOf` is given (UTC ms, the close of the newest candle a decision sees),
 /// files stamped after it are passed over, so a replay of history never reads a prediction
 /// from its future. A newest file that cannot be read is reported as such rather than
 /// silently replaced by an older one.
@@ -152,15 +186,18 @@ public func loadCVPrediction(symbol: String, directory: URL, asOf: Int64? = nil)
         return .missing(reason: "no prediction folder \(directory.path)")
     }
     let wanted = symbol.uppercased()
-    var newest: (url: URL, timestamp: Int64)?
+    var newest: (url: URL, timestamp: Int64, sequence: Int)?
     var later = 0
     for url in urls {
-        guard let parsed = CVPredictionFiles.parseFileName(url.lastPathComponent), parsed.symbol == wanted else { continue }
+        guard let parsed = CVPredictionFiles.parseRecordName(url.lastPathComponent), parsed.symbol == wanted else { continue }
         if let asOf, parsed.timestamp > asOf {
             later += 1
             continue
         }
-        if parsed.timestamp >= newest?.timestamp ?? .min { newest = (url, parsed.timestamp) }
+        // The newest time; at one time, the latest record.
+        if (parsed.timestamp, parsed.sequence) >= (newest?.timestamp ?? .min, newest?.sequence ?? .min) {
+            newest = (url, parsed.timestamp, parsed.sequence)
+        }
     }
     guard let newest else {
         let note = later > 0 ? " at or before \(UTCTime.iso(milliseconds: asOf ?? 0)) (\(later) later file(s) skipped)" : ""

@@ -92,8 +92,8 @@ public enum FeedbackLoop {
     }
 
     /// `SYMBOL|2025-06-23T10:45:00Z|2h|+2%/-1%`: the idempotency key of a log line.
-    public static func key(symbol: String, predictionTime: Int64, horizon: CandleInterval, barrier: BarrierSpec) -> String {
-        "\(symbol)|\(UTCTime.iso(milliseconds: predictionTime))|\(horizon)|\(barrier.label)"
+    public static func key(symbol: String, predictionTime: Int64, record: Int = 1, horizon: CandleInterval, barrier: BarrierSpec) -> String {
+        "\(symbol)|\(UTCTime.iso(milliseconds: predictionTime))\(record > 1 ? "#\(record)" : "")|\(horizon)|\(barrier.label)"
     }
 
     static func evaluate(
@@ -171,7 +171,9 @@ private final class SymbolMarket {
         let direction = p.impliedDirection
         var outcome = FeedbackOutcome(
             key: FeedbackLoop.key(
-                symbol: p.symbol, predictionTime: p.timestamp, horizon: horizon, barrier: settings.barrier),
+                symbol: p.symbol, predictionTime: p.timestamp,
+                record: file.flatMap { CVPredictionFiles.parseRecordName(URL(fileURLWithPath: $0).lastPathComponent)?.sequence } ?? 1,
+                horizon: horizon, barrier: settings.barrier),
             symbol: p.symbol, predictionTime: UTCTime.iso(milliseconds: p.timestamp), predictionFile: file,
             interval: p.interval?.description, model: p.model, setup: p.setupWord, setupDirection: direction.rawValue,
             directionAssumed: p.directionIsAssumed, confidence: p.confidence, phase: p.phase,

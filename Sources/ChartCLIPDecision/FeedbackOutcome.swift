@@ -9,7 +9,8 @@ import Foundation
 /// it keeps the counts in the summary honest. Times are UTC ISO 8601; returns and
 /// excursions are fractions (0.02 = 2%).
 public struct FeedbackOutcome: Codable, Equatable, Sendable {
-    /// `SYMBOL|prediction time|horizon|barrier`: one line per key, ever. A re-run finds the
+    /// `SYMBOL|prediction time[#record]|horizon|barrier` (`#2` for the second record at one
+    /// candle time): one line per key, ever. A re-run finds the
     /// key and writes nothing; another barrier or horizon is another key.
     public var key: String
     /// The symbol.

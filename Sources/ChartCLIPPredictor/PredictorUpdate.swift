@@ -74,12 +74,27 @@ public enum PredictorUpdate {
                 meanConfidenceBefore: before, meanConfidenceAfter: after, slope: calibration.slopes[c], intercept: calibration.intercepts[c]))
         }
         file.calibration = calibration
-        file.info.version += 1
+        // Versions only grow: the next one is above this file's and above every version already
+        // written beside it or in the fine-tuning folder (an update from other logs, an older base).
         let base = url.deletingPathExtension().lastPathComponent.replacingOccurrences(
-            of: "_v\(file.info.version - 1)", with: "")
-        let newURL = output ?? url.deletingLastPathComponent().appendingPathComponent("\(base)_v\(file.info.version).h5")
-        guard newURL.standardizedFileURL != url.standardizedFileURL else {
+            of: "_v\(file.info.version)", with: "")
+        let folder = url.deletingLastPathComponent()
+        func versions(in directory: URL, prefix: String, suffix: String) -> [Int] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).compactMap { name in
+                guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+                return Int(name.dropFirst(prefix.count).dropLast(suffix.count))
+            }
+        }
+        let taken = versions(in: folder, prefix: "\(base)_v", suffix: ".h5") + versions(in: fineTuneRoot, prefix: "v", suffix: "")
+        file.info.version = max(file.info.version, taken.max() ?? 0) + 1
+        let newURL = output ?? folder.appendingPathComponent("\(base)_v\(file.info.version).h5")
+        guard !OutputGuard.sameFile(newURL, url) else {
             throw ChartCLIPError("the new version would overwrite the old predictor", at: newURL.path, hint: "pass a different --out")
+        }
+        guard !FileManager.default.fileExists(atPath: newURL.path) else {
+            throw ChartCLIPError(
+                "\(newURL.path) already exists; versions are never replaced", at: newURL.path,
+                hint: "leave out --out to write the next version beside the predictor, or pass a new file")
         }
         try file.save(to: newURL)
 

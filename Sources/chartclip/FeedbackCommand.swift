@@ -68,6 +68,19 @@ struct FeedbackCommand: ParsableCommand {
         guard candles != nil || summary else {
             throw ValidationError("give --candles to evaluate predictions, or --summary to summarise the logs")
         }
+        // A barrier of 0 is touched by the entry candle itself: every call would be decided at once.
+        for (flag, value) in [("--target", target), ("--stop", stop)] where !(value > 0 && value < 1) {
+            throw ValidationError("\(flag) \(value) must be a fraction of the entry price between 0 and 1, e.g. 0.02 for 2%")
+        }
+        for (flag, value) in [("--atr-target", atrTarget), ("--atr-stop", atrStop)] {
+            if let value, !(value > 0 && value <= 100) { throw ValidationError("\(flag) \(value) must be a number of ATRs in (0, 100]") }
+        }
+        guard baseRateDays >= 0 && baseRateDays.isFinite else {
+            throw ValidationError("--base-rate-days \(baseRateDays) must be 0 (the whole file) or more")
+        }
+        if let interval, !(1...527_040).contains(interval) {
+            throw ValidationError("--interval \(interval) must be between 1 and 527040 minutes")
+        }
     }
 
     func run() throws {

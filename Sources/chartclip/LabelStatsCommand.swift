@@ -59,9 +59,12 @@ struct LabelStatsCommand: ParsableCommand {
         if let labels {
             var url = URL(fileURLWithPath: labels)
             if !url.path.hasSuffix(".jsonl") { url.appendPathComponent(LabelsJournal.fileName) }
-            let (records, bad) = try LabelsJournal.load(url)
+            let (records, bad, duplicates) = try LabelsJournal.loadCounted(url)
             print(LabelDistribution(records.map(\.label)).table(title: url.path))
             if !bad.isEmpty { print("skipped \(bad.count) unreadable line(s): \(bad.prefix(10).map(String.init).joined(separator: ", "))") }
+            if !duplicates.isEmpty {
+                print("counted each chart once: skipped \(duplicates.count) line(s) repeating an earlier chart: \(duplicates.prefix(10).map(String.init).joined(separator: ", "))")
+            }
             return
         }
         guard !candles.isEmpty else { throw ValidationError("give --candles FILE... or --labels") }

@@ -79,6 +79,43 @@ import Testing
         #expect(CVPredictionFiles.parseFileName("20250623_1045.json") == nil)
     }
 
+    /// A second predictor at the same candle time gets its own record: nothing is replaced,
+    /// the decision reads the latest record, and feedback keys each record apart.
+    @Test func aSecondPredictionAtTheSameTimeIsANewRecordNotAnOverwrite() throws {
+        let root = try TestMarket.folder("records")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let t = UTCTime.parseISO("2025-06-23T14:00:00Z")!
+        let first = CVPrediction(symbol: "JSTUSDT", timestamp: t, setup: "trap", confidence: 0.82, model: "a v1")
+        var second = first
+        second.setup = "breakout"
+        second.model = "b v1"
+        let dirs = CVPredictionFiles.defaultDirectories(dataDirectory: root)
+        let a = try CVPredictionFiles.write(first, to: dirs)
+        let b = try CVPredictionFiles.write(second, to: dirs)
+        let again = try CVPredictionFiles.write(second, to: dirs)  // the same record again: nothing new
+        #expect(a.map(\.lastPathComponent) == ["JSTUSDT_20250623_1400.json", "JSTUSDT_20250623_1400.json"])
+        #expect(b.map(\.lastPathComponent) == ["JSTUSDT_20250623_1400_2.json", "JSTUSDT_20250623_1400_2.json"])
+        #expect(again == b)
+        #expect(try CVPredictionFiles.read(a[0]) == first, "the first record is kept as it was")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dirs[0].path).count == 2)
+
+        guard case .found(let latest, let file) = loadCVPrediction(symbol: "JSTUSDT", directory: dirs[0]) else {
+            Issue.record("no prediction found")
+            return
+        }
+        #expect(latest.setup == "breakout" && file?.hasSuffix("_2.json") == true)
+        #expect(try CVPredictionFiles.readFolder(dirs[0]).files.map(\.prediction.model) == ["a v1", "b v1"])
+        let parsed = CVPredictionFiles.parseRecordName("1000PEPE_USDT_20250623_1045_12.json")
+        #expect(parsed?.symbol == "1000PEPE_USDT" && parsed?.sequence == 12 && parsed?.timestamp == UTCTime.parseISO("2025-06-23T10:45:00Z"))
+        #expect(CVPredictionFiles.parseRecordName("JSTUSDT_20250623_1045.json")?.sequence == 1)
+        #expect(CVPredictionFiles.parseRecordName("JSTUSDT_20250623_1045_1.json") == nil, "record 1 has no number")
+
+        let keyA = FeedbackLoop.key(symbol: "JSTUSDT", predictionTime: t, horizon: .h1, barrier: BarrierSpec())
+        let keyB = FeedbackLoop.key(symbol: "JSTUSDT", predictionTime: t, record: 2, horizon: .h1, barrier: BarrierSpec())
+        #expect(keyA.hasPrefix("JSTUSDT|2025-06-23T14:00:00Z|") && keyA != keyB, "record 1 keeps the key older logs hold")
+        #expect(keyB.hasPrefix("JSTUSDT|2025-06-23T14:00:00Z#2|"))
+    }
+
     @Test func theNewestFileOfTheSymbolIsChosen() throws {
         let folder = try TestMarket.folder("newest")
         defer { try? FileManager.default.removeItem(at: folder) }

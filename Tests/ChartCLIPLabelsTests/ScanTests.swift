@@ -2,6 +2,7 @@ import ChartCLIPCharts
 import ChartCLIPImage
 import ChartCLIPLabels
 import ChartCLIPMarket
+import ChartCLIPSupport
 import ChartCLIPTestSupport
 import Foundation
 import Testing
@@ -56,6 +57,13 @@ import Testing
         let second = try await scanner.scan(Self.series, into: folder)
         #expect(second.written == 0 && second.skipped == 11)
         #expect(try Self.files(folder) == written, "a re-run changes no byte")
+
+        // A journal with a line repeated (two copies merged by hand) counts each chart once.
+        let journal = folder.appendingPathComponent("labels.jsonl")
+        let firstLine = String(text.split(separator: "\n")[0])
+        try AtomicFile.appendLine(firstLine, to: journal)
+        let (records, bad, duplicates) = try LabelsJournal.loadCounted(journal)
+        #expect(records.count == 11 && bad.isEmpty && duplicates == [12])
     }
 
     @Test func aScanDrawsItsOverlaysAndRecordsEachFlatInTheMetaFile() async throws {

@@ -110,6 +110,26 @@ import Testing
         #expect(try Data(contentsOf: exported.checkpoint) == before)
     }
 
+    /// `update-weights` never replaces a version: an update of v1 from other logs, after v2
+    /// exists, writes v3 (and its own fine-tuning set).
+    @Test func predictorVersionsOnlyGrow() throws {
+        let exported = try export("predictor-versions", seed: 7)
+        let logs = exported.dir.appendingPathComponent("logs"), fineTune = exported.dir.appendingPathComponent("fine_tune")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let first = try PredictorUpdate.update(predictor: exported.predictor, logs: logs, fineTuneRoot: fineTune)
+        #expect(first.version == 2 && first.newPredictor.hasSuffix("predictor_v2.h5"))
+        let v2 = try Data(contentsOf: URL(fileURLWithPath: first.newPredictor))
+        let second = try PredictorUpdate.update(predictor: exported.predictor, logs: logs, fineTuneRoot: fineTune)
+        #expect(second.version == 3 && second.newPredictor.hasSuffix("predictor_v3.h5"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: first.newPredictor)) == v2, "v2 is kept as it was")
+        let third = try PredictorUpdate.update(predictor: URL(fileURLWithPath: first.newPredictor), logs: logs, fineTuneRoot: fineTune)
+        #expect(third.version == 4 && third.newPredictor.hasSuffix("predictor_v4.h5"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fineTune.path).sorted() == ["v2", "v3", "v4"])
+        #expect {
+            try PredictorUpdate.update(predictor: exported.predictor, logs: logs, output: URL(fileURLWithPath: first.newPredictor), fineTuneRoot: fineTune)
+        } throws: { "\($0)".contains("versions are never replaced") }
+    }
+
     @Test func predictionFilesFromCandles() throws {
         let exported = try export("predict", seed: 4)
         let service = PredictionService(

@@ -63,6 +63,25 @@ public final class LabelsJournal: @unchecked Sendable {
         intervals[record.symbol, default: []].insert(record.interval)
     }
 
+    /// Reads every record of a journal file, one per sample (the first line of a sample wins,
+    /// as when appending); lines that are not records (torn by a crash, edited by hand) are
+    /// listed, not fatal. `duplicateLines`: lines whose sample an earlier line already gave.
+    public static func loadCounted(_ url: URL) throws -> (records: [TrainingSampleLabel], badLines: [Int], duplicateLines: [Int]) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ChartCLIPError("cannot read the labels journal: \(error.localizedDescription)", at: url.path)
+        }
+        var seen = Set<String>()
+        var records: [TrainingSampleLabel] = [], duplicates: [Int] = []
+        let (all, bad, lines) = numberedRecords(in: data)
+        for (record, line) in zip(all, lines) {
+            if seen.insert(record.sample).inserted { records.append(record) } else { duplicates.append(line) }
+        }
+        return (records, bad, duplicates)
+    }
+
     /// Reads every record of a journal file; lines that are not records (torn by a crash,
     /// edited by hand) are counted, not fatal.
     public static func load(_ url: URL) throws -> (records: [TrainingSampleLabel], badLines: [Int]) {
@@ -76,16 +95,23 @@ public final class LabelsJournal: @unchecked Sendable {
     }
 
     static func records(in data: Data) -> (records: [TrainingSampleLabel], badLines: [Int]) {
+        let (records, bad, _) = numberedRecords(in: data)
+        return (records, bad)
+    }
+
+    /// The records with their 1-based line numbers, and the lines that are not records.
+    static func numberedRecords(in data: Data) -> (records: [TrainingSampleLabel], badLines: [Int], lines: [Int]) {
         var records: [TrainingSampleLabel] = []
-        var bad: [Int] = []
+        var bad: [Int] = [], lines: [Int] = []
         let decoder = JSONDecoder()
         for (i, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
             if let record = try? decoder.decode(TrainingSampleLabel.self, from: Data(line)) {
                 records.append(record)
+                lines.append(i + 1)
             } else {
                 bad.append(i + 1)
             }
         }
-        return (records, bad)
+        return (records, bad, lines)
     }
 }
