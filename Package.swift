@@ -67,7 +67,7 @@ let package = Package(
         // MARK: Foundations shared by every layer (no tensors)
         .target(name: "ChartCLIPSupport"),
         .target(name: "ChartCLIPImage", dependencies: ["CPNG", "ChartCLIPSupport"], swiftSettings: kernelSettings),
-        .target(name: "ChartCLIPFiles", dependencies: ["HDF5Shim", "ChartCLIPSupport"]),
+        .target(name: "ChartCLIPFiles", dependencies: ["HDF5Shim", "CZlib", "ChartCLIPSupport"]),
         // Resources: the CLIP BPE merges (bpe_simple_vocab_16e6.txt.gz, MIT) and its notice.
         .target(
             name: "ChartCLIPText", dependencies: ["CZlib", "ChartCLIPSupport"],
@@ -178,6 +178,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "ChartCLIPFuzzTests",
+            dependencies: [
+                "ChartCLIPPredictor", "ChartCLIPTraining", "ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPDecision",
+                "ChartCLIPMarket", "ChartCLIPFiles", "ChartCLIPImage", "ChartCLIPText", "ChartCLIPTestSupport",
             ]),
         .testTarget(name: "ChartCLIPTensorBoardTests", dependencies: ["ChartCLIPTensorBoard", "ChartCLIPSupport", "ChartCLIPTestSupport"]),
         .testTarget(name: "ChartCLIPBenchTests", dependencies: ["ChartCLIPBench", "ChartCLIPTestSupport"]),

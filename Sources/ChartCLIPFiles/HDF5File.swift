@@ -53,6 +53,8 @@ public final class HDF5File: @unchecked Sendable {
     /// Opens an existing file.
     public init(opening url: URL, mode: Mode) throws {
         try Self.checkLooksLikeHDF5(url)
+        try HDF5Stamp.verify(url)
+        if mode == .readWrite { try HDF5Stamp.clear(url) }  // changed in place, it is no longer what the stamp says
         let flags = mode == .readOnly ? chartclip_h5f_acc_rdonly() : chartclip_h5f_acc_rdwr()
         handle = try HDF5Library.locked {
             let id = H5Fopen(url.path, flags, HDF5Library.defaultList)
@@ -74,7 +76,10 @@ public final class HDF5File: @unchecked Sendable {
             let access = chartclip_h5p_file_access_checksummed()
             guard access >= 0 else { throw HDF5Library.failure("cannot set up the HDF5 file format", at: url.path) }
             let accessList = HDF5Handle(access)
-            let id = H5Fcreate(url.path, chartclip_h5f_acc_trunc(), HDF5Library.defaultList, accessList.id)
+            let create = chartclip_h5p_file_create_userblock(hsize_t(HDF5Stamp.blockSize))
+            guard create >= 0 else { throw HDF5Library.failure("cannot set up the HDF5 user block", at: url.path) }
+            let createList = HDF5Handle(create)
+            let id = H5Fcreate(url.path, chartclip_h5f_acc_trunc(), createList.id, accessList.id)
             guard id >= 0 else {
                 throw HDF5Library.failure(
                     "cannot create the HDF5 file", at: url.path,
@@ -100,6 +105,7 @@ public final class HDF5File: @unchecked Sendable {
                 throw error
             }
             try file.close()
+            try HDF5Stamp.stamp(temporary)
         }
     }
 
@@ -110,6 +116,7 @@ public final class HDF5File: @unchecked Sendable {
         if status < 0 {
             throw HDF5Library.locked { HDF5Library.failure("cannot close (flush) the HDF5 file", at: url.path) }
         }
+        if isWritable { try HDF5Stamp.stamp(url) }
     }
 
     /// Whether a dataset or group exists at `path`.

@@ -66,13 +66,45 @@ struct HDF5ErrorTests {
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: garbage)
         expectError({ _ = try HDF5File(reading: garbage) }, location: garbage.path, containing: ["not an HDF5 file"])
 
-        var data = try Data(contentsOf: try sampleFile(in: folder))
-        for index in 8..<64 { data[index] = 0xff }  // superblock after the signature
+        let original = try Data(contentsOf: try sampleFile(in: folder))
+        var data = original
+        for index in 520..<576 { data[index] = 0xff }  // superblock after the signature (after the 512-byte user block)
         let damaged = folder.appendingPathComponent("damaged.h5")
         try data.write(to: damaged)
         expectError(
             { _ = try HDF5File(reading: damaged).read("visual.proj", as: Float.self) }, location: damaged.path,
+            containing: ["checksum is", "written with"])
+
+        // Without ChartCLIP's checksum (as h5py writes files), libhdf5's own checks answer.
+        for index in 0..<64 { data[index] = 0 }
+        try data.write(to: damaged)
+        expectError(
+            { _ = try HDF5File(reading: damaged).read("visual.proj", as: Float.self) }, location: damaged.path,
             containing: ["cannot open the HDF5 file"])
+
+        // Damage to the checksum header itself.
+        data = original
+        for index in 3..<12 { data[index] ^= 0x55 }
+        try data.write(to: damaged)
+        expectError({ _ = try HDF5File(reading: damaged) }, location: damaged.path, containing: ["checksum header is damaged"])
+    }
+
+    /// Bytes inserted or deleted inside a file shift every address after them; libhdf5 1.10
+    /// crashes walking such a file (found by `FuzzTests`), so the file's checksum stops it first.
+    @Test("bytes inserted or cut inside the file are caught before libhdf5 reads it")
+    func shifted() throws {
+        let folder = try Fixtures.temporaryDirectory("hdf5")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try Data(contentsOf: try sampleFile(in: folder))
+        let middle = original.count * 3 / 4
+        for (name, data) in [
+            ("inserted", original.prefix(middle) + Data(repeating: 7, count: 8) + original.dropFirst(middle)),
+            ("cut", original.prefix(middle) + original.dropFirst(middle + 8)),
+        ] {
+            let url = folder.appendingPathComponent("\(name).h5")
+            try data.write(to: url)
+            expectError({ _ = try HDF5File(reading: url) }, location: url.path, containing: ["bytes, it was written with"])
+        }
     }
 
     /// Values are stored with a Fletcher-32 checksum and metadata in the checksummed HDF5 1.8
@@ -85,6 +117,10 @@ struct HDF5ErrorTests {
         // The 64 KB of values fill most of the file; the middle byte is one of them.
         data[data.count / 2] ^= 0x5a
         let damaged = folder.appendingPathComponent("flipped.h5")
+        try data.write(to: damaged)
+        expectError({ _ = try HDF5File(reading: damaged) }, location: damaged.path, containing: ["the file's checksum is"])
+        // Without the whole-file checksum, the dataset's Fletcher-32 catches it when read.
+        for index in 0..<64 { data[index] = 0 }
         try data.write(to: damaged)
         expectError(
             { _ = try HDF5File(reading: damaged).read("visual.proj", as: Float.self) },

@@ -79,6 +79,16 @@ hid_t chartclip_h5p_file_access_checksummed(void) {
     return list;
 }
 
+hid_t chartclip_h5p_file_create_userblock(hsize_t size) {
+    hid_t list = H5Pcreate(H5P_FILE_CREATE);
+    if (list < 0) return list;
+    if (H5Pset_userblock(list, size) < 0) {
+        H5Pclose(list);
+        return -1;
+    }
+    return list;
+}
+
 hid_t chartclip_h5p_dataset_create_checksummed(int rank, const hsize_t *chunk) {
     hid_t list = H5Pcreate(H5P_DATASET_CREATE);
     if (list < 0 || rank <= 0) return list;

@@ -39,6 +39,10 @@ hid_t chartclip_h5p_create_intermediate_groups(void);
 /// headers carry checksums, so damaged metadata is reported instead of misread, and every
 /// HDF5 since 1.8 (h5py included) reads it.
 hid_t chartclip_h5p_file_access_checksummed(void);
+/// A new file-creation property list that reserves a user block of `size` bytes (a power of
+/// two, at least 512) before the HDF5 data, which HDF5 skips; ChartCLIP keeps the file's
+/// checksum there.
+hid_t chartclip_h5p_file_create_userblock(hsize_t size);
 /// A new dataset-creation property list: chunks of `chunk` (rank `rank`) with the
 /// Fletcher-32 checksum filter, so damaged data is reported when read. With `rank` 0 it is
 /// a plain (contiguous) list.
