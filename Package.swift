@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "ChartCLIPLabels",
             dependencies: [
-                "ChartCLIPMarket", "ChartCLIPCharts",
+                "ChartCLIPMarket", "ChartCLIPCharts", "ChartCLIPImage", "ChartCLIPSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
 

@@ -148,7 +148,7 @@ public final class PredictionServer: Sendable {
 
     func predict(_ request: Request) async throws -> Data {
         let body = try await collect(request)
-        if body.starts(with: Self.pngSignature) {
+        if body.starts(with: PNGCodec.signature) {
             return try Self.json(try await predictChart(body, query: request.uri.queryParameters))
         }
         let parsed = try CandlesRequest.parse(body, maxCandles: options.maxCandles)
@@ -217,7 +217,7 @@ public final class PredictionServer: Sendable {
     func predictChart(_ body: Data, query: Parameters) async throws -> CVPrediction {
         let predictor = batcher.loaded.predictor
         let size = predictor.imageSize
-        guard let (width, height) = Self.pngSize(body) else {
+        guard let (width, height) = PNGCodec.dimensions(body) else {
             throw ServeError(400, "the PNG has no readable header", hint: "send a complete chart PNG")
         }
         guard width == size, height == size else {
@@ -252,17 +252,6 @@ public final class PredictionServer: Sendable {
     }
 
     // MARK: Plumbing
-
-    static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-
-    /// Width and height from the IHDR chunk, read before decoding so that a huge header never
-    /// allocates its pixels.
-    static func pngSize(_ data: Data) -> (Int, Int)? {
-        let bytes = [UInt8](data.prefix(24))
-        guard bytes.count == 24, Array(bytes[12..<16]) == Array("IHDR".utf8) else { return nil }
-        let be = { (i: Int) in bytes[i..<(i + 4)].reduce(0) { $0 << 8 | Int($1) } }
-        return (be(16), be(20))
-    }
 
     func collect(_ request: Request) async throws -> Data {
         do {

@@ -80,6 +80,24 @@ public enum AtomicFile {
         }
     }
 
+    /// Removes the temporary files that a killed writer left in `directory`
+    /// (`.NAME.tmp-PID-RANDOM`, whose process is gone); returns how many. Temporaries of a
+    /// process still running are kept: it may be writing them now.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: URL) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return 0 }
+        var removed = 0
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let parts = name[marker.upperBound...].split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, UInt32(parts[1]) != nil else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process exists.
+            guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            if unlink(directory.appendingPathComponent(name).path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     /// Appends `line` plus a newline to `url` (created if missing), never truncating.
     /// One `write` call per line, so concurrent appenders do not interleave within a line.
     public static func appendLine(_ line: String, to url: URL) throws {

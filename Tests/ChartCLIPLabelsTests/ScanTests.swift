@@ -41,7 +41,7 @@ import Testing
         let first = try await scanner.scan(Self.series, into: folder)
         #expect(first.written == 11 && first.skipped == 0 && first.failures.isEmpty)
         let written = try Self.files(folder)
-        #expect(written.count == 11 * 3 + 1)
+        #expect(written.count == 11 * 3 + 2)  // three files per chart, labels.jsonl, chart_settings.json
         // The newest window ends on the last candle: 400 candles of 15m from 2025-01-01 00:00.
         let newest = "SYNTHUSDT_20250105_0400"
         #expect(written["\(newest)_chart.png"]?.starts(with: [0x89, 0x50, 0x4E, 0x47]) == true)
@@ -64,6 +64,49 @@ import Testing
         try AtomicFile.appendLine(firstLine, to: journal)
         let (records, bad, duplicates) = try LabelsJournal.loadCounted(journal)
         #expect(records.count == 11 && bad.isEmpty && duplicates == [12])
+    }
+
+    /// A folder holds one kind of chart: a scan with another size or window is refused before
+    /// it writes, and charts of two sizes merged by hand are refused by prepare-dataset.
+    @Test func aScanWithOtherChartSettingsIsRefusedAndAMixIsNotPrepared() async throws {
+        let folder = try Fixtures.temporaryDirectory("scan-settings")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try await TrainingDataScanner(options: Self.options()).scan(Self.series, into: folder)
+        let settings = try JSONDecoder().decode(
+            TrainingDataSettings.self, from: Data(contentsOf: folder.appendingPathComponent(TrainingDataSettings.fileName)))
+        #expect(settings.chartSize == 48 && settings.window == 96)
+        let before = try Self.files(folder)
+        var bigger = Self.options()
+        bigger.chartSize = 64
+        await #expect {
+            _ = try await TrainingDataScanner(options: bigger).scan(Self.series, into: folder)
+        } throws: { "\($0)".contains("48-pixel charts of 96 candles") && "\($0)".contains("64-pixel charts") && "\($0)".contains(folder.path) }
+        #expect(try Self.files(folder) == before, "nothing was written")
+
+        // A folder from before the settings file: one of its charts tells the size.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(TrainingDataSettings.fileName))
+        await #expect {
+            _ = try await TrainingDataScanner(options: bigger).scan(Self.series, into: folder)
+        } throws: { "\($0)".contains("48x48 charts") }
+
+        // Charts of two sizes merged into one folder by hand.
+        let other = try Fixtures.temporaryDirectory("scan-settings-64")
+        defer { try? FileManager.default.removeItem(at: other) }
+        _ = try await TrainingDataScanner(options: bigger).scan(Self.series, into: other, windows: [304..<400])  // the newest chart of `folder`
+        let bigChart = try #require(try FileManager.default.contentsOfDirectory(atPath: other.path).first { $0.hasSuffix("_chart.png") })
+        try Data(contentsOf: other.appendingPathComponent(bigChart)).write(to: folder.appendingPathComponent(bigChart))  // replaces a 48-pixel chart
+        #expect {
+            _ = try DatasetPreparation.prepare(input: folder, output: folder.appendingPathComponent("out"), options: .init(split: try TimeSplit()))
+        } throws: { "\($0)".contains("mixes chart sizes") && "\($0)".contains("48x48") && "\($0)".contains("64x64") }
+    }
+
+    @Test func staleTemporariesOfDeadWritersAreRemoved() throws {
+        let folder = try Fixtures.temporaryDirectory("stale-tmp")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dead = ".latest.h5.tmp-99999999-123", alive = ".best.h5.tmp-\(getpid())-456", other = ".hidden-config"
+        for name in [dead, alive, other, "latest.h5"] { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
+        #expect(AtomicFile.removeStaleTemporaries(in: folder) == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [other, alive, "latest.h5"].sorted())
     }
 
     @Test func aScanDrawsItsOverlaysAndRecordsEachFlatInTheMetaFile() async throws {

@@ -83,6 +83,26 @@ public enum PNGCodec {
         }
     }
 
+    /// The eight bytes every PNG starts with.
+    public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Width and height from the IHDR chunk, read without decoding (so a huge header never
+    /// allocates its pixels); `nil` when `data` does not start like a PNG.
+    public static func dimensions(_ data: Data) -> (width: Int, height: Int)? {
+        let bytes = [UInt8](data.prefix(24))
+        guard bytes.count == 24, bytes.starts(with: signature), Array(bytes[12..<16]) == Array("IHDR".utf8) else { return nil }
+        let be = { (i: Int) in bytes[i..<(i + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        return (be(16), be(20))
+    }
+
+    /// Width and height of the PNG file at `url` from its first 24 bytes; `nil` when it cannot
+    /// be read or is not a PNG.
+    public static func dimensions(of url: URL) -> (width: Int, height: Int)? {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 24)).flatMap(dimensions)
+    }
+
     /// Reads and decodes the PNG file at `url`.
     public static func read(from url: URL) throws -> RasterImage {
         let data: Data

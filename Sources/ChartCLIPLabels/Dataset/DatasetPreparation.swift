@@ -1,3 +1,4 @@
+import ChartCLIPImage
 import ChartCLIPSupport
 import Foundation
 
@@ -32,6 +33,7 @@ public enum DatasetPreparation {
         let items = inventory.samples.map {
             TimeSplit.Item(symbol: $0.symbol, startMs: $0.windowStartMs, endMs: $0.closeTimeMs)
         }
+        try requireOneChartSize(inventory.samples.map(\.chartURL), folder: input)
         let splits = options.split.assign(items)
         var report = DatasetReport(
             input: input.path, options: options, skipped: inventory.problems, embargoed: [], balance: [:])
@@ -51,6 +53,7 @@ public enum DatasetPreparation {
         }
         let images = output.appendingPathComponent("images")
         try AtomicFile.createDirectory(images)
+        for folder in [output, images] { AtomicFile.removeStaleTemporaries(in: folder) }  // a prepare killed mid-write
         var csv = DatasetCSV.line(DatasetCSV.columns) + "\n"
         var kept = Set<String>()
         for (sample, split) in rows {
@@ -69,6 +72,22 @@ public enum DatasetPreparation {
         try AtomicFile.write(report.markdown(), to: output.appendingPathComponent("report.md"))
         try AtomicFile.write(try report.json(), to: output.appendingPathComponent("report.json"))
         return report
+    }
+
+    /// Refuses charts of several sizes (folders scanned with other settings, merged): a model
+    /// is trained at one size, and resizing some charts would change what they show.
+    static func requireOneChartSize(_ charts: [URL], folder: URL) throws {
+        var bySize: [String: (count: Int, example: String)] = [:]
+        for chart in charts {
+            let size = PNGCodec.dimensions(of: chart).map { "\($0.width)x\($0.height)" } ?? "unreadable"
+            bySize[size, default: (0, chart.lastPathComponent)].count += 1
+        }
+        guard bySize.count > 1 else { return }
+        let list = bySize.sorted { $0.value.count > $1.value.count }
+            .map { "\($0.value.count) of \($0.key) (e.g. \($0.value.example))" }.joined(separator: ", ")
+        throw ChartCLIPError(
+            "the training data mixes chart sizes: \(list)", at: folder.path,
+            hint: "scan each chart size into its own folder, and prepare a dataset from one")
     }
 
     /// Puts `source` at `destination`: a hard link (or a copy), replacing a different file

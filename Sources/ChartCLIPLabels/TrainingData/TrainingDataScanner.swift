@@ -117,6 +117,11 @@ public struct TrainingDataScanner: Sendable {
                 "this folder holds \(series.symbol) charts of \(other) candles; these are \(interval), and their file "
                     + "names would collide", at: folder.path, hint: "scan each interval into its own folder")
         }
+        AtomicFile.removeStaleTemporaries(in: folder)  // a scan killed mid-write
+        let anyChart = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
+            .first { !$0.hasPrefix(".") && $0.hasSuffix(TrainingSampleName.chartSuffix) }
+            .map { folder.appendingPathComponent($0) }
+        try TrainingDataSettings(options).claim(folder, existingChart: anyChart)
         var summary = ScanSummary()
         let bar = ProgressBar(total: ranges.count, label: "scan \(series.symbol)", enabled: options.progress)
         var done = 0

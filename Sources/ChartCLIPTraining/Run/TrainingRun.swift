@@ -75,6 +75,8 @@ public final class TrainingRun {
         }
         var config = try ExperimentConfig.load(dir.config)
         if let request { config.matmulPrecision = request }
+        // What a kill -9 during a checkpoint write left behind.
+        for folder in [dir.url, dir.checkpoints] { AtomicFile.removeStaleTemporaries(in: folder) }
         return TrainingRun(config: config, directory: dir, precision: try resolvePrecision(config), cacheRoot: cacheRoot)
     }
 
