@@ -7,14 +7,14 @@ import Foundation
 enum DecisionJSON {
     /// Pretty-printed JSON, for files people read and for command output.
     static func pretty<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
 
     /// One-line JSON, for `.jsonl` logs (one record per line).
     static func line<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }

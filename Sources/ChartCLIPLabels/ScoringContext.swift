@@ -142,7 +142,7 @@ public struct ScoringContext: Equatable, Sendable, Codable {
 /// so the same record always gives the same bytes.
 enum LabelJSON {
     static func encoder(pretty: Bool) -> JSONEncoder {
-        let e = JSONEncoder()
+        let e = JSONEncoder.chartCLIP()
         e.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         return e
     }

@@ -175,7 +175,7 @@ public enum SyntheticMarket {
 
     /// The labels as JSON Lines, one planted setup per line, keys sorted.
     public static func labelsJSONL(_ setups: [PlantedSetup]) throws -> String {
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var text = ""
         for setup in setups {

@@ -133,7 +133,7 @@ public enum Pipeline {
             testZeroShotSetupTypeWithPriorAccuracy: results.zeroShotSetupTypeWithPrior?.accuracy, confidence: confidence,
             test: PipelineSummary.SplitFigures(results, rows: dataset.rows(in: .test)), holdout: holdout,
             holdoutSymbols: options.holdoutSymbols, machine: Machine.describe(precision: run.precision))
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(summary), to: out.appendingPathComponent("summary.json"))
         try AtomicFile.write(summary.markdown(feedbackTable: feedback.table), to: out.appendingPathComponent("summary.md"))

@@ -94,7 +94,7 @@ extension ConfidenceCheck {
             try ReliabilityDiagram(title: "calibrated confidence, \(split.rawValue) split", bins: bins).render().writePNG(to: png)
             files.append(png)
         }
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = URL(fileURLWithPath: base.path + ".confidence.json")
         try AtomicFile.write(try encoder.encode(checks), to: json)

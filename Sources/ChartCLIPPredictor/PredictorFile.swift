@@ -177,7 +177,7 @@ public struct PredictorFile {
     func write(to url: URL) throws {
         let shapes = Dictionary(uniqueKeysWithValues: CLIPModel.parameterShapes(config))
         let e = config.embedDim
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.sortedKeys]
         try HDF5File.write(to: url) { file in
             try file.setFormat(Self.formatName, version: Self.formatVersion)

@@ -104,7 +104,7 @@ public enum PredictorUpdate {
         try AtomicFile.createDirectory(images)
         var misjudged = 0
         var lines: [String] = []
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.sortedKeys]
         for o in outcomes where o.success == false {
             guard let predictionFile = o.predictionFile,
@@ -122,7 +122,7 @@ public enum PredictorUpdate {
         let report = Report(
             predictor: url.path, newPredictor: newURL.path, version: file.info.version, horizon: horizon,
             outcomesUsed: outcomes.count, changes: changes, misjudgedCharts: misjudged, fineTuneSet: fineTune.path)
-        let pretty = JSONEncoder()
+        let pretty = JSONEncoder.chartCLIP()
         pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try pretty.encode(report), to: fineTune.appendingPathComponent("update_report.json"))
         return report

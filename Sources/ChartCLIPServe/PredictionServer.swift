@@ -263,7 +263,7 @@ public final class PredictionServer: Sendable {
     }
 
     static func json<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }

@@ -29,7 +29,7 @@ public struct ServeError: Error, Sendable, Equatable {
         var error: [String: String] = ["message": message]
         error["field"] = field
         error["hint"] = hint
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(["error": error])) ?? Data(#"{"error":{"message":"unencodable error"}}"#.utf8)
     }

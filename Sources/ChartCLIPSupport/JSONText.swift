@@ -87,3 +87,14 @@ extension NSNumber {
     /// `true` for JSON's `true` and `false`, which `JSONSerialization` also hands out as numbers.
     public var isJSONBool: Bool { String(cString: objCType) == "c" }
 }
+
+extension JSONEncoder {
+    /// An encoder for ChartCLIP's JSON outputs: a number that is not finite (a diverged loss,
+    /// an empty average) is written as the string `"NaN"`, `"Infinity"` or `"-Infinity"`
+    /// instead of failing the whole output.
+    public static func chartCLIP() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChartCLIPDecision
 import ChartCLIPMarket
+import ChartCLIPSupport
 import Foundation
 
 /// `chartclip decide`: the decision engine on a candle file and the newest CV prediction of
@@ -46,7 +47,7 @@ struct DecideCommand: ParsableCommand {
         if let maxAge { settings.maxPredictionAgeIntervals = maxAge }
         let decision = try simulateTraderDecisionAdvanced(
             series: loaded.series, predictionsDirectory: URL(fileURLWithPath: predictions), config: settings)
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(decision), as: UTF8.self))
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChartCLIPLabels
 import ChartCLIPModels
 import ChartCLIPTraining
+import ChartCLIPSupport
 import Foundation
 
 /// `chartclip embed`: L2-normalised embeddings of images and texts from a checkpoint.
@@ -44,7 +45,7 @@ struct EmbedCommand: ParsableCommand {
         let text = try embedder.embedTexts(texts)
         if json {
             let object: [String: [[Float]]] = ["image_embeddings": image, "text_embeddings": text]
-            let encoder = JSONEncoder()
+            let encoder = JSONEncoder.chartCLIP()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(object), as: UTF8.self))
         } else {

@@ -93,7 +93,7 @@ struct FeedbackCommand: ParsableCommand {
             for line in contents.damagedLines { warn("skipped a line that is not an outcome: \(line)") }
             let result = FeedbackSummary(outcomes: contents.outcomes)
             if json {
-                let encoder = JSONEncoder()
+                let encoder = JSONEncoder.chartCLIP()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(result), as: UTF8.self))
             } else {

@@ -100,7 +100,7 @@ struct LabelCommand: AsyncParsableCommand {
         let sample = TrainingSampleName(symbol: series.symbol, closeTimeMs: context.closeTimeMs)
         let record = TrainingSampleLabel(
             name: sample, closeTimeMs: context.closeTimeMs, interval: series.interval.description, label: label, labeler: name)
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(record), as: UTF8.self))
         if explain { print(String(decoding: try encoder.encode(context), as: UTF8.self)) }

@@ -116,6 +116,16 @@ import Testing
         #expect(keyB.hasPrefix("JSTUSDT|2025-06-23T14:00:00Z#2|"))
     }
 
+    /// A number that is not finite does not fail the output: it is written as a string.
+    @Test func aNonFiniteNumberIsWrittenNotAFailure() throws {
+        let root = try TestMarket.folder("nan")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let p = CVPrediction(symbol: "JSTUSDT", timestamp: 1_750_687_200_000, setup: "none", confidence: .nan, setupProbabilities: ["none": .infinity])
+        let urls = try CVPredictionFiles.write(p, to: [root])
+        let text = try String(contentsOf: urls[0], encoding: .utf8)
+        #expect(text.contains(#""confidence" : "NaN""#) && text.contains(#""Infinity""#))
+    }
+
     @Test func theNewestFileOfTheSymbolIsChosen() throws {
         let folder = try TestMarket.folder("newest")
         defer { try? FileManager.default.removeItem(at: folder) }

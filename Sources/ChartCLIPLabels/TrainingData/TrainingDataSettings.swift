@@ -65,7 +65,7 @@ public struct TrainingDataSettings: Codable, Equatable, Sendable {
                 "this folder holds \(size.width)x\(size.height) charts (\(chart.lastPathComponent)); this scan draws \(chartSize)-pixel charts",
                 at: folder.path, hint: hint)
         }
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(self), to: url)
     }

@@ -92,7 +92,7 @@ extension CLIPConfig {
 
     /// The config as pretty, key-sorted JSON (what checkpoints store).
     public func jsonString() -> String {
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }

@@ -11,7 +11,7 @@ struct ReportWriter {
 
     func write(to output: URL, samples: [(VisionDataset.Row, RasterImage)], predicted: [String]) throws {
         try AtomicFile.createDirectory(output)
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(results), to: output.appendingPathComponent("metrics.json"))
         var plots: [String] = []

@@ -57,7 +57,7 @@ public final class TrainingRun {
             "blas_core": BLASInfo.coreName, "instruction_set": InstructionSet.summary,
             "matmul_precision": precision.rawValue, "matmul_precision_requested": config.matmulPrecision.rawValue,
         ]
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.chartCLIP()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(info), to: dir.runInfo)
         return TrainingRun(config: config, directory: dir, precision: precision, cacheRoot: cacheRoot)
