@@ -56,6 +56,8 @@ public final class PredictionBatcher: @unchecked Sendable {
     private var queue: [Pending] = []
     private var current: Loaded
     private var stopping = false
+    /// Set when shutdown begins: no more charts will come, so a batch waits for no others.
+    private var hurrying = false
     private var worker: Thread?
     private var finished = false
 
@@ -115,6 +117,15 @@ public final class PredictionBatcher: @unchecked Sendable {
         }
     }
 
+    /// Runs what is queued now, and every later batch, without waiting `maxWait` for more
+    /// charts: called when the server stops accepting connections.
+    public func hurry() {
+        condition.lock()
+        hurrying = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// Stops taking charts, answers every queued one, and returns when the worker has ended.
     public func drain() {
         condition.lock()
@@ -147,7 +158,7 @@ public final class PredictionBatcher: @unchecked Sendable {
             condition.wait()
         }
         let deadline = Date(timeIntervalSinceNow: max(0, queue[0].arrived + maxWait - Timing.now()))
-        while queue.count < maxBatch && !stopping {
+        while queue.count < maxBatch && !stopping && !hurrying {
             if !condition.wait(until: deadline) { break }
         }
         let batch = Array(queue.prefix(maxBatch))

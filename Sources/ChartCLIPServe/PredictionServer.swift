@@ -90,7 +90,7 @@ public final class PredictionServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
         return ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: BatcherService(batcher: batcher)), .init(service: app)],
+                services: [.init(service: BatcherService(batcher: batcher)), .init(service: HTTPService(app: app, batcher: batcher))],
                 gracefulShutdownSignals: signals, logger: logger))
     }
 
@@ -314,6 +314,22 @@ public final class PredictionServer: Sendable {
 /// Keeps the batcher's worker alive for as long as the server runs. The group shuts its
 /// services down in reverse order, so the HTTP server drains first (its handlers still await
 /// their charts here) and then this service answers anything left and ends the worker.
+/// The HTTP application; when shutdown begins (no new connections), queued charts stop
+/// waiting for others to join their batch, so the requests in flight are answered at once.
+struct HTTPService<App: Service>: Service {
+    let app: App
+    let batcher: PredictionBatcher
+
+    func run() async throws {
+        let batcher = self.batcher
+        try await withGracefulShutdownHandler {
+            try await app.run()
+        } onGracefulShutdown: {
+            batcher.hurry()
+        }
+    }
+}
+
 struct BatcherService: Service {
     let batcher: PredictionBatcher
 
