@@ -80,7 +80,10 @@ let package = Package(
         .target(name: "ChartCLIPNN", dependencies: ["ChartCLIPTensor"]),
         .target(
             name: "ChartCLIPModels",
-            dependencies: ["ChartCLIPNN", "ChartCLIPFiles", "ChartCLIPImage", "ChartCLIPText"]),
+            dependencies: [
+                "ChartCLIPNN", "ChartCLIPFiles", "ChartCLIPImage", "ChartCLIPText",
+                "ChartCLIPSupport", "ChartCLIPTensor",
+            ]),
 
         // MARK: Market data, charts, labels (never import the tensor core)
         .target(
@@ -90,7 +93,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         .target(
-            name: "ChartCLIPCharts", dependencies: ["ChartCLIPMarket", "ChartCLIPImage"],
+            name: "ChartCLIPCharts", dependencies: ["ChartCLIPMarket", "ChartCLIPImage", "ChartCLIPSupport"],
             swiftSettings: kernelSettings),
         .target(
             name: "ChartCLIPLabels",
@@ -102,11 +105,19 @@ let package = Package(
         // MARK: Training, evaluation, prediction, decisions
         .target(
             name: "ChartCLIPTraining",
-            dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPTensorBoard", "Yams"]),
+            dependencies: [
+                "ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPTensorBoard",
+                "Yams", "ChartCLIPFiles", "ChartCLIPImage", "ChartCLIPMarket",
+                "ChartCLIPNN", "ChartCLIPSupport", "ChartCLIPTensor", "ChartCLIPText",
+            ]),
         .target(
             name: "ChartCLIPPredictor",
-            dependencies: ["ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPDecision", "ChartCLIPTraining"]),
-        .target(name: "ChartCLIPDecision", dependencies: ["ChartCLIPMarket", "ChartCLIPLabels", "ChartCLIPSupport"]),
+            dependencies: [
+                "ChartCLIPModels", "ChartCLIPLabels", "ChartCLIPCharts", "ChartCLIPDecision",
+                "ChartCLIPTraining", "ChartCLIPFiles", "ChartCLIPImage", "ChartCLIPMarket",
+                "ChartCLIPNN", "ChartCLIPSupport", "ChartCLIPTensor", "ChartCLIPText",
+            ]),
+        .target(name: "ChartCLIPDecision", dependencies: ["ChartCLIPMarket", "ChartCLIPSupport"]),
         .target(
             name: "ChartCLIPPipeline",
             dependencies: [
@@ -136,14 +147,19 @@ let package = Package(
             ]),
         .target(
             name: "ChartCLIPBench",
-            dependencies: ["ChartCLIPModels", "ChartCLIPCharts", "ChartCLIPTraining"]),
+            dependencies: [
+                "ChartCLIPModels", "ChartCLIPTraining", "ChartCLIPNN", "ChartCLIPSupport",
+                "ChartCLIPTensor",
+            ]),
 
         // MARK: Command line (thin: parse, call the library, print)
         .executableTarget(
             name: "chartclip",
             dependencies: [
-                "ChartCLIPPipeline", "ChartCLIPBench", "ChartCLIPServe",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ChartCLIPPipeline", "ChartCLIPBench", "ChartCLIPServe", "ChartCLIPCharts",
+                "ChartCLIPDecision", "ChartCLIPImage", "ChartCLIPLabels", "ChartCLIPMarket",
+                "ChartCLIPModels", "ChartCLIPPredictor", "ChartCLIPSupport", "ChartCLIPTensor",
+                "ChartCLIPText", "ChartCLIPTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: Tests
@@ -156,19 +172,40 @@ let package = Package(
             ],
             path: "Tests/ChartCLIPTestSupport"),
         .testTarget(name: "ChartCLIPSupportTests", dependencies: ["ChartCLIPSupport", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPImageTests", dependencies: ["ChartCLIPImage", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPFilesTests", dependencies: ["ChartCLIPFiles", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPTextTests", dependencies: ["ChartCLIPText", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPImageTests", dependencies: ["ChartCLIPImage", "ChartCLIPTestSupport", "ChartCLIPSupport"]),
+        .testTarget(name: "ChartCLIPFilesTests", dependencies: ["ChartCLIPFiles", "ChartCLIPTestSupport", "ChartCLIPSupport"]),
+        .testTarget(name: "ChartCLIPTextTests", dependencies: ["ChartCLIPText", "ChartCLIPTestSupport", "ChartCLIPSupport"]),
         .testTarget(name: "ChartCLIPTensorTests", dependencies: ["ChartCLIPTensor", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPNNTests", dependencies: ["ChartCLIPNN", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPModelsTests", dependencies: ["ChartCLIPModels", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPMarketTests", dependencies: ["ChartCLIPMarket", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPChartsTests", dependencies: ["ChartCLIPCharts", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPLabelsTests", dependencies: ["ChartCLIPLabels", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPTrainingTests", dependencies: ["ChartCLIPTraining", "ChartCLIPTensorBoard", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPPredictorTests", dependencies: ["ChartCLIPPredictor", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPDecisionTests", dependencies: ["ChartCLIPDecision", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPPipelineTests", dependencies: ["ChartCLIPPipeline", "ChartCLIPPredictor", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPNNTests", dependencies: ["ChartCLIPNN", "ChartCLIPTestSupport", "ChartCLIPTensor"]),
+        .testTarget(name: "ChartCLIPModelsTests", dependencies: [
+                "ChartCLIPModels", "ChartCLIPTestSupport", "ChartCLIPFiles", "ChartCLIPNN",
+                "ChartCLIPSupport", "ChartCLIPTensor", "ChartCLIPText",
+            ]),
+        .testTarget(name: "ChartCLIPMarketTests", dependencies: ["ChartCLIPMarket", "ChartCLIPTestSupport", "ChartCLIPSupport"]),
+        .testTarget(name: "ChartCLIPChartsTests", dependencies: [
+                "ChartCLIPCharts", "ChartCLIPTestSupport", "ChartCLIPImage", "ChartCLIPMarket",
+                "ChartCLIPSupport",
+            ]),
+        .testTarget(name: "ChartCLIPLabelsTests", dependencies: [
+                "ChartCLIPLabels", "ChartCLIPTestSupport", "ChartCLIPCharts", "ChartCLIPImage",
+                "ChartCLIPMarket", "ChartCLIPSupport",
+            ]),
+        .testTarget(name: "ChartCLIPTrainingTests", dependencies: [
+                "ChartCLIPTraining", "ChartCLIPTensorBoard", "ChartCLIPTestSupport", "ChartCLIPCharts",
+                "ChartCLIPFiles", "ChartCLIPImage", "ChartCLIPLabels", "ChartCLIPMarket",
+                "ChartCLIPModels", "ChartCLIPNN", "ChartCLIPSupport", "ChartCLIPTensor",
+                "ChartCLIPText",
+            ]),
+        .testTarget(name: "ChartCLIPPredictorTests", dependencies: [
+                "ChartCLIPPredictor", "ChartCLIPTestSupport", "ChartCLIPCharts", "ChartCLIPDecision",
+                "ChartCLIPImage", "ChartCLIPLabels", "ChartCLIPMarket", "ChartCLIPModels",
+                "ChartCLIPSupport", "ChartCLIPTensor", "ChartCLIPText", "ChartCLIPTraining",
+            ]),
+        .testTarget(name: "ChartCLIPDecisionTests", dependencies: ["ChartCLIPDecision", "ChartCLIPTestSupport", "ChartCLIPMarket", "ChartCLIPSupport"]),
+        .testTarget(name: "ChartCLIPPipelineTests", dependencies: [
+                "ChartCLIPPipeline", "ChartCLIPPredictor", "ChartCLIPTestSupport", "ChartCLIPDecision",
+                "ChartCLIPMarket",
+            ]),
         .testTarget(
             name: "ChartCLIPServeTests",
             dependencies: [
@@ -186,6 +223,6 @@ let package = Package(
                 "ChartCLIPMarket", "ChartCLIPFiles", "ChartCLIPImage", "ChartCLIPText", "ChartCLIPTestSupport",
             ]),
         .testTarget(name: "ChartCLIPTensorBoardTests", dependencies: ["ChartCLIPTensorBoard", "ChartCLIPSupport", "ChartCLIPTestSupport"]),
-        .testTarget(name: "ChartCLIPBenchTests", dependencies: ["ChartCLIPBench", "ChartCLIPTestSupport"]),
+        .testTarget(name: "ChartCLIPBenchTests", dependencies: ["ChartCLIPBench", "ChartCLIPModels"]),
     ]
 )
