@@ -14,11 +14,8 @@ import Testing
         try CommandLineTool.run(binary, arguments)
     }
 
-    @Test func decidePrintsTheAdjustedDecisionAsJSON() throws {
-        guard let binary = Self.binary else {
-            print("decidePrintsTheAdjustedDecisionAsJSON: skipped, build the chartclip product first")
-            return
-        }
+    @Test(.enabled(if: CommandLineTool.binary != nil, "build the chartclip product first")) func decidePrintsTheAdjustedDecisionAsJSON() throws {
+        let binary = try #require(Self.binary)
         let folder = try TestMarket.folder("cli-decide")
         defer { try? FileManager.default.removeItem(at: folder) }
         let candles = folder.appendingPathComponent("BTCUSDT_15m.csv")
@@ -37,8 +34,8 @@ import Testing
         #expect(try JSONDecoder().decode(TraderDecision.self, from: missing.output).predictionStatus == .missing)
     }
 
-    @Test func feedbackLogsOnceAndSummarises() throws {
-        guard let binary = Self.binary else { return }
+    @Test(.enabled(if: CommandLineTool.binary != nil, "build the chartclip product first")) func feedbackLogsOnceAndSummarises() throws {
+        let binary = try #require(Self.binary)
         let folder = try TestMarket.folder("cli-feedback")
         defer { try? FileManager.default.removeItem(at: folder) }
         let candles = folder.appendingPathComponent("BTCUSDT_15m.csv")
@@ -67,5 +64,22 @@ import Testing
         #expect(breakout.hitRate == 1 && breakout.baseRate == 0.5 && breakout.count == 1)
         // Neither --candles nor --summary: a usage error.
         #expect(try Self.run(binary, ["feedback"]).status != 0)
+    }
+
+    /// Barriers no trade can have are refused, naming the flag, and nothing is written
+    /// (`--stop 0` used to exit 0 having logged nothing).
+    @Test(.enabled(if: CommandLineTool.binary != nil, "build the chartclip product first"))
+    func feedbackRefusesBarriersOutOfRange() throws {
+        let binary = try #require(Self.binary)
+        let folder = try TestMarket.folder("cli-feedback-bad")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let candles = folder.appendingPathComponent("BTCUSDT_15m.csv")
+        try CandleCSV.write(BaseRateTests.series, to: candles)
+        let logs = folder.appendingPathComponent("logs")
+        for (flag, value) in [("--stop", "0"), ("--target", "-0.02"), ("--stop", "nan"), ("--atr-stop", "0"), ("--base-rate-days", "-1")] {
+            let result = try Self.run(binary, ["feedback", "--candles", candles.path, "--logs", logs.path, flag, value])
+            #expect(result.status != 0 && result.errors.contains(flag), "\(flag) \(value): \(result.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: logs.path))
     }
 }

@@ -66,11 +66,8 @@ import Testing
         #expect(table.contains("| class | train | val | test |") && table.contains("| fakeout/down |"))
     }
 
-    @Test func theCommandHoldsOutEverySymbolNamedRepeatedOrCommaSeparated() async throws {
-        guard let binary = CommandLineTool.binary else {
-            print("theCommandHoldsOutEverySymbolNamedRepeatedOrCommaSeparated: skipped, build the chartclip product first")
-            return
-        }
+    @Test(.enabled(if: CommandLineTool.binary != nil, "build the chartclip product first")) func theCommandHoldsOutEverySymbolNamedRepeatedOrCommaSeparated() async throws {
+        let binary = try #require(CommandLineTool.binary)
         let input = try await Self.trainingData.value
         let output = try Fixtures.temporaryDirectory("holdout-cli")
         defer { try? FileManager.default.removeItem(at: output) }

@@ -8,11 +8,8 @@ import Testing
 /// `chartclip label-stats --margins --charts` end to end: the built binary on a synthetic
 /// market's candle file, against the library's readings of the same windows.
 @Suite struct LabelStatsCommandTests {
-    @Test func labelStatsListsEachChartWithItsChangesAtEachMargin() async throws {
-        guard let binary = CommandLineTool.binary else {
-            print("labelStatsListsEachChartWithItsChangesAtEachMargin: skipped, build the chartclip product first")
-            return
-        }
+    @Test(.enabled(if: CommandLineTool.binary != nil, "build the chartclip product first")) func labelStatsListsEachChartWithItsChangesAtEachMargin() async throws {
+        let binary = try #require(CommandLineTool.binary)
         let directory = try Fixtures.temporaryDirectory("label-stats")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = SyntheticMarket.Configuration()

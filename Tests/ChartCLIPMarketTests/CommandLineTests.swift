@@ -13,11 +13,8 @@ import Testing
         try await CommandLineTool.runAsync(binary, arguments)
     }
 
-    @Test func fetchWritesTheClosedCandlesOfTheRange() async throws {
-        guard let binary = Self.binary else {
-            print("fetchWritesTheClosedCandlesOfTheRange: skipped, build the chartclip product first")
-            return
-        }
+    @Test(.enabled(if: CommandLineTool.binary != nil, "build the chartclip product first")) func fetchWritesTheClosedCandlesOfTheRange() async throws {
+        let binary = try #require(Self.binary)
         let june1 = FakeBybit.june1, m15 = FakeBybit.m15
         // 1200 candles on the exchange, the last one still forming at the server's clock.
         let exchange = FakeBybit(candles: FakeBybit.candles(count: 1200), serverTime: june1 + 1199 * m15 + 60_000)
@@ -41,8 +38,8 @@ import Testing
         #expect(loaded.series.candles == Array(exchange.candles.prefix(1199)))
     }
 
-    @Test func fetchStopsOnABanAndSaysToWait() async throws {
-        guard let binary = Self.binary else { return }
+    @Test(.enabled(if: CommandLineTool.binary != nil, "build the chartclip product first")) func fetchStopsOnABanAndSaysToWait() async throws {
+        let binary = try #require(Self.binary)
         let directory = try Fixtures.temporaryDirectory("fetch-ban")
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("x.csv")
@@ -63,8 +60,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
-    @Test func synthWritesTheLibrarysMarketAndLabels() async throws {
-        guard let binary = Self.binary else { return }
+    @Test(.enabled(if: CommandLineTool.binary != nil, "build the chartclip product first")) func synthWritesTheLibrarysMarketAndLabels() async throws {
+        let binary = try #require(Self.binary)
         let directory = try Fixtures.temporaryDirectory("synth")
         defer { try? FileManager.default.removeItem(at: directory) }
         let csv = directory.appendingPathComponent("SYNTHUSDT_15m.csv")

@@ -63,3 +63,12 @@ import Testing
         for file in files { _ = try ExperimentConfig.load(folder.appendingPathComponent(file)) }
     }
 }
+
+/// Calibration bins of confidences that are not numbers: no trap, counted as no confidence.
+@Suite struct CalibrationBinTests {
+    @Test func aNaNConfidenceDoesNotTrap() {
+        let c = Calibration(confidence: [.nan, 0.95, .infinity, -3, 0.5], correct: [true, true, false, false, true])
+        #expect(c.bins.map(\.count).reduce(0, +) == 5)
+        #expect(c.expectedCalibrationError.isFinite)
+    }
+}
