@@ -30,11 +30,8 @@ import Testing
         }
     }
 
-    @Test func feedbackAndBacktestRunOnAMonthOfSOL() throws {
-        guard let series = try Self.sol() else {
-            print("feedbackAndBacktestRunOnAMonthOfSOL: skipped, no recorded data")
-            return
-        }
+    @Test(.enabled(if: Fixtures.recordedBybit != nil, "../shared/data/bybit is not next to the repository")) func feedbackAndBacktestRunOnAMonthOfSOL() throws {
+        let series = try #require(try Self.sol())
         let predictions = Self.rulePredictions(series)
         let evaluation = FeedbackLoop.evaluate(predictions, candles: [series])
         #expect(evaluation.outcomes.count + evaluation.waiting.count + evaluation.skipped.count == 2 * predictions.count)

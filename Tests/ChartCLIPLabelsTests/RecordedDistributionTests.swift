@@ -8,11 +8,8 @@ import Testing
 /// into the repository; skipped when absent). The full distribution over every symbol is
 /// `chartclip label-stats`; here one symbol, every 48th window, keeps the test quick.
 @Suite struct RecordedDistributionTests {
-    @Test func theLabelDistributionOnRecordedBTCIsPrintedAndPlausible() throws {
-        guard let root = Fixtures.recordedBybit else {
-            print("recorded distribution: skipped, ../shared/data/bybit is not next to the repository")
-            return
-        }
+    @Test(.enabled(if: Fixtures.recordedBybit != nil, "../shared/data/bybit is not next to the repository")) func theLabelDistributionOnRecordedBTCIsPrintedAndPlausible() throws {
+        let root = try #require(Fixtures.recordedBybit)
         let file = root.appendingPathComponent("linear_15m/BTCUSDT_15m.csv")
         let series = try CandleCSV.load(file, formingCandle: .dropLast).series
         let distribution = try LabelDistribution.local(series, window: 96, stride: 48)

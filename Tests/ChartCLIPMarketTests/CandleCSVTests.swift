@@ -133,8 +133,8 @@ import Testing
         #expect(try Self.parse(text, forming: .dropUnclosed(asOf: at0045)).droppedRows == 0)
     }
 
-    @Test func loadsEveryRecordedFileCleanly() throws {
-        guard let symbols = try RecordedData.loaded(for: "loadsEveryRecordedFileCleanly") else { return }
+    @Test(.enabled(if: Fixtures.recordedBybit != nil, "../shared/data/bybit is not next to the repository")) func loadsEveryRecordedFileCleanly() throws {
+        let symbols = try #require(try RecordedData.loaded(for: "loadsEveryRecordedFileCleanly"))
         #expect(symbols.count >= 1)
         for symbol in symbols {
             let loaded = symbol.quarterHours

@@ -67,8 +67,8 @@ import Testing
 
     /// The recorded 15m files resampled to 4h equal Bybit's own 240m candles on every full
     /// bucket: prices exactly, volume and turnover to rounding of the sums.
-    @Test func recorded15mResampledTo4hEqualsRecorded240m() throws {
-        guard let symbols = try RecordedData.loaded(for: "recorded15mResampledTo4hEqualsRecorded240m") else { return }
+    @Test(.enabled(if: Fixtures.recordedBybit != nil, "../shared/data/bybit is not next to the repository")) func recorded15mResampledTo4hEqualsRecorded240m() throws {
+        let symbols = try #require(try RecordedData.loaded(for: "recorded15mResampledTo4hEqualsRecorded240m"))
         #expect(!symbols.isEmpty)
         for symbol in symbols {
             let name = symbol.name
