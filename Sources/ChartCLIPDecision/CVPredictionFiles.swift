@@ -93,6 +93,12 @@ public enum CVPredictionFiles {
         return (symbol.uppercased(), ms, sequence)
     }
 
+    /// The record number of the prediction file at `path` (1 for `SYMBOL_YYYYMMDD_HHMM.json`
+    /// and for any other name).
+    public static func recordNumber(ofFile path: String) -> Int {
+        parseRecordName(URL(fileURLWithPath: path).lastPathComponent)?.sequence ?? 1
+    }
+
     /// Writes `prediction` into every folder of `directories` (created if needed), each copy
     /// atomically: a reader never sees half a file. A record is never replaced: when
     /// `SYMBOL_YYYYMMDD_HHMM.json` holds another prediction, this one becomes the next record
@@ -106,14 +112,9 @@ public enum CVPredictionFiles {
         while true {
             let name = fileName(symbol: prediction.symbol, timestamp: prediction.timestamp, sequence: sequence)
             let urls = directories.map { $0.appendingPathComponent(name) }
-            let free = urls.allSatisfy { url in
-                guard let existing = FileManager.default.contents(atPath: url.path) else { return true }
-                return existing == data
-            }
-            if free {
-                for url in urls where FileManager.default.contents(atPath: url.path) != data {
-                    try AtomicFile.write(data, to: url)
-                }
+            let existing = urls.map { FileManager.default.contents(atPath: $0.path) }
+            if existing.allSatisfy({ $0 == nil || $0 == data }) {  // free, or already this record
+                for (url, old) in zip(urls, existing) where old == nil { try AtomicFile.write(data, to: url) }
                 return urls
             }
             sequence += 1
@@ -155,8 +156,8 @@ public enum CVPredictionFiles {
                 failures.append((url, error))
             }
         }
-        func sequence(_ f: CVPredictionFile) -> Int { parseRecordName(f.url.lastPathComponent)?.sequence ?? 1 }
-        files.sort { ($0.prediction.timestamp, $0.prediction.symbol, sequence($0)) < ($1.prediction.timestamp, $1.prediction.symbol, sequence($1)) }
+        func record(_ f: CVPredictionFile) -> Int { recordNumber(ofFile: f.url.path) }
+        files.sort { ($0.prediction.timestamp, $0.prediction.symbol, record($0)) < ($1.prediction.timestamp, $1.prediction.symbol, record($1)) }
         return CVPredictionFolder(files: files, failures: failures)
     }
 

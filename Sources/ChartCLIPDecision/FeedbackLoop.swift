@@ -172,7 +172,7 @@ private final class SymbolMarket {
         var outcome = FeedbackOutcome(
             key: FeedbackLoop.key(
                 symbol: p.symbol, predictionTime: p.timestamp,
-                record: file.flatMap { CVPredictionFiles.parseRecordName(URL(fileURLWithPath: $0).lastPathComponent)?.sequence } ?? 1,
+                record: file.map(CVPredictionFiles.recordNumber(ofFile:)) ?? 1,
                 horizon: horizon, barrier: settings.barrier),
             symbol: p.symbol, predictionTime: UTCTime.iso(milliseconds: p.timestamp), predictionFile: file,
             interval: p.interval?.description, model: p.model, setup: p.setupWord, setupDirection: direction.rawValue,

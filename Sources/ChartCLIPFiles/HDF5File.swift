@@ -190,7 +190,7 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// The 8-byte HDF5 signature, found at offset 0, 512, 1024, 2048… (after a user block).
-    private static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+    static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
 
     /// Fails early, with a plain message, on missing files and files that are not HDF5.
     private static func checkLooksLikeHDF5(_ url: URL) throws {

@@ -17,6 +17,8 @@ enum HDF5Stamp {
     static let blockSize = 512
     static let magic = Array("CHARTCLIP-HDF5-CRC\0".utf8)
     static let version: UInt8 = 1
+    /// Bytes of the block that hold something: magic, version, length, CRC.
+    static let headerLength = magic.count + 1 + 8 + 4
 
     /// Computes the checksum of `url`'s HDF5 data and writes it into the user block.
     static func stamp(_ url: URL) throws {
@@ -41,32 +43,31 @@ enum HDF5Stamp {
         let fd = open(url.path, O_WRONLY)
         guard fd >= 0 else { throw ChartCLIPError("cannot open the file for writing: \(String(cString: strerror(errno)))", at: url.path) }
         defer { close(fd) }
-        let zeros = [UInt8](repeating: 0, count: magic.count + 13)
+        let zeros = [UInt8](repeating: 0, count: headerLength)
         _ = zeros.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 
-    /// Whether the file has a stamp (checked) — `false` for files without a user block.
-    /// Throws, naming the file, when the stamp is present and the file does not match it,
-    /// or when the HDF5 data starts after a user block whose stamp is unreadable.
-    @discardableResult
-    static func verify(_ url: URL) throws -> Bool {
+    /// Checks the stamp; files without a user block pass. Throws, naming the file, when the
+    /// stamp is present and the file does not match it, or when the HDF5 data starts after a
+    /// user block whose stamp is unreadable.
+    static func verify(_ url: URL) throws {
         let block = try readBlock(url)
         let hint = "the file is damaged (changed, truncated or copied incompletely); write it again or use a backup"
         guard block.starts(with: magic) else {
             // Damage to the stamp itself: the HDF5 data starts after a ChartCLIP-sized user block
             // that is not blank.
-            let hdf5AtStart = block.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
-            let blank = block.prefix(magic.count + 13).allSatisfy { $0 == 0 }
+            let hdf5AtStart = block.starts(with: HDF5File.signature)
+            let blank = block.prefix(headerLength).allSatisfy { $0 == 0 }
             if try !hdf5AtStart && !blank && block.count == blockSize && signatureAt(url, offset: UInt64(blockSize)) {
                 throw ChartCLIPError("the file's checksum header is damaged", at: url.path, hint: hint)
             }
-            return false
+            return
         }
-        guard block.count >= magic.count + 13, block[magic.count] == version else {
+        guard block.count >= headerLength, block[magic.count] == version else {
             throw ChartCLIPError("the file's checksum header has version \(block.count > magic.count ? block[magic.count] : 0), this ChartCLIP reads version \(version)", at: url.path, hint: "update ChartCLIP, or write the file again")
         }
         let expectedLength = block[(magic.count + 1)..<(magic.count + 9)].withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        let expectedCRC = block[(magic.count + 9)..<(magic.count + 13)].withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+        let expectedCRC = block[(magic.count + 9)..<headerLength].withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
         let (length, crc) = try checksum(url)
         guard length == expectedLength else {
             throw ChartCLIPError("the file holds \(length + UInt64(blockSize)) bytes, it was written with \(expectedLength + UInt64(blockSize))", at: url.path, hint: hint)
@@ -74,7 +75,6 @@ enum HDF5Stamp {
         guard crc == expectedCRC else {
             throw ChartCLIPError(String(format: "the file's checksum is %08x, it was written with %08x", crc, expectedCRC), at: url.path, hint: hint)
         }
-        return true
     }
 
     private static func readBlock(_ url: URL) throws -> [UInt8] {
@@ -89,7 +89,7 @@ enum HDF5Stamp {
         guard let handle = FileHandle(forReadingAtPath: url.path) else { return false }
         defer { try? handle.close() }
         try? handle.seek(toOffset: offset)
-        return Array((try? handle.read(upToCount: 8)) ?? Data()) == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        return Array((try? handle.read(upToCount: 8)) ?? Data()) == HDF5File.signature
     }
 
     /// Length and CRC-32 of the bytes after the user block.

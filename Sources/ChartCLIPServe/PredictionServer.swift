@@ -311,9 +311,6 @@ public final class PredictionServer: Sendable {
     }
 }
 
-/// Keeps the batcher's worker alive for as long as the server runs. The group shuts its
-/// services down in reverse order, so the HTTP server drains first (its handlers still await
-/// their charts here) and then this service answers anything left and ends the worker.
 /// The HTTP application; when shutdown begins (no new connections), queued charts stop
 /// waiting for others to join their batch, so the requests in flight are answered at once.
 struct HTTPService<App: Service>: Service {
@@ -330,6 +327,9 @@ struct HTTPService<App: Service>: Service {
     }
 }
 
+/// Keeps the batcher's worker alive for as long as the server runs. The group shuts its
+/// services down in reverse order, so the HTTP server drains first (its handlers still await
+/// their charts here) and then this service answers anything left and ends the worker.
 struct BatcherService: Service {
     let batcher: PredictionBatcher
 

@@ -23,6 +23,8 @@ import Testing
 
     /// Runs `cases` mutations of `seeds` through `read`; `read` gets the damaged bytes and the
     /// case number and returns the text an error must contain (the file or source), or throws.
+    /// Expects every error to be clear.
+    @discardableResult
     static func campaign(
         _ reader: String, seeds: [Data], text: Bool = false, cases defaultCases: Int, seed: UInt64,
         lie: ((inout Fuzz, Data) -> Data)? = nil,
@@ -51,7 +53,24 @@ import Testing
             }
         }
         print(tally)
+        expectClear(tally)
         return tally
+    }
+
+    /// `campaign` for a reader of files: each damaged case is written to `dir` as
+    /// `caseN.EXT`, read by `read`, and removed; an error must name the file.
+    @discardableResult
+    static func fileCampaign(
+        _ reader: String, in dir: URL, ext: String, seeds: [Data], text: Bool = false, cases: Int, seed: UInt64,
+        lie: ((inout Fuzz, Data) -> Data)? = nil, _ read: (URL) throws -> Void
+    ) -> FuzzTally {
+        campaign(reader, seeds: seeds, text: text, cases: cases, seed: seed, lie: lie) { data, i in
+            let url = dir.appendingPathComponent("case\(i).\(ext)")
+            try data.write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            try read(url)
+            return url.lastPathComponent
+        }
     }
 
     /// A folder for one campaign's files.
@@ -67,12 +86,11 @@ import Testing
     @Test func png() throws {
         let seeds = try ["images/pil_rgb_7x5.png", "images/pil_palette_7x5.png", "images/bicubic_source_23x17.png"]
             .map { try Data(contentsOf: Fixtures.url($0)) }
-        let tally = Self.campaign("PNG", seeds: seeds, cases: 400, seed: 1, lie: Self.lyingIHDR) { data, i in
+        Self.campaign("PNG", seeds: seeds, cases: 400, seed: 1, lie: Self.lyingIHDR) { data, i in
             let source = "case\(i).png"
             _ = try PNGCodec.decode(data, source: source)
             return source
         }
-        Self.expectClear(tally)
     }
 
     /// A PNG whose IHDR claims another size, bit depth or colour type, with its CRC made right
@@ -105,14 +123,9 @@ import Testing
         let dir = try Self.folder("checkpoint")
         let good = dir.appendingPathComponent("good.h5")
         try Checkpoint(model: CLIPModel(config: Self.tinyModel, seed: 3)).save(to: good)
-        let tally = Self.campaign("checkpoint (HDF5)", seeds: [try Data(contentsOf: good)], cases: 120, seed: 2) { data, i in
-            let url = dir.appendingPathComponent("case\(i).h5")
-            try data.write(to: url)
-            defer { try? FileManager.default.removeItem(at: url) }
+        Self.fileCampaign("checkpoint (HDF5)", in: dir, ext: "h5", seeds: [try Data(contentsOf: good)], cases: 120, seed: 2) { url in
             _ = try Checkpoint.load(from: url)
-            return url.lastPathComponent
         }
-        Self.expectClear(tally)
     }
 
     @Test func predictor() throws {
@@ -124,14 +137,9 @@ import Testing
         try Checkpoint(model: CLIPModel(config: config, seed: 4)).save(to: checkpoint)
         _ = try PredictorExport.export(
             checkpoint: checkpoint, output: good, name: "fuzz", window: 32, intervalMinutes: 15, pooling: .ensemble, dataset: nil, progress: false)
-        let tally = Self.campaign("predictor (HDF5)", seeds: [try Data(contentsOf: good)], cases: 80, seed: 3) { data, i in
-            let url = dir.appendingPathComponent("case\(i).h5")
-            try data.write(to: url)
-            defer { try? FileManager.default.removeItem(at: url) }
+        Self.fileCampaign("predictor (HDF5)", in: dir, ext: "h5", seeds: [try Data(contentsOf: good)], cases: 80, seed: 3) { url in
             _ = try PredictorFile.load(from: url)
-            return url.lastPathComponent
         }
-        Self.expectClear(tally)
     }
 
     @Test func safetensors() throws {
@@ -144,28 +152,22 @@ import Testing
             for k in 0..<8 { bytes[k] = UInt8(truncatingIfNeeded: v >> (8 * k)) }
             return Data(bytes)
         }
-        let tally = Self.campaign("safetensors", seeds: seeds, cases: 300, seed: 4, lie: lie) { data, i in
-            let url = dir.appendingPathComponent("case\(i).safetensors")
-            try data.write(to: url)
-            defer { try? FileManager.default.removeItem(at: url) }
+        Self.fileCampaign("safetensors", in: dir, ext: "safetensors", seeds: seeds, cases: 300, seed: 4, lie: lie) { url in
             let file = try SafetensorsFile(url)
             for tensor in file.tensors where tensor.dtype == .f32 || tensor.dtype == .f16 || tensor.dtype == .bf16 {
                 _ = try file.floats(tensor.name)
             }
-            return url.lastPathComponent
         }
-        Self.expectClear(tally)
     }
 
     // MARK: - Text files
 
     @Test func huggingFaceConfig() throws {
         let seeds = [try Data(contentsOf: Fixtures.url("hf/tiny-clip/config.json"))]
-        let tally = Self.campaign("HF config.json", seeds: seeds, text: true, cases: 500, seed: 5) { data, i in
+        Self.campaign("HF config.json", seeds: seeds, text: true, cases: 500, seed: 5) { data, i in
             _ = try HuggingFaceImport.clipConfig(fromHuggingFace: data, source: "case\(i)/config.json")
             return "case\(i)/config.json"
         }
-        Self.expectClear(tally)
     }
 
     @Test func candleCSV() throws {
@@ -173,11 +175,10 @@ import Testing
         market.bars = 60
         let series = SyntheticMarket.generate(market).series
         let seeds = [Data(CandleCSV.encode(series).utf8), Data(CandleCSV.encode(series, timestamps: .milliseconds).utf8)]
-        let tally = Self.campaign("candle CSV", seeds: seeds, text: true, cases: 500, seed: 6) { data, i in
+        Self.campaign("candle CSV", seeds: seeds, text: true, cases: 500, seed: 6) { data, i in
             _ = try CandleCSV.parse(data, source: "case\(i).csv", symbol: "SYNTHUSDT")
             return "case\(i).csv"
         }
-        Self.expectClear(tally)
     }
 
     @Test func datasetCSV() throws {
@@ -190,14 +191,9 @@ import Testing
             try png.write(to: dir.appendingPathComponent(name))
             csv += "\(name),breakout in uptrend phase,breakout,up,trend_up,0.8\(i),SYNTHUSDT,2025-01-01T0\(i):00:00Z,\(split)\n"
         }
-        let tally = Self.campaign("dataset CSV", seeds: [Data(csv.utf8)], text: true, cases: 300, seed: 7) { data, i in
-            let url = dir.appendingPathComponent("case\(i).csv")
-            try data.write(to: url)
-            defer { try? FileManager.default.removeItem(at: url) }
+        Self.fileCampaign("dataset CSV", in: dir, ext: "csv", seeds: [Data(csv.utf8)], text: true, cases: 300, seed: 7) { url in
             _ = try VisionDataset.load(url)
-            return url.lastPathComponent
         }
-        Self.expectClear(tally)
     }
 
     @Test func experimentYAML() throws {
@@ -216,11 +212,10 @@ import Testing
               - {name: warm, steps: 20, lr: 0.002, warmup_steps: 5}
             """
         let staged = yaml.replacingOccurrences(of: "steps: 100\n", with: "")
-        let tally = Self.campaign("experiment YAML", seeds: [Data(staged.utf8)], text: true, cases: 500, seed: 8) { data, i in
+        Self.campaign("experiment YAML", seeds: [Data(staged.utf8)], text: true, cases: 500, seed: 8) { data, i in
             _ = try ExperimentConfig.decode(yaml: String(decoding: data, as: UTF8.self), source: "case\(i).yaml")
             return "case\(i).yaml"
         }
-        Self.expectClear(tally)
     }
 
     @Test func labelsJournal() throws {
@@ -232,14 +227,9 @@ import Testing
             let record = TrainingSampleLabel(name: name, closeTimeMs: 1_735_689_600_000 + Int64(i) * 900_000, interval: "15m", label: label, labeler: "local")
             lines += String(decoding: try JSONEncoder().encode(record), as: UTF8.self) + "\n"
         }
-        let tally = Self.campaign("labels JSONL", seeds: [Data(lines.utf8)], text: true, cases: 300, seed: 9) { data, i in
-            let url = dir.appendingPathComponent("case\(i).jsonl")
-            try data.write(to: url)
-            defer { try? FileManager.default.removeItem(at: url) }
+        Self.fileCampaign("labels JSONL", in: dir, ext: "jsonl", seeds: [Data(lines.utf8)], text: true, cases: 300, seed: 9) { url in
             _ = try LabelsJournal.loadCounted(url)
-            return url.lastPathComponent
         }
-        Self.expectClear(tally)
     }
 
     @Test func predictionJSON() throws {
@@ -247,31 +237,28 @@ import Testing
             symbol: "JSTUSDT", timestamp: 1_750_687_200_000, interval: .m15, setup: "trap", setupDirection: .down, phase: "range",
             confidence: 0.82, setupProbabilities: ["trap": 0.82, "none": 0.18], phaseProbabilities: ["range": 1], model: "clip v3")
         let seeds = [try DecisionJSON.pretty(p), Data(#"{"setup": "breakout", "confidence": "0.91"}"#.utf8)]
-        let tally = Self.campaign("prediction JSON", seeds: seeds, text: true, cases: 500, seed: 10) { data, i in
+        Self.campaign("prediction JSON", seeds: seeds, text: true, cases: 500, seed: 10) { data, i in
             _ = try CVPrediction.parse(data, fileName: "JSTUSDT_20250623_14\(i % 60 < 10 ? "0" : "")\(i % 60).json")
             return ""
         }
-        Self.expectClear(tally)
     }
 
     // MARK: - Server answers
 
     @Test func gptAnswer() throws {
         let seeds = [try Data(contentsOf: Fixtures.url("labels/chat_completion.json"))]
-        let tally = Self.campaign("GPT answer", seeds: seeds, text: true, cases: 500, seed: 11) { data, _ in
+        Self.campaign("GPT answer", seeds: seeds, text: true, cases: 500, seed: 11) { data, _ in
             let text = try GPTPrompt.answerText(fromResponse: data)
             _ = try GPTAnswerParser.parse(text)
             return ""
         }
-        Self.expectClear(tally)
     }
 
     @Test func bybitAnswer() throws {
         let body = #"{"retCode":0,"retMsg":"OK","result":{"category":"linear","symbol":"BTCUSDT","list":[["1670608800000","17071","17073","17027","17055.5","268611","15.74462667"],["1670607900000","17060","17075","17050","17071","1221","20.8"]]},"retExtInfo":{},"time":1672025956592}"#
-        let tally = Self.campaign("Bybit answer", seeds: [Data(body.utf8)], text: true, cases: 500, seed: 12) { data, _ in
+        Self.campaign("Bybit answer", seeds: [Data(body.utf8)], text: true, cases: 500, seed: 12) { data, _ in
             _ = try BybitKlinePage.decode(data)
             return ""
         }
-        Self.expectClear(tally)
     }
 }

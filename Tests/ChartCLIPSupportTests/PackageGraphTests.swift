@@ -115,7 +115,6 @@ import Testing
         let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
         let targets = Self.targets(manifest)
         #expect(targets.count > 30, "Package.swift read: \(targets.count) targets")
-        let moduleNames = Set(targets.map(\.name))
         var undeclared: [String] = [], dead: [String] = []
         for target in targets where target.kind != "systemLibrary" {
             let folder = root.appendingPathComponent(target.path ?? (target.kind == "testTarget" ? "Tests/\(target.name)" : "Sources/\(target.name)"))
@@ -124,7 +123,7 @@ import Testing
             let declared = Set(target.dependencies)
             let missing = imported.subtracting(declared).subtracting(Self.toolchainModules).subtracting([target.name])
             if !missing.isEmpty { undeclared.append("\(target.name) imports \(missing.sorted().joined(separator: ", "))") }
-            let unused = declared.subtracting(imported).filter { moduleNames.contains($0) || !$0.isEmpty }
+            let unused = declared.subtracting(imported)
             if !unused.isEmpty { dead.append("\(target.name) declares \(unused.sorted().joined(separator: ", "))") }
         }
         #expect(undeclared.isEmpty, "imports not declared in Package.swift:\n\(undeclared.joined(separator: "\n"))")

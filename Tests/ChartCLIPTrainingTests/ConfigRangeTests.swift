@@ -10,7 +10,8 @@ import Testing
     static let base = "name: x\nmodel: clip-tiny\ndataset: d\nbatch_size: 8\nsteps: 10\n"
     static let synthetic = "name: x\nmodel: clip-tiny\nbatch_size: 8\nsteps: 10\n"
 
-    @Test(arguments: [
+    /// A field of the training and its section, on a config with a prepared dataset.
+    static let trainingCases = [
         ("checkpoint_every: 0\n", "checkpoint_every"),
         ("checkpoint_every: -5\n", "checkpoint_every"),
         ("seed: -1\n", "seed"),
@@ -24,17 +25,10 @@ import Testing
         ("optimizer: {beta1: 1}\n", "optimizer.beta1"),
         ("optimizer: {eps: 0}\n", "optimizer.eps"),
         ("grad_clip: .inf\n", "grad_clip"),
-    ])
-    func aTrainingFieldOutOfRangeIsNamed(line: String, field: String) {
-        #expect {
-            try ExperimentConfig.decode(yaml: Self.base + line, source: "bad.yaml")
-        } throws: { error in
-            let text = "\(error)"
-            return text.contains("'\(field)'") && text.contains("bad.yaml")
-        }
-    }
+    ].map { (base + $0.0, $0.1) }
 
-    @Test(arguments: [
+    /// A field of a data section, on a config without a prepared dataset.
+    static let dataCases = [
         ("synthetic: {symbols: []}\n", "synthetic.symbols"),
         ("synthetic: {bars: 50, window: 96}\n", "synthetic.bars"),
         ("synthetic: {window: 4}\n", "synthetic.window"),
@@ -44,13 +38,15 @@ import Testing
         ("recorded: {files: []}\n", "recorded.files"),
         ("recorded: {files: [a.csv], window: 100000}\n", "recorded.window"),
         ("recorded: {files: [a.csv], stride: -1}\n", "recorded.stride"),
-    ])
-    func aDataFieldOutOfRangeIsNamed(line: String, field: String) {
+    ].map { (synthetic + $0.0, $0.1) }
+
+    @Test(arguments: trainingCases + dataCases)
+    func aFieldOutOfRangeIsNamed(yaml: String, field: String) {
         #expect {
-            try ExperimentConfig.decode(yaml: Self.synthetic + line, source: "data.yaml")
+            try ExperimentConfig.decode(yaml: yaml, source: "bad.yaml")
         } throws: { error in
             let text = "\(error)"
-            return text.contains("'\(field)'") && text.contains("data.yaml")
+            return text.contains("'\(field)'") && text.contains("bad.yaml")
         }
     }
 

@@ -1,4 +1,3 @@
-import ChartCLIPImage
 import ChartCLIPSupport
 import Foundation
 
@@ -33,7 +32,7 @@ public enum DatasetPreparation {
         let items = inventory.samples.map {
             TimeSplit.Item(symbol: $0.symbol, startMs: $0.windowStartMs, endMs: $0.closeTimeMs)
         }
-        try requireOneChartSize(inventory.samples.map(\.chartURL), folder: input)
+        try requireOneChartSize(inventory.samples, folder: input)
         let splits = options.split.assign(items)
         var report = DatasetReport(
             input: input.path, options: options, skipped: inventory.problems, embargoed: [], balance: [:])
@@ -76,11 +75,10 @@ public enum DatasetPreparation {
 
     /// Refuses charts of several sizes (folders scanned with other settings, merged): a model
     /// is trained at one size, and resizing some charts would change what they show.
-    static func requireOneChartSize(_ charts: [URL], folder: URL) throws {
+    static func requireOneChartSize(_ samples: [TrainingDataInventory.Sample], folder: URL) throws {
         var bySize: [String: (count: Int, example: String)] = [:]
-        for chart in charts {
-            let size = PNGCodec.dimensions(of: chart).map { "\($0.width)x\($0.height)" } ?? "unreadable"
-            bySize[size, default: (0, chart.lastPathComponent)].count += 1
+        for sample in samples {
+            bySize["\(sample.chartSize.width)x\(sample.chartSize.height)", default: (0, sample.chartURL.lastPathComponent)].count += 1
         }
         guard bySize.count > 1 else { return }
         let list = bySize.sorted { $0.value.count > $1.value.count }

@@ -16,6 +16,12 @@ public struct TrainingDataInventory: Sendable {
         public var meta: TrainingSampleMeta
         /// The chart file.
         public var chartURL: URL
+        /// The chart's width and height in pixels, from decoding it.
+        public var chartSize: (width: Int, height: Int)
+
+        public static func == (a: Sample, b: Sample) -> Bool {
+            a.name == b.name && a.record == b.record && a.meta == b.meta && a.chartURL == b.chartURL && a.chartSize == b.chartSize
+        }
 
         /// Trading pair.
         public var symbol: String { meta.symbol }
@@ -102,14 +108,15 @@ public struct TrainingDataInventory: Sendable {
             return problem("label or meta belongs to another sample (\(record.sample), \(meta.sample)) or has an empty window")
         }
         let chartURL = folder.appendingPathComponent(name.chartFile)
+        let chart: RasterImage
         do {
-            _ = try PNGCodec.read(from: chartURL)
+            chart = try PNGCodec.read(from: chartURL)
         } catch let error as ChartCLIPError {
             return problem("unreadable PNG \(name.chartFile): \(error.message)")
         } catch {
             return problem("unreadable PNG \(name.chartFile): \(error)")
         }
-        return .success(Sample(name: name, record: record, meta: meta, chartURL: chartURL))
+        return .success(Sample(name: name, record: record, meta: meta, chartURL: chartURL, chartSize: (chart.width, chart.height)))
     }
 
     /// A short reason from a decoding error (which key, what was wrong).

@@ -163,7 +163,7 @@ public final class GPTLabeler: ChartLabeler {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw GPTLabelerError.timeout(seconds: timeout)
         } catch {
-            throw GPTLabelerError.transport(redacted(String(describing: error)))
+            throw GPTLabelerError.transport(String(describing: error))
         }
         switch status {
         case 200..<300: return try GPTPrompt.answerText(fromResponse: Data(answer))
@@ -171,14 +171,7 @@ public final class GPTLabeler: ChartLabeler {
         case 429: throw GPTLabelerError.rateLimited(retryAfter: retryAfter)
         case 500...599: throw GPTLabelerError.serverError(status: status)
         default:
-            throw GPTLabelerError.httpStatus(status: status, body: redacted(String(decoding: answer.prefix(200), as: UTF8.self)))
+            throw GPTLabelerError.httpStatus(status: status, body: String(decoding: answer.prefix(200), as: UTF8.self))
         }
-    }
-
-    /// `text` with the API key, if it appears, replaced by `***`: servers sometimes echo part
-    /// of a request back.
-    private func redacted(_ text: String) -> String {
-        guard let apiKey, !apiKey.isEmpty else { return text }
-        return text.replacingOccurrences(of: apiKey, with: "***")
     }
 }

@@ -67,15 +67,9 @@ public final class LabelsJournal: @unchecked Sendable {
     /// as when appending); lines that are not records (torn by a crash, edited by hand) are
     /// listed, not fatal. `duplicateLines`: lines whose sample an earlier line already gave.
     public static func loadCounted(_ url: URL) throws -> (records: [TrainingSampleLabel], badLines: [Int], duplicateLines: [Int]) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ChartCLIPError("cannot read the labels journal: \(error.localizedDescription)", at: url.path)
-        }
         var seen = Set<String>()
         var records: [TrainingSampleLabel] = [], duplicates: [Int] = []
-        let (all, bad, lines) = numberedRecords(in: data)
+        let (all, bad, lines) = numberedRecords(in: try read(url))
         for (record, line) in zip(all, lines) {
             if seen.insert(record.sample).inserted { records.append(record) } else { duplicates.append(line) }
         }
@@ -85,13 +79,15 @@ public final class LabelsJournal: @unchecked Sendable {
     /// Reads every record of a journal file; lines that are not records (torn by a crash,
     /// edited by hand) are counted, not fatal.
     public static func load(_ url: URL) throws -> (records: [TrainingSampleLabel], badLines: [Int]) {
-        let data: Data
+        records(in: try read(url))
+    }
+
+    private static func read(_ url: URL) throws -> Data {
         do {
-            data = try Data(contentsOf: url)
+            return try Data(contentsOf: url)
         } catch {
             throw ChartCLIPError("cannot read the labels journal: \(error.localizedDescription)", at: url.path)
         }
-        return records(in: data)
     }
 
     static func records(in data: Data) -> (records: [TrainingSampleLabel], badLines: [Int]) {

@@ -118,10 +118,7 @@ public struct TrainingDataScanner: Sendable {
                     + "names would collide", at: folder.path, hint: "scan each interval into its own folder")
         }
         AtomicFile.removeStaleTemporaries(in: folder)  // a scan killed mid-write
-        let anyChart = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
-            .first { !$0.hasPrefix(".") && $0.hasSuffix(TrainingSampleName.chartSuffix) }
-            .map { folder.appendingPathComponent($0) }
-        try TrainingDataSettings(options).claim(folder, existingChart: anyChart)
+        try TrainingDataSettings(options).claim(folder)
         var summary = ScanSummary()
         let bar = ProgressBar(total: ranges.count, label: "scan \(series.symbol)", enabled: options.progress)
         var done = 0

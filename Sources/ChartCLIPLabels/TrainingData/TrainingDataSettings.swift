@@ -41,7 +41,7 @@ public struct TrainingDataSettings: Codable, Equatable, Sendable {
     /// Records `self` in `folder`, or checks it against what is recorded: a scan with other
     /// settings is refused, naming both. A folder of charts from before the file existed is
     /// checked by the size of one of its charts, then recorded.
-    public func claim(_ folder: URL, existingChart: URL?) throws {
+    public func claim(_ folder: URL) throws {
         let url = folder.appendingPathComponent(Self.fileName)
         let hint = "scan into another folder (--out), or use the folder's settings"
         if let data = FileManager.default.contents(atPath: url.path) {
@@ -60,6 +60,9 @@ public struct TrainingDataSettings: Codable, Equatable, Sendable {
             }
             return
         }
+        let existingChart = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
+            .first { !$0.hasPrefix(".") && $0.hasSuffix(TrainingSampleName.chartSuffix) }
+            .map { folder.appendingPathComponent($0) }
         if let chart = existingChart, let size = PNGCodec.dimensions(of: chart), size != (chartSize, chartSize) {
             throw ChartCLIPError(
                 "this folder holds \(size.width)x\(size.height) charts (\(chart.lastPathComponent)); this scan draws \(chartSize)-pixel charts",

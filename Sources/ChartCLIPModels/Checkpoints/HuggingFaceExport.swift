@@ -39,7 +39,7 @@ public enum HuggingFaceExport {
     public static func export(_ checkpoint: Checkpoint, tokenizer: CLIPTokenizer, to directory: URL) throws -> Summary {
         let config = checkpoint.config
         let configJSON = try huggingFaceConfig(config, tokenizer: tokenizer)
-        let weights = try safetensors(checkpoint, tokenizer: tokenizer)
+        let weights = try safetensors(checkpoint)
         let files: [(String, Data)] = [
             ("config.json", configJSON),
             ("model.safetensors", try weights.writer.data()),
@@ -87,27 +87,25 @@ public enum HuggingFaceExport {
         }
         let v = config.visionConfig, t = config.textConfig
         let folded = t.vocabSize < CLIPTokenizerVocabulary.size
-        let text: [String: JSONText.Value] = [
-            "model_type": .string("clip_text_model"),
+        // What both towers' sections carry.
+        func tower(_ type: String, width: Int, mlpRatio: Float, layers: Int, heads: Int) -> [String: JSONText.Value] {
+            [
+                "model_type": .string(type), "hidden_size": .int(width), "intermediate_size": .int(Int(Float(width) * mlpRatio)),
+                "num_hidden_layers": .int(layers), "num_attention_heads": .int(heads),
+                "hidden_act": .string(config.activation.rawValue), "layer_norm_eps": .double(1e-5),
+                "attention_dropout": .double(0), "projection_dim": .int(config.embedDim),
+                "initializer_range": .double(0.02), "initializer_factor": .double(1),
+            ]
+        }
+        let text = tower("clip_text_model", width: t.width, mlpRatio: t.mlpRatio, layers: t.layers, heads: t.heads).merging([
             "vocab_size": .int(folded ? CLIPTokenizerVocabulary.size : t.vocabSize),
-            "hidden_size": .int(t.width), "intermediate_size": .int(Int(Float(t.width) * t.mlpRatio)),
-            "num_hidden_layers": .int(t.layers), "num_attention_heads": .int(t.heads),
             "max_position_embeddings": .int(t.contextLength),
-            "hidden_act": .string(config.activation.rawValue), "layer_norm_eps": .double(1e-5),
-            "attention_dropout": .double(0), "projection_dim": .int(config.embedDim),
-            "initializer_range": .double(0.02), "initializer_factor": .double(1),
             "bos_token_id": .int(CLIPTokenizerVocabulary.startOfText), "eos_token_id": .int(CLIPTokenizerVocabulary.endOfText),
             "pad_token_id": .int(CLIPTokenizerVocabulary.endOfText),
-        ]
-        let vision: [String: JSONText.Value] = [
-            "model_type": .string("clip_vision_model"),
+        ]) { a, _ in a }
+        let vision = tower("clip_vision_model", width: v.width, mlpRatio: v.mlpRatio, layers: v.layers, heads: v.heads).merging([
             "image_size": .int(v.imageSize), "patch_size": .int(v.patchSize), "num_channels": .int(3),
-            "hidden_size": .int(v.width), "intermediate_size": .int(Int(Float(v.width) * v.mlpRatio)),
-            "num_hidden_layers": .int(v.layers), "num_attention_heads": .int(v.heads),
-            "hidden_act": .string(config.activation.rawValue), "layer_norm_eps": .double(1e-5),
-            "attention_dropout": .double(0), "projection_dim": .int(config.embedDim),
-            "initializer_range": .double(0.02), "initializer_factor": .double(1),
-        ]
+        ]) { a, _ in a }
         guard let model = JSONText.Value(jsonObject: try JSONSerialization.jsonObject(with: Data(config.jsonString().utf8))) else {
             throw ChartCLIPError("the model config cannot be written as JSON")
         }
@@ -158,7 +156,7 @@ public enum HuggingFaceExport {
 
     // MARK: - model.safetensors
 
-    static func safetensors(_ checkpoint: Checkpoint, tokenizer: CLIPTokenizer) throws -> (writer: SafetensorsWriter, tensorCount: Int, valueCount: Int) {
+    static func safetensors(_ checkpoint: Checkpoint) throws -> (writer: SafetensorsWriter, tensorCount: Int, valueCount: Int) {
         let config = checkpoint.config
         var writer = SafetensorsWriter()
         var tensors = 0, values = 0

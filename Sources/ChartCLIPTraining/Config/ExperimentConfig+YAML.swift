@@ -104,18 +104,20 @@ extension ExperimentConfig {
             try require(val >= 0 && val < 1, "\(section).val_fraction", "must be in [0, 1) (got \(val))")
             try require(test >= 0 && test < 1 && val + test < 1, "\(section).test_fraction", "must be in [0, 1) and leave training data with val_fraction (got \(test))")
         }
+        func charts(_ window: Int, _ stride: Int, _ section: String) throws {
+            try require(window >= 16 && window <= 4096, "\(section).window", "must be between 16 and 4096 candles (got \(window))")
+            try require(stride >= 1 && stride <= window * 16, "\(section).stride", "must be between 1 and 16 windows (got \(stride))")
+        }
         if let s = synthetic {
             try require(!s.symbols.isEmpty, "synthetic.symbols", "name at least one market")
             try require(s.seed >= 0, "synthetic.seed", "must be 0 or more (got \(s.seed))")
-            try require(s.window >= 16 && s.window <= 4096, "synthetic.window", "must be between 16 and 4096 candles (got \(s.window))")
-            try require(s.stride >= 1 && s.stride <= s.window * 16, "synthetic.stride", "must be between 1 and 16 windows (got \(s.stride))")
+            try charts(s.window, s.stride, "synthetic")
             try require(s.bars > s.window && s.bars <= 10_000_000, "synthetic.bars", "must be more than the window (\(s.window)) and at most 10,000,000 (got \(s.bars))")
             try fractions(s.valFraction, s.testFraction, "synthetic")
         }
         if let r = recorded {
             try require(!r.files.isEmpty, "recorded.files", "name at least one candle CSV")
-            try require(r.window >= 16 && r.window <= 4096, "recorded.window", "must be between 16 and 4096 candles (got \(r.window))")
-            try require(r.stride >= 1 && r.stride <= r.window * 16, "recorded.stride", "must be between 1 and 16 windows (got \(r.stride))")
+            try charts(r.window, r.stride, "recorded")
             try fractions(r.valFraction, r.testFraction, "recorded")
         }
         try require(augment.minScale > 0.3 && augment.minScale <= 1, "augment.min_scale", "must be in (0.3, 1]")
